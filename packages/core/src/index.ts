@@ -17,6 +17,7 @@ export {
 export { type Decimal, divRound, formatScaled, parseDecimal, type Rounding } from "./decimal.ts";
 export { CascadeError, ConfigError, InvariantError } from "./errors.ts";
 export { BTCUSDT, Instrument, type InstrumentSpec } from "./instrument.ts";
+export { ceilDiv, floorDiv, mulDivCeil, mulDivFloor, mulDivRound, PPM } from "./int-math.ts";
 export { hash128 } from "./random/hash.ts";
 export { deriveSeed, logGamma, RandomStream, RandomStreams, type Seed, streams } from "./random/streams.ts";
 export {
