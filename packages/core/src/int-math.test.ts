@@ -9,7 +9,8 @@ function floorBig(n: bigint, d: bigint): number {
 }
 
 const floorRef = (a: number, b: number, c: number) => floorBig(BigInt(a) * BigInt(b), BigInt(c));
-const roundRef = (a: number, b: number, c: number) => floorBig(2n * BigInt(a) * BigInt(b) + BigInt(c), 2n * BigInt(c));
+const roundRef = (a: number, b: number, c: number) =>
+  floorBig(2n * BigInt(a) * BigInt(b) + BigInt(c), 2n * BigInt(c));
 
 describe("exact mulDiv", () => {
   it("computes 0.5 % of a notional far beyond 2^53 / 10^6 exactly", () => {

@@ -28,14 +28,15 @@ export function mulDivFloor(a: number, b: number, c: number): number {
 
 /** `ceil(a × b / c)` exactly; same domain as {@link mulDivFloor}. */
 export function mulDivCeil(a: number, b: number, c: number): number {
-  return -mulDivFloor(-a, b, c);
+  // `+ 0` turns −0 into 0, so results compare equal with Object.is as well.
+  return -mulDivFloor(-a, b, c) + 0;
 }
 
 /** `round(a × b / c)` with halves rounded up (toward +∞); same domain as {@link mulDivFloor}. */
 export function mulDivRound(a: number, b: number, c: number): number {
   // floor(a·b/c + 1/2) = floor((2ab + c) / 2c)
   const f = mulDivFloor(a, b, c);
-  const remTwice = 2 * (mulRemainder(a, b, c));
+  const remTwice = 2 * mulRemainder(a, b, c);
   return remTwice >= c ? f + 1 : f;
 }
 
