@@ -16,6 +16,7 @@ export {
   EventKind,
   UNKNOWN,
 } from "./events.ts";
+export { IdMap } from "./id-map.ts";
 export { OrderBook } from "./order-book.ts";
 export {
   type BookCommand,

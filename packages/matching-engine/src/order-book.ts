@@ -219,7 +219,7 @@ export class OrderBook implements OrderBookApi {
         orderId,
         this.oOwner[slot]!,
         this.oSide[slot]!,
-        this.priceOf(slot),
+        this.slotPrice(slot),
         this.oQty[slot]!,
         DoneReason.Canceled,
       );
@@ -319,7 +319,7 @@ export class OrderBook implements OrderBookApi {
           this.oId[slot]!,
           owner,
           this.oSide[slot]!,
-          this.priceOf(slot),
+          this.slotPrice(slot),
           this.oQty[slot]!,
           DoneReason.Canceled,
         );
@@ -487,6 +487,24 @@ export class OrderBook implements OrderBookApi {
   remainingOf(orderId: number): number {
     const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     return slot === NONE ? 0 : this.oQty[slot]!;
+  }
+
+  /** Owner of a live order, or -1 when it is not live. Allocation-free. */
+  ownerOf(orderId: number): number {
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
+    return slot === NONE ? NONE : this.oOwner[slot]!;
+  }
+
+  /** Limit price of a live order in ticks, or {@link NO_PRICE} when it is not live. Allocation-free. */
+  priceOf(orderId: number): number {
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
+    return slot === NONE ? NO_PRICE : this.oLevel[slot]! + this.minPriceTicks;
+  }
+
+  /** Side of a live order, or -1 when it is not live. Allocation-free. */
+  sideOf(orderId: number): number {
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
+    return slot === NONE ? NONE : this.oSide[slot]!;
   }
 
   /** Number of live orders of `owner`. O(orders of owner). */
@@ -849,7 +867,7 @@ export class OrderBook implements OrderBookApi {
     this.events.push(EventKind.Rejected, orderId, o, s, price, qty, code);
   }
 
-  private priceOf(slot: number): number {
+  private slotPrice(slot: number): number {
     return this.oLevel[slot]! + this.minPriceTicks;
   }
 
@@ -878,7 +896,7 @@ export class OrderBook implements OrderBookApi {
       orderId: this.oId[slot]!,
       owner: this.oOwner[slot]!,
       side: this.oSide[slot]! as Side,
-      priceTicks: this.priceOf(slot),
+      priceTicks: this.slotPrice(slot),
       remainingLots: this.oQty[slot]!,
       tif: this.oTif[slot]! as TimeInForce,
       stp: this.oStp[slot]! as StpMode,
