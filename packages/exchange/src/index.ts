@@ -1,0 +1,57 @@
+/**
+ * `@cascade/exchange`: the venues of a simulated crypto market — a spot venue (book plus cash and
+ * asset accounts) and a linear perpetual-futures venue with maintenance-margin tiers, isolated and
+ * cross margin, index and mark price, funding, and the liquidation engine (book, insurance-fund
+ * takeover, auto-deleveraging) with the policies a researcher switches per experiment.
+ *
+ * @packageDocumentation
+ */
+
+export { AccountSet } from "./account-set.ts";
+export {
+  FundingAccumulator,
+  type FundingAccumulatorConfig,
+  fundingPaymentUnits,
+  impactNotionalUnits,
+  premiumIndex,
+  RATE_E8,
+} from "./funding.ts";
+export { computeIndexTicks } from "./index-price.ts";
+export { LIQUIDATION_STAGE_NAMES, LiquidationLog, LiquidationStage } from "./liquidation-log.ts";
+export { BINANCE_BTCUSDT_TIERS, type MarginTier, type MarginTierSpec, MarginTiers } from "./margin-tiers.ts";
+export { MarkPrice, type MarkPriceConfig } from "./mark-price.ts";
+export { AccountFlag, PerpAccounts } from "./perp-accounts.ts";
+export { type PerpVenueConfig, type ResolvedPerpConfig, resolvePerpConfig } from "./perp-config.ts";
+export {
+  INSURANCE_FUND,
+  INTERNAL_ORDER_ID_BASE,
+  type IndexSource,
+  type LiquidationStats,
+  ManualIndex,
+  PerpVenue,
+} from "./perp-venue.ts";
+export {
+  adlScore,
+  bankruptcyLimitTicks,
+  bankruptcyPriceTicks,
+  entryPriceTicks,
+  estimateTriggerTicks,
+  initialMarginUnits,
+  isLiquidatable,
+  liquidationTriggerTicks,
+  maintenanceMarginUnits,
+  marginBalanceUnits,
+  type NotionalConvention,
+  type PositionState,
+  unrealizedPnlUnits,
+} from "./position-math.ts";
+export { ScaledMarginTiers } from "./scaled-tiers.ts";
+export { SPOT_DEFAULT_STP, type SpotBookView, SpotVenue, type SpotVenueConfig } from "./spot-venue.ts";
+export { TriggerHeap } from "./trigger-heap.ts";
+export {
+  decodeVenueEvents,
+  type VenueEvent,
+  VenueEventBuffer,
+  VenueEventFlag,
+  VenueEventKind,
+} from "./venue-events.ts";

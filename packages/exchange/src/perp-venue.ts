@@ -1,0 +1,1435 @@
+/**
+ * A linear, quote-margined perpetual-futures venue with one-way positions: the order book agents
+ * trade in, margin (isolated and cross) checked on every order, mark price from an index and the
+ * book, funding, and the liquidation engine (book → insurance-fund takeover → auto-deleveraging)
+ * whose forced orders hit the same book. Every rule follows what the large venues document
+ * (see `shared/MECHANICS.md`); every policy a researcher may switch is in {@link PerpVenueConfig}.
+ *
+ * Money is exact: integer quote units; the conservation law is checked by
+ * {@link PerpVenue.checkConservation}. Liquidation triggers live in two indexed heaps keyed by
+ * each position's exact trigger price, so a mark update costs O(1) when nothing fires and
+ * O(log n) per liquidation, however many accounts exist.
+ *
+ * The venue has no clock of its own: the simulation calls {@link PerpVenue.advance} at
+ * {@link PerpVenue.nextWakeNs} and sets {@link PerpVenue.nowNs} before delivering orders.
+ *
+ * @module
+ */
+
+import {
+  ConfigError,
+  Instrument,
+  InvariantError,
+  mulDivCeil,
+  mulDivFloor,
+  mulDivRound,
+  NS_PER_SECOND,
+  PPM,
+  RejectCode,
+  Side,
+} from "@cascade/core";
+import { EventKind, NO_PRICE, OrderBook, StpMode, TimeInForce } from "@cascade/matching-engine";
+import { AccountSet } from "./account-set.ts";
+import { FundingAccumulator, fundingPaymentUnits, impactNotionalUnits, premiumIndex } from "./funding.ts";
+import { computeIndexTicks } from "./index-price.ts";
+import { LiquidationLog, LiquidationStage } from "./liquidation-log.ts";
+import { MarkPrice } from "./mark-price.ts";
+import { PerpAccounts } from "./perp-accounts.ts";
+import { type PerpVenueConfig, type ResolvedPerpConfig, resolvePerpConfig } from "./perp-config.ts";
+import {
+  adlScore,
+  bankruptcyLimitTicks,
+  bankruptcyPriceTicks,
+  isLiquidatable,
+  liquidationTriggerTicks,
+  type PositionState,
+} from "./position-math.ts";
+import { ScaledMarginTiers } from "./scaled-tiers.ts";
+import { TriggerHeap } from "./trigger-heap.ts";
+import { VenueEventBuffer, VenueEventFlag, VenueEventKind } from "./venue-events.ts";
+
+/** Something the venue can read an index price from, e.g. a spot venue. */
+export interface IndexSource {
+  /** Current price in ticks of the perpetual's instrument (fractional allowed); NaN when unavailable. */
+  indexPriceTicks(): number;
+}
+
+/** An index source whose price is set by hand (tests, exogenous index paths). */
+export class ManualIndex implements IndexSource {
+  /** Current price in ticks; NaN = unavailable. */
+  priceTicks: number;
+
+  constructor(priceTicks = Number.NaN) {
+    this.priceTicks = priceTicks;
+  }
+
+  /** Returns {@link ManualIndex.priceTicks}. */
+  indexPriceTicks(): number {
+    return this.priceTicks;
+  }
+}
+
+/** Running totals of what the liquidation engine did, for summaries. */
+export interface LiquidationStats {
+  /** Accounts liquidated (a partial liquidation that cured the account counts once). */
+  liquidations: number;
+  /** Lots closed by liquidation, all stages. */
+  liquidatedLots: number;
+  /** Value closed by liquidation at the bankruptcy price, quote units. */
+  liquidatedNotionalUnits: number;
+  /** Lots the insurance fund took over. */
+  takeoverLots: number;
+  /** Positions closed by auto-deleveraging, and their lots. */
+  adlCount: number;
+  adlLots: number;
+}
+
+/** Account id of the insurance fund (which is also the liquidation engine's account). */
+export const INSURANCE_FUND = 0;
+
+/** Client order ids must be below this; the venue numbers its own orders from here. */
+export const INTERNAL_ORDER_ID_BASE = 2 ** 52;
+
+const SCRATCH_POS: PositionState = { sizeLots: 0, basisUnits: 0, marginUnits: 0 };
+
+/**
+ * The perpetual venue. Accounts are dense integers; account 0 is the insurance fund.
+ * @example
+ * ```ts
+ * const venue = new PerpVenue({ instrument: BTCUSDT, minPriceTicks: 1, maxPriceTicks: 2_000_000 });
+ * const index = new ManualIndex(700_000);
+ * venue.setIndexSources([index]);
+ * const alice = venue.openAccount({ isolated: true, leverage: 50 });
+ * venue.deposit(alice, venue.instrument.quoteToUnits("1000"));
+ * venue.limit(alice, 1, Side.Buy, 700_000, 10); // 0.01 BTC at 70,000
+ * venue.advance(1_000_000_000);                  // mark, funding, liquidations
+ * ```
+ */
+export class PerpVenue {
+  /** The validated configuration. */
+  readonly config: ResolvedPerpConfig;
+  /** The contract. */
+  readonly instrument: Instrument;
+  /** The order book agents and the liquidation engine trade in (queries only from outside). */
+  readonly book: OrderBook;
+  /** Account columns (read-only from outside). */
+  readonly accounts: PerpAccounts;
+  /** What the last call did, per account. */
+  readonly events = new VenueEventBuffer();
+  /** Every liquidation step of the run. */
+  readonly liquidations = new LiquidationLog();
+  /** Running liquidation totals. */
+  readonly stats: LiquidationStats = {
+    liquidations: 0,
+    liquidatedLots: 0,
+    liquidatedNotionalUnits: 0,
+    takeoverLots: 0,
+    adlCount: 0,
+    adlLots: 0,
+  };
+  /** Simulated time of the venue, ns (set by the simulation). */
+  nowNs = 0;
+  /** Mark price in ticks (NaN before the first index or trade). */
+  markTicks = Number.NaN;
+  /** Index price in ticks (NaN when no source has a price). */
+  indexTicks = Number.NaN;
+  /** Price of the last trade in the book, ticks (NaN before the first). */
+  lastTradeTicks = Number.NaN;
+  /** Funding rate applied at the last funding time, in 10^-8. */
+  lastFundingRateE8 = 0;
+  /** Trading is halted until this time (circuit breaker), ns. */
+  haltedUntilNs = 0;
+  /** Fees collected net of rebates, quote units. */
+  feesCollectedUnits = 0;
+  /** Deposits minus withdrawals (the insurance fund's seed counts as a deposit), quote units. */
+  netDepositsUnits = 0;
+  /** Funding paid by payers minus received by receivers, summed over intervals (≥ 0; to the fund), quote units. */
+  fundingResidueUnits = 0;
+
+  private readonly m: number;
+  private readonly tiers: ScaledMarginTiers;
+  private readonly convention: "mark" | "entry";
+  private readonly longTriggers = new TriggerHeap();
+  private readonly shortTriggers = new TriggerHeap();
+  private readonly longs = new AccountSet();
+  private readonly shorts = new AccountSet();
+  private readonly markPrice: MarkPrice;
+  private readonly funding: FundingAccumulator;
+  private readonly impactNotionalTickLots: number;
+  private indexSources: IndexSource[] = [];
+  private indexWeights = new Float64Array(0);
+  private indexPrices = new Float64Array(0);
+  private nextMarkNs: number;
+  private nextBasisNs = 0;
+  private nextPremiumNs = 0;
+  private nextFundingNs: number;
+  private nextInternalId = INTERNAL_ORDER_ID_BASE;
+  private readonly reduceOnlyOrders = new Map<number, number>();
+  private readonly paceUnitsPerSecond: number;
+  private paceSecond = -1;
+  private paceLeftUnits = Number.POSITIVE_INFINITY;
+  private readonly adlThresholdUnits: number;
+  // Fills of the taker of the last book command (set by routeBookEvents).
+  private takerFilledLots = 0;
+  private takerFilledNotional = 0;
+  // Circuit breaker and dynamic maintenance: recent marks.
+  private readonly markHistory: Float64Array;
+  private readonly markHistoryTime: Float64Array;
+  private markHistoryHead = 0;
+  private markHistoryCount = 0;
+
+  /** @throws {@link ConfigError} naming the first invalid field. */
+  constructor(config: PerpVenueConfig) {
+    this.config = resolvePerpConfig(config);
+    const c = this.config;
+    this.instrument = new Instrument(c.instrument);
+    this.m = this.instrument.quotePerTickLot;
+    this.tiers = new ScaledMarginTiers(c.tiers, this.instrument);
+    this.convention = c.maintenanceConvention;
+    this.book = new OrderBook({
+      minPriceTicks: c.minPriceTicks,
+      maxPriceTicks: c.maxPriceTicks,
+      maxOwner: 2 ** 31 - 2,
+      defaultStp: StpMode.CancelTaker,
+    });
+    this.accounts = new PerpAccounts();
+    this.markPrice = new MarkPrice({
+      basisSampleIntervalNs: c.mark.basisSampleIntervalNs,
+      basisWindowSamples: c.mark.basisWindowSamples,
+      fundingIntervalNs: c.funding.intervalNs,
+    });
+    this.funding = new FundingAccumulator({ sampleIntervalNs: c.funding.sampleIntervalNs });
+    this.impactNotionalTickLots =
+      impactNotionalUnits(this.instrument, c.maxLeverage, c.funding.impactMargin) / this.m;
+    this.nextMarkNs = 0;
+    this.nextFundingNs = c.funding.intervalNs;
+    this.paceUnitsPerSecond =
+      c.liquidation.maxNotionalPerSecond === null
+        ? Number.POSITIVE_INFINITY
+        : this.positiveQuote("perp.liquidation.maxNotionalPerSecond", c.liquidation.maxNotionalPerSecond);
+    this.adlThresholdUnits = this.instrument.quoteToUnits(
+      c.insuranceFund.adlThreshold,
+      "exact",
+      "perp.insuranceFund.adlThreshold",
+    );
+    const historyWindowNs = Math.max(c.circuitBreaker?.windowNs ?? 0, c.dynamicMaintenance?.windowNs ?? 0);
+    const historyLen = Math.ceil(historyWindowNs / c.markIntervalNs) + 2;
+    this.markHistory = new Float64Array(historyLen);
+    this.markHistoryTime = new Float64Array(historyLen);
+
+    const fund = this.accounts.open(false, c.maxLeverage);
+    const seed = this.instrument.quoteToUnits(c.insuranceFund.initial, "exact", "perp.insuranceFund.initial");
+    if (seed < 0) throw new ConfigError("perp.insuranceFund.initial", c.insuranceFund.initial, "must be ≥ 0");
+    this.accounts.wallet[fund] = seed;
+    this.netDepositsUnits = seed;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accounts
+
+  /**
+   * Opens an account. `isolated` defaults to true (retail default on most venues); leverage to
+   * the venue's default.
+   * @throws {@link ConfigError} when the leverage is outside [1, maxLeverage].
+   */
+  openAccount(options: { readonly isolated?: boolean; readonly leverage?: number } = {}): number {
+    const leverage = options.leverage ?? this.config.defaultLeverage;
+    this.checkLeverageConfig("leverage", leverage);
+    return this.accounts.open(options.isolated ?? true, leverage);
+  }
+
+  /** Opens `n` accounts at once (a retail population); returns the first id, the rest follow. */
+  openAccounts(n: number, isolated: boolean, leverage: number): number {
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError("accounts.count", n, "must be a positive integer");
+    this.checkLeverageConfig("leverage", leverage);
+    this.accounts.reserve(this.accounts.count + n);
+    const first = this.accounts.count;
+    for (let i = 0; i < n; i++) this.accounts.open(isolated, leverage);
+    return first;
+  }
+
+  /** Number of accounts, the insurance fund included. */
+  get accountCount(): number {
+    return this.accounts.count;
+  }
+
+  /** Credits `amountUnits` (positive integer) to an account's wallet. */
+  deposit(account: number, amountUnits: number): RejectCode {
+    this.events.length = 0;
+    const code = !this.validAccount(account)
+      ? RejectCode.UnknownAccount
+      : !(Number.isSafeInteger(amountUnits) && amountUnits > 0)
+        ? RejectCode.InvalidAmount
+        : RejectCode.None;
+    if (code !== RejectCode.None) return this.rejectCmd(account, -1, code);
+    this.accounts.wallet[account] = this.accounts.wallet[account]! + amountUnits;
+    this.netDepositsUnits += amountUnits;
+    if (!this.accounts.isIsolated(account)) this.updateTrigger(account);
+    return code;
+  }
+
+  /** Takes `amountUnits` from an account's free balance (not needed as margin for its position and orders). */
+  withdraw(account: number, amountUnits: number): RejectCode {
+    this.events.length = 0;
+    let code: RejectCode = !this.validAccount(account)
+      ? RejectCode.UnknownAccount
+      : !(Number.isSafeInteger(amountUnits) && amountUnits > 0)
+        ? RejectCode.InvalidAmount
+        : RejectCode.None;
+    if (code === RejectCode.None && this.freeMarginUnits(account) < amountUnits)
+      code = RejectCode.InsufficientMargin;
+    if (code !== RejectCode.None) return this.rejectCmd(account, -1, code);
+    this.accounts.wallet[account] = this.accounts.wallet[account]! - amountUnits;
+    this.netDepositsUnits -= amountUnits;
+    if (!this.accounts.isIsolated(account)) this.updateTrigger(account);
+    return code;
+  }
+
+  /** Moves free wallet balance into an isolated position's margin (pushing its liquidation price away). */
+  addMargin(account: number, amountUnits: number): RejectCode {
+    this.events.length = 0;
+    const acc = this.accounts;
+    let code: RejectCode = !this.validAccount(account)
+      ? RejectCode.UnknownAccount
+      : !(Number.isSafeInteger(amountUnits) && amountUnits > 0)
+        ? RejectCode.InvalidAmount
+        : RejectCode.None;
+    if (code === RejectCode.None && (!acc.isIsolated(account) || acc.size[account] === 0))
+      code = RejectCode.InvalidAmount;
+    if (code === RejectCode.None && this.freeMarginUnits(account) < amountUnits)
+      code = RejectCode.InsufficientMargin;
+    if (code !== RejectCode.None) return this.rejectCmd(account, -1, code);
+    acc.isoMargin[account] = acc.isoMargin[account]! + amountUnits;
+    this.updateTrigger(account);
+    return code;
+  }
+
+  /** Sets an account's leverage for future orders; refused above the venue cap or the tier table's limit for its exposure. */
+  setLeverage(account: number, leverage: number): RejectCode {
+    this.events.length = 0;
+    let code: RejectCode = this.validAccount(account) ? RejectCode.None : RejectCode.UnknownAccount;
+    if (
+      code === RejectCode.None &&
+      (!Number.isInteger(leverage) ||
+        leverage < 1 ||
+        leverage > this.config.maxLeverage ||
+        this.exposureUnits(account, Side.Buy, 0, 0) > this.tiers.maxNotionalForLeverage(leverage))
+    ) {
+      code = RejectCode.LeverageExceedsCap;
+    }
+    if (code !== RejectCode.None) return this.rejectCmd(account, -1, code);
+    this.accounts.leverage[account] = leverage;
+    return code;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Orders
+
+  /**
+   * Submits a limit order for `account`. Checked before the book: account, halt, reduce-only
+   * direction and size, position limit for the account's leverage, initial margin (position +
+   * open orders + this order + its taker fee).
+   */
+  limit(
+    account: number,
+    orderId: number,
+    side: Side,
+    priceTicks: number,
+    qtyLots: number,
+    tif: TimeInForce = TimeInForce.GTC,
+    reduceOnly = false,
+    stp: StpMode = StpMode.CancelTaker,
+  ): RejectCode {
+    this.events.length = 0;
+    let code = this.preCheck(account, orderId, side, qtyLots, reduceOnly);
+    if (code === RejectCode.None && !reduceOnly && Number.isInteger(priceTicks)) {
+      code = this.marginCheck(account, side, qtyLots, priceTicks);
+    }
+    if (code !== RejectCode.None) return this.rejectCmd(account, orderId, code, side, priceTicks, qtyLots);
+    code = this.book.limit(orderId, account, side, priceTicks, qtyLots, tif, stp);
+    this.afterOrder(orderId, account, reduceOnly);
+    return code;
+  }
+
+  /**
+   * Submits a market order for `account`. Without a protection price it is margined as if it
+   * filled {@link PerpVenueConfig.marketOrderBufferPpm} beyond the mark.
+   */
+  market(
+    account: number,
+    orderId: number,
+    side: Side,
+    qtyLots: number,
+    protectionPriceTicks: number = NO_PRICE,
+    reduceOnly = false,
+  ): RejectCode {
+    this.events.length = 0;
+    let code = this.preCheck(account, orderId, side, qtyLots, reduceOnly);
+    if (code === RejectCode.None && !reduceOnly) {
+      const ref = this.referencePriceTicks();
+      const buffer = this.config.marketOrderBufferPpm;
+      const worst =
+        protectionPriceTicks !== NO_PRICE
+          ? protectionPriceTicks
+          : side === Side.Buy
+            ? Math.ceil((ref * (PPM + buffer)) / PPM)
+            : Math.max(1, Math.floor((ref * (PPM - buffer)) / PPM));
+      code = Number.isFinite(worst)
+        ? this.marginCheck(account, side, qtyLots, worst)
+        : RejectCode.InsufficientMargin;
+    }
+    if (code !== RejectCode.None)
+      return this.rejectCmd(account, orderId, code, side, protectionPriceTicks, qtyLots);
+    code = this.book.market(orderId, account, side, qtyLots, protectionPriceTicks, StpMode.CancelTaker);
+    this.afterOrder(orderId, account, reduceOnly);
+    return code;
+  }
+
+  /** Cancels one of `account`'s live orders. */
+  cancel(account: number, orderId: number): RejectCode {
+    this.events.length = 0;
+    if (!this.validAccount(account)) return this.rejectCmd(account, orderId, RejectCode.UnknownAccount);
+    if (!this.ownsOrder(account, orderId)) return this.rejectCmd(account, orderId, RejectCode.UnknownOrder);
+    const code = this.book.cancel(orderId);
+    this.routeBookEvents(-1, -1, 0);
+    return code;
+  }
+
+  /** Lowers the quantity of one of `account`'s live orders in place (keeps queue priority). */
+  reduceOrder(account: number, orderId: number, qtyLots: number): RejectCode {
+    this.events.length = 0;
+    if (!this.validAccount(account)) return this.rejectCmd(account, orderId, RejectCode.UnknownAccount);
+    if (!this.ownsOrder(account, orderId)) return this.rejectCmd(account, orderId, RejectCode.UnknownOrder);
+    const before = this.book.remainingOf(orderId);
+    const price = this.book.priceOf(orderId);
+    const side = this.book.sideOf(orderId) as Side;
+    const code = this.book.reduce(orderId, qtyLots);
+    if (code === RejectCode.None) {
+      this.addOpen(account, side, -(before - qtyLots), price);
+      if (this.reduceOnlyOrders.has(orderId)) this.accounts.reduceOnlyLots[account]! -= before - qtyLots;
+    }
+    this.routeBookEvents(-1, -1, 0);
+    return code;
+  }
+
+  /** Cancels every live order of `account`; returns how many. */
+  cancelAll(account: number): number {
+    this.events.length = 0;
+    if (!this.validAccount(account)) {
+      this.rejectCmd(account, -1, RejectCode.UnknownAccount);
+      return 0;
+    }
+    const n = this.book.cancelAll(account);
+    this.routeBookEvents(-1, -1, 0);
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Time-driven duties
+
+  /** Sets the index sources (e.g. spot venues) and their weights (default equal). */
+  setIndexSources(sources: readonly IndexSource[], weights?: readonly number[]): void {
+    if (weights !== undefined && weights.length !== sources.length) {
+      throw new ConfigError("index.weights", weights, `must have one weight per source (${sources.length})`);
+    }
+    weights?.forEach((w, i) => {
+      if (!(w >= 0)) throw new ConfigError(`index.weights[${i}]`, w, "must be ≥ 0");
+    });
+    this.indexSources = [...sources];
+    this.indexWeights = Float64Array.from(weights ?? sources.map(() => 1));
+    this.indexPrices = new Float64Array(sources.length);
+  }
+
+  /** The next time at which {@link PerpVenue.advance} has something to do, ns. */
+  nextWakeNs(): number {
+    let t = this.nextMarkNs;
+    if (this.config.funding.enabled && this.nextFundingNs < t) t = this.nextFundingNs;
+    return t;
+  }
+
+  /**
+   * Runs everything due at or before `nowNs`, in a fixed order: basis and premium samples, index
+   * and mark, circuit breaker, dynamic maintenance, liquidations, the insurance fund's workout,
+   * funding. Events of all of it are in {@link PerpVenue.events}.
+   */
+  advance(nowNs: number): void {
+    this.events.length = 0;
+    this.nowNs = nowNs;
+    if (nowNs >= this.nextMarkNs) {
+      const c = this.config;
+      this.updateIndexAndMark(nowNs);
+      if (nowNs >= this.nextBasisNs) {
+        const mid = this.midTicks();
+        if (this.markPrice.sampleBasis(nowNs, mid, this.indexTicks)) {
+          this.nextBasisNs =
+            (Math.floor(nowNs / c.mark.basisSampleIntervalNs) + 1) * c.mark.basisSampleIntervalNs;
+        }
+      }
+      if (c.funding.enabled && nowNs >= this.nextPremiumNs) {
+        const bid = this.book.impact(Side.Sell, this.impactNotionalTickLots).avgPriceTicks;
+        const ask = this.book.impact(Side.Buy, this.impactNotionalTickLots).avgPriceTicks;
+        const p = premiumIndex(bid, ask, this.indexTicks);
+        if (this.funding.sample(nowNs, p)) {
+          this.nextPremiumNs =
+            (Math.floor(nowNs / c.funding.sampleIntervalNs) + 1) * c.funding.sampleIntervalNs;
+        }
+      }
+      this.recordMarkHistory(nowNs);
+      this.updateCircuitBreaker(nowNs);
+      this.updateDynamicMaintenance();
+      if (!this.isHalted()) {
+        this.runLiquidations();
+        this.workOutFund();
+      }
+      this.nextMarkNs = (Math.floor(nowNs / c.markIntervalNs) + 1) * c.markIntervalNs;
+    }
+    if (this.config.funding.enabled && nowNs >= this.nextFundingNs) {
+      this.settleFunding();
+      this.nextFundingNs =
+        (Math.floor(nowNs / this.config.funding.intervalNs) + 1) * this.config.funding.intervalNs;
+    }
+  }
+
+  /** Whether the circuit breaker has halted trading at the venue's current time. */
+  isHalted(): boolean {
+    return this.nowNs < this.haltedUntilNs;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queries
+
+  /** Signed position of `account`, lots. */
+  positionLots(account: number): number {
+    return this.accounts.size[account]!;
+  }
+
+  /** Entry price of `account`'s position in ticks (fractional; NaN when flat). */
+  entryPriceTicks(account: number): number {
+    const s = this.accounts.size[account]!;
+    return s === 0 ? Number.NaN : this.accounts.basis[account]! / (s * this.m);
+  }
+
+  /** Unrealised PnL of `account` at the mark (or `priceTicks`), quote units. */
+  unrealizedPnlUnits(account: number, priceTicks = this.markTicks): number {
+    const s = this.accounts.size[account]!;
+    return s === 0 ? 0 : s * priceTicks * this.m - this.accounts.basis[account]!;
+  }
+
+  /** Margin balance of the position (isolated margin or wallet, plus unrealised PnL), quote units. */
+  marginBalanceUnits(account: number, priceTicks = this.markTicks): number {
+    return this.accounts.positionMargin(account) + this.unrealizedPnlUnits(account, priceTicks);
+  }
+
+  /** The account's liquidation trigger price in ticks, or -1 when it has none. */
+  liquidationPriceTicks(account: number): number {
+    return this.accounts.trigger[account]!;
+  }
+
+  /** Bankruptcy price of the account's position, ticks (fractional; NaN when flat). */
+  bankruptcyPriceTicks(account: number): number {
+    return bankruptcyPriceTicks(this.state(account), this.m);
+  }
+
+  /** Insurance fund wallet, quote units. */
+  insuranceFundUnits(): number {
+    return this.accounts.wallet[INSURANCE_FUND]!;
+  }
+
+  /** Insurance fund equity: wallet plus the unrealised PnL of positions it has taken over, at the mark. */
+  insuranceFundEquityUnits(): number {
+    const s = this.accounts.size[INSURANCE_FUND]!;
+    const pnl = s === 0 || !Number.isFinite(this.markTicks) ? 0 : this.unrealizedPnlUnits(INSURANCE_FUND);
+    return this.accounts.wallet[INSURANCE_FUND]! + pnl;
+  }
+
+  /** Open interest: total long position, lots (equals the total short position). */
+  openInterestLots(): number {
+    let oi = 0;
+    for (let i = 0; i < this.longs.size; i++) oi += this.accounts.size[this.longs.at(i)]!;
+    return oi;
+  }
+
+  /** Number of accounts holding a long / short position. */
+  positionCounts(): { longs: number; shorts: number } {
+    return { longs: this.longs.size, shorts: this.shorts.size };
+  }
+
+  /** Current maintenance-margin multiplier (dynamic maintenance policy), 1 = none. */
+  maintenanceMultiplier(): number {
+    return this.tiers.multiplierPpm / PPM;
+  }
+
+  /** Mid price of the book in ticks (NaN when a side is empty). */
+  midTicks(): number {
+    const b = this.book.bestBid();
+    const a = this.book.bestAsk();
+    return b === NO_PRICE || a === NO_PRICE ? Number.NaN : (a + b) / 2;
+  }
+
+  /**
+   * Proves the accounting: throws {@link InvariantError} unless
+   * Σ wallets − Σ position bases + fees collected = net deposits (exact), long open interest =
+   * short open interest, every account's open-order totals match the book, and no account is
+   * below zero: flat accounts and isolated accounts' free balances are ≥ 0, and — when
+   * `afterLiquidation` (the default) and liquidation is on and not halted — no position is
+   * liquidatable at the mark. O(accounts + orders): for tests and optional run-time checks.
+   */
+  checkConservation(afterLiquidation = true): void {
+    const acc = this.accounts;
+    let wallets = 0;
+    let bases = 0;
+    let net = 0;
+    for (let a = 0; a < acc.count; a++) {
+      wallets += acc.wallet[a]!;
+      bases += acc.basis[a]!;
+      net += acc.size[a]!;
+    }
+    const lhs = wallets - bases + this.feesCollectedUnits;
+    if (lhs !== this.netDepositsUnits) {
+      throw new InvariantError(
+        `money not conserved: Σ wallets ${wallets} − Σ bases ${bases} + fees ${this.feesCollectedUnits} = ${lhs} ≠ net deposits ${this.netDepositsUnits}`,
+      );
+    }
+    if (net !== 0) throw new InvariantError(`open interest unbalanced: Σ positions = ${net} lots`);
+    const buyLots = new Float64Array(acc.count);
+    const sellLots = new Float64Array(acc.count);
+    const buyNotional = new Float64Array(acc.count);
+    const sellNotional = new Float64Array(acc.count);
+    for (const side of [Side.Buy, Side.Sell] as const) {
+      for (const o of this.book.orders(side)) {
+        const n = o.remainingLots * o.priceTicks * this.m;
+        if (side === Side.Buy) {
+          buyLots[o.owner]! += o.remainingLots;
+          buyNotional[o.owner]! += n;
+        } else {
+          sellLots[o.owner]! += o.remainingLots;
+          sellNotional[o.owner]! += n;
+        }
+      }
+    }
+    const checkLiq =
+      afterLiquidation &&
+      this.config.liquidation.enabled &&
+      !this.isHalted() &&
+      Number.isFinite(this.markTicks);
+    for (let a = 0; a < acc.count; a++) {
+      if (
+        acc.openBuyLots[a] !== buyLots[a] ||
+        acc.openSellLots[a] !== sellLots[a] ||
+        acc.openBuyNotional[a] !== buyNotional[a] ||
+        acc.openSellNotional[a] !== sellNotional[a]
+      ) {
+        throw new InvariantError(
+          `account ${a}: open-order totals (${acc.openBuyLots[a]}/${acc.openSellLots[a]} lots) disagree with the book (${buyLots[a]}/${sellLots[a]})`,
+        );
+      }
+      if (a === INSURANCE_FUND) continue;
+      if (acc.size[a] === 0 && acc.wallet[a]! < 0)
+        throw new InvariantError(`account ${a}: negative wallet ${acc.wallet[a]}`);
+      if (acc.isIsolated(a) && acc.wallet[a]! - acc.isoMargin[a]! < 0) {
+        throw new InvariantError(
+          `account ${a}: isolated margin ${acc.isoMargin[a]} exceeds wallet ${acc.wallet[a]}`,
+        );
+      }
+      if (checkLiq && isLiquidatable(this.state(a), this.markTicks, this.tiers, this.m, this.convention)) {
+        throw new InvariantError(`account ${a}: liquidatable at mark ${this.markTicks} but not liquidated`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Order internals
+
+  private preCheck(
+    account: number,
+    orderId: number,
+    side: Side,
+    qtyLots: number,
+    reduceOnly: boolean,
+  ): RejectCode {
+    if (!this.validAccount(account) || account === INSURANCE_FUND) return RejectCode.UnknownAccount;
+    if (this.isHalted()) return RejectCode.MarketHalted;
+    if (orderId >= INTERNAL_ORDER_ID_BASE) return RejectCode.InvalidOrderId;
+    if (reduceOnly) {
+      const pos = this.accounts.size[account]!;
+      const reducing = (pos > 0 && side === Side.Sell) || (pos < 0 && side === Side.Buy);
+      if (!reducing || qtyLots + this.accounts.reduceOnlyLots[account]! > Math.abs(pos)) {
+        return RejectCode.ReduceOnlyWouldIncrease;
+      }
+    }
+    return RejectCode.None;
+  }
+
+  /** Initial-margin and position-limit check for a new order of `qty` lots at `priceTicks` (worst case). */
+  private marginCheck(account: number, side: Side, qtyLots: number, priceTicks: number): RejectCode {
+    if (!(qtyLots > 0) || !(priceTicks > 0)) return RejectCode.None; // let the book reject malformed input
+    const acc = this.accounts;
+    const orderNotional = qtyLots * priceTicks * this.m;
+    const before = this.exposureUnits(account, side, 0, 0);
+    const after = this.exposureUnits(account, side, qtyLots, priceTicks);
+    if (after <= before) return RejectCode.None; // reduces risk: always allowed
+    const lev = acc.leverage[account]!;
+    if (after > this.tiers.maxNotionalForLeverage(lev) || after > this.tiers.positionLimitUnits) {
+      return RejectCode.PositionLimitExceeded;
+    }
+    const fee = Math.ceil((orderNotional * Math.max(0, this.config.takerFeePpm)) / PPM);
+    const ref = this.referencePriceTicks();
+    const posNotional = Math.abs(acc.size[account]!) * (Number.isFinite(ref) ? ref : priceTicks) * this.m;
+    let need: number;
+    let have: number;
+    if (acc.isIsolated(account)) {
+      // The position is backed by its isolated margin; orders beyond it need free wallet.
+      need = Math.ceil(Math.max(0, after - posNotional) / lev) + fee;
+      have = acc.wallet[account]! - acc.isoMargin[account]!;
+    } else {
+      need = Math.ceil(after / lev) + fee;
+      const upnl = Number.isFinite(ref) ? this.unrealizedPnlUnits(account, ref) : 0;
+      have = acc.wallet[account]! + upnl;
+    }
+    return need <= have ? RejectCode.None : RejectCode.InsufficientMargin;
+  }
+
+  /**
+   * Largest one-sided exposure of the account if all its buy (or all its sell) orders, plus a new
+   * order, filled: max(long position + open buys, short position + open sells), quote units.
+   */
+  private exposureUnits(account: number, side: Side, addLots: number, addPriceTicks: number): number {
+    const acc = this.accounts;
+    const ref = this.referencePriceTicks();
+    const s = acc.size[account]!;
+    const posN = Math.abs(s) * (Number.isFinite(ref) ? ref : addPriceTicks) * this.m;
+    const add = addLots * addPriceTicks * this.m;
+    const longExp = (s > 0 ? posN : 0) + acc.openBuyNotional[account]! + (side === Side.Buy ? add : 0);
+    const shortExp = (s < 0 ? posN : 0) + acc.openSellNotional[account]! + (side === Side.Sell ? add : 0);
+    return Math.max(longExp, shortExp);
+  }
+
+  /** Balance an account could withdraw without touching margin its position and orders need. */
+  private freeMarginUnits(account: number): number {
+    const acc = this.accounts;
+    const lev = acc.leverage[account]!;
+    const exposure = this.exposureUnits(account, Side.Buy, 0, 0);
+    const ref = this.referencePriceTicks();
+    if (acc.isIsolated(account)) {
+      const posN = Math.abs(acc.size[account]!) * (Number.isFinite(ref) ? ref : 0) * this.m;
+      return acc.wallet[account]! - acc.isoMargin[account]! - Math.ceil(Math.max(0, exposure - posN) / lev);
+    }
+    const upnl = Number.isFinite(ref) ? Math.min(0, this.unrealizedPnlUnits(account, ref)) : 0;
+    return acc.wallet[account]! + upnl - Math.ceil(exposure / lev);
+  }
+
+  private afterOrder(orderId: number, account: number, reduceOnly: boolean): void {
+    const rested = this.routeBookEvents(orderId, account, reduceOnly ? VenueEventFlag.ReduceOnly : 0);
+    if (reduceOnly && rested) {
+      this.reduceOnlyOrders.set(orderId, account);
+      this.accounts.reduceOnlyLots[account] =
+        this.accounts.reduceOnlyLots[account]! + this.book.remainingOf(orderId);
+    }
+  }
+
+  /**
+   * Applies the book's events of the last command: fills to both accounts (fees, positions,
+   * triggers), open-order totals, and venue events. `takerId` is the order just submitted (-1
+   * for cancels). Returns whether the taker now rests in the book (its resting part is added to
+   * the open-order totals here).
+   */
+  private routeBookEvents(takerId: number, takerAccount: number, takerFlags: number): boolean {
+    const be = this.book.events;
+    const ve = this.events;
+    this.takerFilledLots = 0;
+    this.takerFilledNotional = 0;
+    let takerPrice = Number.NaN;
+    let takerSide = -1;
+    const internal = (takerFlags & VenueEventFlag.Liquidation) !== 0;
+    for (let i = 0; i < be.length; i++) {
+      const kind = be.kind[i]!;
+      const id = be.orderId[i]!;
+      const owner = be.owner[i]!;
+      if (kind === EventKind.Trade) {
+        const price = be.price[i]!;
+        const qty = be.qty[i]!;
+        const aggressor = be.side[i]! as Side;
+        const maker = be.makerOwner[i]!;
+        const makerSide = aggressor === Side.Buy ? Side.Sell : Side.Buy;
+        this.addOpen(maker, makerSide, -qty, price);
+        const makerId = be.makerOrderId[i]!;
+        if (this.reduceOnlyOrders.has(makerId)) this.accounts.reduceOnlyLots[maker]! -= qty;
+        this.applyFill(maker, makerId, makerSide, price, qty, true, makerId >= INTERNAL_ORDER_ID_BASE);
+        this.applyFill(owner, id, aggressor, price, qty, false, internal);
+        this.takerFilledLots += qty;
+        this.takerFilledNotional += qty * price * this.m;
+        this.lastTradeTicks = price;
+        if (this.reduceOnlyOrders.has(id)) this.accounts.reduceOnlyLots[owner]! -= qty;
+      } else if (kind === EventKind.Accepted) {
+        takerPrice = be.price[i]!;
+        takerSide = be.side[i]!;
+        if (!internal)
+          ve.push(VenueEventKind.Accepted, owner, id, takerSide, takerPrice, be.qty[i]!, 0, 0, takerFlags);
+      } else if (kind === EventKind.Rejected) {
+        ve.push(
+          VenueEventKind.Rejected,
+          takerAccount >= 0 ? takerAccount : owner,
+          id,
+          be.side[i]!,
+          be.price[i]!,
+          be.qty[i]!,
+          0,
+          be.code[i]!,
+          takerFlags,
+        );
+      } else if (kind === EventKind.Done) {
+        const rem = be.qty[i]!;
+        if (id !== takerId && rem > 0) this.addOpen(owner, be.side[i]! as Side, -rem, be.price[i]!);
+        if (this.reduceOnlyOrders.has(id)) {
+          this.accounts.reduceOnlyLots[owner]! -= rem;
+          this.reduceOnlyOrders.delete(id);
+        }
+        if (id < INTERNAL_ORDER_ID_BASE) {
+          // A taker's done carries its accepted price (NO_PRICE for an unprotected market order).
+          const price = id === takerId ? takerPrice : be.price[i]!;
+          ve.push(VenueEventKind.Done, owner, id, be.side[i]!, price, rem, 0, be.code[i]!, 0);
+        }
+      } else if (kind === EventKind.Amended) {
+        ve.push(VenueEventKind.Amended, owner, id, be.side[i]!, be.price[i]!, be.qty[i]!, 0, 0, 0);
+      }
+    }
+    const rests = takerId >= 0 && this.book.hasOrder(takerId);
+    if (rests) this.addOpen(takerAccount, takerSide as Side, this.book.remainingOf(takerId), takerPrice);
+    this.trimReduceOnly(takerAccount);
+    return rests;
+  }
+
+  private addOpen(account: number, side: Side, dLots: number, priceTicks: number): void {
+    const acc = this.accounts;
+    const dn = dLots * priceTicks * this.m;
+    if (side === Side.Buy) {
+      acc.openBuyLots[account] = acc.openBuyLots[account]! + dLots;
+      acc.openBuyNotional[account] = acc.openBuyNotional[account]! + dn;
+    } else {
+      acc.openSellLots[account] = acc.openSellLots[account]! + dLots;
+      acc.openSellNotional[account] = acc.openSellNotional[account]! + dn;
+    }
+  }
+
+  /** Books one fill for one account: fee, position, realised PnL, trigger, venue event. */
+  private applyFill(
+    account: number,
+    orderId: number,
+    side: Side,
+    price: number,
+    qty: number,
+    maker: boolean,
+    internal: boolean,
+  ): void {
+    const acc = this.accounts;
+    const notional = qty * price * this.m;
+    let fee = 0;
+    if (!internal) {
+      const ppm = maker ? this.config.makerFeePpm : this.config.takerFeePpm;
+      // Fees round in the venue's favour: charges up, rebates down.
+      fee = ppm >= 0 ? mulDivCeil(notional, ppm, PPM) : -mulDivFloor(notional, -ppm, PPM);
+      acc.wallet[account] = acc.wallet[account]! - fee;
+      acc.feesPaid[account] = acc.feesPaid[account]! + fee;
+      this.feesCollectedUnits += fee;
+    }
+    acc.applyTrade(account, side === Side.Buy ? qty : -qty, notional);
+    this.updateTrigger(account);
+    if (orderId < INTERNAL_ORDER_ID_BASE || account !== INSURANCE_FUND) {
+      this.events.push(
+        VenueEventKind.Fill,
+        account,
+        orderId,
+        side,
+        price,
+        qty,
+        fee,
+        0,
+        (maker ? VenueEventFlag.Maker : 0) | (internal ? VenueEventFlag.Liquidation : 0),
+      );
+    }
+  }
+
+  /** Cancels reduce-only orders that would now increase or flip the position. */
+  private trimReduceOnly(account: number): void {
+    if (account < 0 || this.accounts.reduceOnlyLots[account]! <= 0) return;
+    const pos = Math.abs(this.accounts.size[account]!);
+    if (this.accounts.reduceOnlyLots[account]! <= pos) return;
+    const ids: number[] = [];
+    for (const [id, owner] of this.reduceOnlyOrders) if (owner === account) ids.push(id);
+    ids.sort((x, y) => x - y);
+    for (const id of ids) {
+      this.book.cancel(id);
+      this.routeCancelOnly();
+      if (this.accounts.reduceOnlyLots[account]! <= pos) break;
+    }
+  }
+
+  /** Routes the events of a venue-initiated cancel (no taker). */
+  private routeCancelOnly(): void {
+    const be = this.book.events;
+    for (let i = 0; i < be.length; i++) {
+      if (be.kind[i] !== EventKind.Done) continue;
+      const id = be.orderId[i]!;
+      const owner = be.owner[i]!;
+      const rem = be.qty[i]!;
+      this.addOpen(owner, be.side[i]! as Side, -rem, be.price[i]!);
+      if (this.reduceOnlyOrders.has(id)) {
+        this.accounts.reduceOnlyLots[owner]! -= rem;
+        this.reduceOnlyOrders.delete(id);
+      }
+      this.events.push(VenueEventKind.Done, owner, id, be.side[i]!, be.price[i]!, rem, 0, be.code[i]!, 0);
+    }
+  }
+
+  private rejectCmd(
+    account: number,
+    orderId: number,
+    code: RejectCode,
+    side = -1,
+    price = NO_PRICE,
+    qty = 0,
+  ): RejectCode {
+    this.events.push(
+      VenueEventKind.Rejected,
+      account,
+      orderId,
+      side === 0 || side === 1 ? side : -1,
+      price,
+      qty,
+      0,
+      code,
+      0,
+    );
+    return code;
+  }
+
+  private ownsOrder(account: number, orderId: number): boolean {
+    return this.book.ownerOf(orderId) === account;
+  }
+
+  private validAccount(account: number): boolean {
+    return Number.isInteger(account) && account >= 0 && account < this.accounts.count;
+  }
+
+  private checkLeverageConfig(field: string, leverage: number): void {
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > this.config.maxLeverage) {
+      throw new ConfigError(
+        field,
+        leverage,
+        `must be an integer in [1, ${this.config.maxLeverage}] (the venue's leverage cap)`,
+      );
+    }
+  }
+
+  private positiveQuote(field: string, value: string | number): number {
+    const u = this.instrument.quoteToUnits(value, "exact", field);
+    if (u <= 0) throw new ConfigError(field, value, "must be positive");
+    return u;
+  }
+
+  /** The price positions are valued at for margin checks: mark, else last trade, else mid. */
+  private referencePriceTicks(): number {
+    if (Number.isFinite(this.markTicks)) return this.markTicks;
+    if (Number.isFinite(this.lastTradeTicks)) return this.lastTradeTicks;
+    return this.midTicks();
+  }
+
+  private state(account: number): PositionState {
+    const s = SCRATCH_POS;
+    s.sizeLots = this.accounts.size[account]!;
+    s.basisUnits = this.accounts.basis[account]!;
+    s.marginUnits = this.accounts.positionMargin(account);
+    return s;
+  }
+
+  /** Recomputes an account's liquidation trigger and files it in the right heap. */
+  private updateTrigger(account: number): void {
+    const acc = this.accounts;
+    const s = acc.size[account]!;
+    if (s > 0) {
+      this.longs.add(account);
+      this.shorts.delete(account);
+    } else if (s < 0) {
+      this.shorts.add(account);
+      this.longs.delete(account);
+    } else {
+      this.longs.delete(account);
+      this.shorts.delete(account);
+    }
+    if (account === INSURANCE_FUND) return;
+    const t =
+      s === 0
+        ? -1
+        : liquidationTriggerTicks(
+            this.state(account),
+            this.tiers,
+            this.m,
+            this.convention,
+            this.config.maxPriceTicks,
+          );
+    acc.trigger[account] = t;
+    if (s > 0 && t >= 1) {
+      this.longTriggers.set(account, -t);
+      this.shortTriggers.remove(account);
+    } else if (s < 0 && t >= 1) {
+      this.shortTriggers.set(account, t);
+      this.longTriggers.remove(account);
+    } else {
+      this.longTriggers.remove(account);
+      this.shortTriggers.remove(account);
+    }
+  }
+
+  private recomputeAllTriggers(): void {
+    for (const set of [this.longs, this.shorts]) {
+      const members = set.sorted();
+      for (const a of members) this.updateTrigger(a);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Mark, circuit breaker, dynamic maintenance
+
+  private updateIndexAndMark(nowNs: number): void {
+    const n = this.indexSources.length;
+    for (let i = 0; i < n; i++) this.indexPrices[i] = this.indexSources[i]!.indexPriceTicks();
+    this.indexTicks = n > 0 ? computeIndexTicks(this.indexPrices, this.indexWeights) : this.lastTradeTicks;
+    const mark = this.markPrice.compute(
+      nowNs,
+      this.indexTicks,
+      this.lastTradeTicks,
+      this.lastFundingRateE8,
+      this.nextFundingNs,
+    );
+    if (mark > 0)
+      this.markTicks = Math.min(Math.max(mark, this.config.minPriceTicks), this.config.maxPriceTicks);
+  }
+
+  private recordMarkHistory(nowNs: number): void {
+    if (this.markHistory.length === 0 || !Number.isFinite(this.markTicks)) return;
+    const len = this.markHistory.length;
+    this.markHistory[this.markHistoryHead] = this.markTicks;
+    this.markHistoryTime[this.markHistoryHead] = nowNs;
+    this.markHistoryHead = (this.markHistoryHead + 1) % len;
+    if (this.markHistoryCount < len) this.markHistoryCount++;
+  }
+
+  private updateCircuitBreaker(nowNs: number): void {
+    const cb = this.config.circuitBreaker;
+    if (cb === null || this.isHalted() || this.markHistoryCount < 2) return;
+    const len = this.markHistory.length;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < this.markHistoryCount; k++) {
+      const i = (this.markHistoryHead - 1 - k + 2 * len) % len;
+      if (nowNs - this.markHistoryTime[i]! > cb.windowNs) break;
+      const p = this.markHistory[i]!;
+      if (p < lo) lo = p;
+      if (p > hi) hi = p;
+    }
+    if ((hi - lo) * PPM >= cb.movePpm * hi) {
+      this.haltedUntilNs = nowNs + cb.haltNs;
+      // The move that tripped the breaker must not trip it again when trading resumes.
+      this.markHistoryCount = 0;
+    }
+  }
+
+  private updateDynamicMaintenance(): void {
+    const dm = this.config.dynamicMaintenance;
+    if (dm === null || this.markHistoryCount < 3) return;
+    const len = this.markHistory.length;
+    let n = 0;
+    let sum = 0;
+    let sumSq = 0;
+    const newest = (this.markHistoryHead - 1 + len) % len;
+    for (let k = 0; k + 1 < this.markHistoryCount; k++) {
+      const i = (newest - k + len) % len;
+      const j = (i - 1 + len) % len;
+      if (this.markHistoryTime[newest]! - this.markHistoryTime[j]! > dm.windowNs) break;
+      const r = Math.log(this.markHistory[i]! / this.markHistory[j]!);
+      sum += r;
+      sumSq += r * r;
+      n++;
+    }
+    if (n < 2) return;
+    const sdPerInterval = Math.sqrt(Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)));
+    const sdPerSecond = sdPerInterval / Math.sqrt(this.config.markIntervalNs / NS_PER_SECOND);
+    const raw = 1 + dm.sensitivity * Math.max(0, sdPerSecond / dm.referenceVolatility - 1);
+    const capped = Math.min(raw, dm.maxMultiplier, this.maxSafeMultiplier());
+    const stepped = PPM + Math.floor(((capped - 1) * PPM) / dm.stepPpm) * dm.stepPpm;
+    if (stepped !== this.tiers.multiplierPpm) {
+      this.tiers.multiplierPpm = stepped;
+      this.recomputeAllTriggers();
+    }
+  }
+
+  /** Largest multiplier that keeps every tier's scaled rate below 100 % (the trigger search needs it). */
+  private maxSafeMultiplier(): number {
+    let maxRate = 0;
+    for (const t of this.tiers.tiers) maxRate = Math.max(maxRate, t.mmrPpm);
+    return maxRate === 0 ? Number.POSITIVE_INFINITY : (0.99 * PPM) / maxRate;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Liquidation engine
+
+  private runLiquidations(): void {
+    if (!this.config.liquidation.enabled || !Number.isFinite(this.markTicks)) return;
+    const mark = this.markTicks;
+    // Longs: trigger ≥ mark (keys are −trigger); shorts: trigger ≤ mark.
+    while (this.longTriggers.size > 0 && -this.longTriggers.topKey() >= mark)
+      this.liquidate(this.longTriggers.pop());
+    while (this.shortTriggers.size > 0 && this.shortTriggers.topKey() <= mark)
+      this.liquidate(this.shortTriggers.pop());
+  }
+
+  private liquidate(account: number): void {
+    const acc = this.accounts;
+    if (acc.size[account] === 0) return;
+    // Open orders hold margin (and may be reduce-only): they go first.
+    if (this.book.cancelAll(account) > 0) this.routeCancelOnly();
+    if (!isLiquidatable(this.state(account), this.markTicks, this.tiers, this.m, this.convention)) {
+      this.updateTrigger(account);
+      return;
+    }
+    this.stats.liquidations++;
+    if (this.config.liquidation.mode === "partial" && this.liquidatePartially(account)) return;
+    this.liquidateFully(account);
+  }
+
+  /**
+   * Tier-by-tier partial liquidation: reduce the position to the top of the next lower tier with
+   * an IOC at the bankruptcy price, until the account is no longer liquidatable. Returns false
+   * when a full liquidation must follow (lowest tier reached, or the book absorbed nothing).
+   */
+  private liquidatePartially(account: number): boolean {
+    const acc = this.accounts;
+    const mark = this.markTicks;
+    for (;;) {
+      const size = acc.size[account]!;
+      const abs = Math.abs(size);
+      const tier = this.tiers.tierIndexFor(abs * mark * this.m);
+      if (tier === 0) return false;
+      const targetLots = Math.floor(this.tiers.tiers[tier - 1]!.maxNotionalUnits / (mark * this.m));
+      const step = Math.min(abs - targetLots, this.budgetLots(mark));
+      if (step <= 0) return false;
+      const pos = this.state(account);
+      const limit = this.clampLimit(bankruptcyLimitTicks(pos, this.m), size > 0);
+      if (limit === NO_PRICE) return false;
+      const bk = bankruptcyPriceTicks(pos, this.m);
+      const trigger = acc.trigger[account]!;
+      this.book.limit(
+        this.nextInternalId++,
+        account,
+        size > 0 ? Side.Sell : Side.Buy,
+        limit,
+        step,
+        TimeInForce.IOC,
+        StpMode.None,
+      );
+      this.routeBookEvents(-1, account, VenueEventFlag.Liquidation);
+      const filled = this.takerFilledLots;
+      if (filled === 0) return false;
+      this.spendBudget(this.takerFilledNotional);
+      this.liquidations.push(
+        this.nowNs,
+        account,
+        size > 0 ? 0 : 1,
+        filled,
+        mark,
+        trigger,
+        bk,
+        this.takerFilledNotional / (filled * this.m),
+        0,
+        LiquidationStage.Partial,
+      );
+      this.stats.liquidatedLots += filled;
+      this.stats.liquidatedNotionalUnits += Math.round(Math.abs(bk) * filled * this.m);
+      this.events.push(
+        VenueEventKind.Liquidated,
+        account,
+        -1,
+        size > 0 ? 0 : 1,
+        mark,
+        filled,
+        0,
+        0,
+        VenueEventFlag.Liquidation,
+      );
+      if (acc.size[account] === 0) return true;
+      if (!isLiquidatable(this.state(account), mark, this.tiers, this.m, this.convention)) {
+        this.updateTrigger(account);
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Full liquidation: an IOC at the bankruptcy price from the account into the book (within the
+   * pacing budget); what does not fill is taken over by the insurance fund at the bankruptcy
+   * price; fills better than bankruptcy are surplus to the fund. The trader ends with exactly the
+   * balance that was not at stake (the free part of an isolated account; nothing for cross).
+   * If the fund's equity then falls below the ADL threshold, the taken-over lots are
+   * auto-deleveraged against the most profitable, most leveraged opposite positions.
+   */
+  private liquidateFully(account: number): void {
+    const acc = this.accounts;
+    const mark = this.markTicks;
+    const size0 = acc.size[account]!;
+    const long = size0 > 0;
+    const sign = long ? 1 : -1;
+    const total = Math.abs(size0);
+    const isolated = acc.isIsolated(account);
+    const kept = isolated ? acc.wallet[account]! - acc.isoMargin[account]! : 0;
+    const wallet0 = acc.wallet[account]!;
+    const basis0 = acc.basis[account]!;
+    const trigger = acc.trigger[account]!;
+    const pos = this.state(account);
+    const bk = bankruptcyPriceTicks(pos, this.m);
+    // Exit value of the whole position at the bankruptcy price: the trader's equity is zero there.
+    const bkNotional = sign * (kept - wallet0 + basis0);
+
+    // 1. IOC into the book, limited at the bankruptcy price.
+    let filled = 0;
+    let filledNotional = 0;
+    const limit = this.clampLimit(bankruptcyLimitTicks(pos, this.m), long);
+    const sendLots = Math.min(total, this.budgetLots(mark));
+    if (limit !== NO_PRICE && sendLots > 0) {
+      this.book.limit(
+        this.nextInternalId++,
+        account,
+        long ? Side.Sell : Side.Buy,
+        limit,
+        sendLots,
+        TimeInForce.IOC,
+        StpMode.None,
+      );
+      this.routeBookEvents(-1, account, VenueEventFlag.Liquidation);
+      filled = this.takerFilledLots;
+      filledNotional = this.takerFilledNotional;
+      this.spendBudget(filledNotional);
+    }
+    const bkFilled = filled === total ? bkNotional : mulDivRound(bkNotional, filled, total);
+    const surplus = sign * (filledNotional - bkFilled);
+
+    // 2. Takeover of the rest by the insurance fund at the bankruptcy price.
+    const rest = total - filled;
+    const bkRest = bkNotional - bkFilled;
+    let takeoverDelta = 0;
+    if (rest > 0) {
+      acc.applyTrade(account, long ? -rest : rest, bkRest);
+      acc.applyTrade(INSURANCE_FUND, long ? rest : -rest, bkRest);
+      takeoverDelta = sign * (rest * mark * this.m - bkRest);
+      this.updateTrigger(INSURANCE_FUND);
+    }
+
+    // 3. Surplus (or deficit) of the book fills to the fund: the trader keeps only what was not at stake.
+    acc.wallet[account] = acc.wallet[account]! - surplus;
+    acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! + surplus;
+    if (acc.wallet[account] !== kept) {
+      throw new InvariantError(`liquidation of ${account}: wallet ${acc.wallet[account]} ≠ kept ${kept}`);
+    }
+    this.updateTrigger(account);
+
+    if (filled > 0) {
+      this.liquidations.push(
+        this.nowNs,
+        account,
+        long ? 0 : 1,
+        filled,
+        mark,
+        trigger,
+        bk,
+        filledNotional / (filled * this.m),
+        surplus,
+        LiquidationStage.Book,
+      );
+    }
+    if (rest > 0) {
+      this.liquidations.push(
+        this.nowNs,
+        account,
+        long ? 0 : 1,
+        rest,
+        mark,
+        trigger,
+        bk,
+        Number.NaN,
+        takeoverDelta,
+        LiquidationStage.Takeover,
+      );
+    }
+    this.stats.liquidatedLots += total;
+    this.stats.liquidatedNotionalUnits += Math.abs(bkNotional);
+    this.stats.takeoverLots += rest;
+    this.events.push(
+      VenueEventKind.Liquidated,
+      account,
+      -1,
+      long ? 0 : 1,
+      mark,
+      total,
+      wallet0 - kept,
+      0,
+      VenueEventFlag.Liquidation,
+    );
+
+    // 4. Auto-deleveraging when the fund cannot absorb the loss.
+    if (
+      rest > 0 &&
+      this.config.insuranceFund.adl &&
+      this.insuranceFundEquityUnits() < this.adlThresholdUnits
+    ) {
+      this.deleverage(long, rest, bkRest, bk);
+    }
+  }
+
+  /**
+   * Closes `lots` of the fund's inventory (long if `fundLong`) against opposite positions ranked
+   * by the BitMEX score (highest first, ties by account id), at the bankruptcy value `notionalUnits`.
+   */
+  private deleverage(fundLong: boolean, lots: number, notionalUnits: number, bk: number): void {
+    const acc = this.accounts;
+    const set = fundLong ? this.shorts : this.longs;
+    const candidates: { account: number; score: number }[] = [];
+    for (let i = 0; i < set.size; i++) {
+      const a = set.at(i);
+      if (a !== INSURANCE_FUND)
+        candidates.push({ account: a, score: adlScore(this.state(a), this.markTicks, this.m) });
+    }
+    candidates.sort((x, y) => y.score - x.score || x.account - y.account);
+    let remaining = lots;
+    let remainingNotional = notionalUnits;
+    for (const { account } of candidates) {
+      if (remaining === 0) break;
+      const q = Math.min(remaining, Math.abs(acc.size[account]!));
+      const n = q === remaining ? remainingNotional : mulDivRound(notionalUnits, q, lots);
+      const pnl = acc.applyTrade(account, fundLong ? q : -q, n);
+      const fundPnl = acc.applyTrade(INSURANCE_FUND, fundLong ? -q : q, n);
+      this.updateTrigger(account);
+      this.trimReduceOnly(account);
+      this.events.push(
+        VenueEventKind.Deleveraged,
+        account,
+        -1,
+        fundLong ? Side.Buy : Side.Sell,
+        n / (q * this.m),
+        q,
+        pnl,
+        0,
+        VenueEventFlag.Liquidation,
+      );
+      this.liquidations.push(
+        this.nowNs,
+        account,
+        fundLong ? 1 : 0,
+        q,
+        this.markTicks,
+        -1,
+        bk,
+        n / (q * this.m),
+        fundPnl,
+        LiquidationStage.Adl,
+      );
+      this.stats.adlCount++;
+      this.stats.adlLots += q;
+      remaining -= q;
+      remainingNotional -= n;
+    }
+    this.updateTrigger(INSURANCE_FUND);
+  }
+
+  /** The insurance fund sells (buys back) its inventory through the book, within the pacing budget. */
+  private workOutFund(): void {
+    const acc = this.accounts;
+    const size = acc.size[INSURANCE_FUND]!;
+    if (size === 0 || !Number.isFinite(this.markTicks)) return;
+    const long = size > 0;
+    const slip = this.config.liquidation.fundWorkoutSlippagePpm;
+    const raw = long
+      ? Math.floor((this.markTicks * (PPM - slip)) / PPM)
+      : Math.ceil((this.markTicks * (PPM + slip)) / PPM);
+    const limit = this.clampLimit(raw, long);
+    const qty = Math.min(Math.abs(size), this.budgetLots(this.markTicks));
+    if (limit === NO_PRICE || qty <= 0) return;
+    const wallet0 = acc.wallet[INSURANCE_FUND]!;
+    this.book.limit(
+      this.nextInternalId++,
+      INSURANCE_FUND,
+      long ? Side.Sell : Side.Buy,
+      limit,
+      qty,
+      TimeInForce.IOC,
+      StpMode.None,
+    );
+    this.routeBookEvents(-1, INSURANCE_FUND, VenueEventFlag.Liquidation);
+    if (this.takerFilledLots > 0) {
+      this.spendBudget(this.takerFilledNotional);
+      this.liquidations.push(
+        this.nowNs,
+        INSURANCE_FUND,
+        long ? 0 : 1,
+        this.takerFilledLots,
+        this.markTicks,
+        -1,
+        Number.NaN,
+        this.takerFilledNotional / (this.takerFilledLots * this.m),
+        acc.wallet[INSURANCE_FUND]! - wallet0,
+        LiquidationStage.FundWorkout,
+      );
+    }
+  }
+
+  /** A limit price clamped to the book's range, or NO_PRICE when the whole range is on the wrong side. */
+  private clampLimit(limit: number, sell: boolean): number {
+    const { minPriceTicks, maxPriceTicks } = this.config;
+    if (sell) return limit > maxPriceTicks ? NO_PRICE : Math.max(limit, minPriceTicks);
+    return limit < minPriceTicks ? NO_PRICE : Math.min(limit, maxPriceTicks);
+  }
+
+  /** Lots the pacing budget still allows this second at `priceTicks`. */
+  private budgetLots(priceTicks: number): number {
+    if (this.paceUnitsPerSecond === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+    const second = Math.floor(this.nowNs / NS_PER_SECOND);
+    if (second !== this.paceSecond) {
+      this.paceSecond = second;
+      this.paceLeftUnits = this.paceUnitsPerSecond;
+    }
+    return Math.max(0, Math.floor(this.paceLeftUnits / (priceTicks * this.m)));
+  }
+
+  private spendBudget(units: number): void {
+    if (this.paceUnitsPerSecond !== Number.POSITIVE_INFINITY) this.paceLeftUnits -= units;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Funding
+
+  private settleFunding(): void {
+    const c = this.config.funding;
+    const rate = this.funding.rate(c.interestRate, c.clamp, c.cap);
+    this.funding.reset();
+    this.lastFundingRateE8 = rate;
+    if (!Number.isFinite(this.markTicks) || rate === 0) return;
+    const acc = this.accounts;
+    const mark = this.markTicks;
+    let residue = 0;
+    for (const set of [this.longs, this.shorts]) {
+      const members = set.sorted();
+      for (const a of members) {
+        const pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
+        if (pay === 0) continue;
+        acc.wallet[a] = acc.wallet[a]! - pay;
+        acc.fundingPaid[a] = acc.fundingPaid[a]! + pay;
+        if (acc.isIsolated(a)) acc.isoMargin[a] = Math.max(0, acc.isoMargin[a]! - pay);
+        residue += pay;
+        if (a !== INSURANCE_FUND)
+          this.events.push(VenueEventKind.Funding, a, -1, -1, mark, acc.size[a]!, pay, 0, 0);
+      }
+    }
+    acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! + residue;
+    this.fundingResidueUnits += residue;
+    this.recomputeAllTriggers();
+  }
+}
