@@ -1,0 +1,11 @@
+/**
+ * Every benchmark suite `pnpm bench` knows, in the order it runs them. Add new suites here.
+ *
+ * @module
+ */
+
+import type { BenchSuite } from "./harness/suite.ts";
+import { matchingSuite } from "./matching/suite.ts";
+
+/** The registered suites. */
+export const SUITES: readonly BenchSuite[] = [matchingSuite];
