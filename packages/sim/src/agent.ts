@@ -1,0 +1,169 @@
+/**
+ * The agent interface: what a researcher implements to add a trader to a world. An agent never
+ * touches another agent or a venue's state: it sends commands (which arrive after a latency),
+ * asks to be woken up, and reads public market data and its own accounts through read-only views.
+ *
+ * @example A minimal agent that buys 0.01 BTC every minute at the best ask:
+ * ```ts
+ * class Dca implements Agent {
+ *   readonly name = "dca";
+ *   readonly kind = "example";
+ *   private account = -1;
+ *   start(ctx: AgentContext) {
+ *     this.account = ctx.openPerpAccount(0, { isolated: true, leverage: 5, deposit: "10000" });
+ *     ctx.wakeAfter(seconds(60));
+ *   }
+ *   onWake(ctx: AgentContext) {
+ *     const ask = ctx.perp(0).bestAsk();
+ *     if (ask > 0) ctx.limit(0, this.account, Side.Buy, ask, 10, TimeInForce.IOC);
+ *     ctx.wakeAfter(seconds(60));
+ *   }
+ *   onMessage() {}
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import type { Instrument, RandomStream, Side } from "@cascade/core";
+import type { TimeInForce } from "@cascade/matching-engine";
+import type { AgentMessage } from "./messages.ts";
+
+/** A trader (or a population of traders) in a world. */
+export interface Agent {
+  /** Unique name in the world; its random streams and base latencies derive from it. */
+  readonly name: string;
+  /** Class label, e.g. `"retail"`, `"market-maker"`; the recorder counts per class. */
+  readonly kind: string;
+  /**
+   * Bitmask of the venue report kinds the agent wants (`1 << VenueEventKind.Fill | …`); reports of
+   * other kinds are not delivered (saves kernel work for large populations). Default: all.
+   */
+  readonly subscriptions?: number;
+  /** Median one-way latency of this agent's links, ns (overrides the world's; e.g. colocated arbitrageurs). */
+  readonly latencyMedianNs?: number;
+  /** Called once before the clock starts: open accounts, schedule the first wake-ups. */
+  start(ctx: AgentContext): void;
+  /** Called at a requested wake-up with the tag given to {@link AgentContext.wakeAt}. */
+  onWake(ctx: AgentContext, tag: number): void;
+  /** Called when a venue report reaches the agent (after latency). `msg` is reused: copy what you keep. */
+  onMessage(ctx: AgentContext, msg: AgentMessage): void;
+  /** Optional gauges sampled by the recorder, e.g. `record("open_positions", n)`; names are prefixed with the agent's kind. */
+  gauges?(record: (name: string, value: number) => void): void;
+}
+
+/** Public market data of a perpetual venue, plus the agent's own account state. */
+export interface PerpView {
+  /** Best bid / ask in ticks (-1 when that side is empty). */
+  bestBid(): number;
+  bestAsk(): number;
+  /** Mid in ticks (NaN when a side is empty). */
+  mid(): number;
+  /** Last trade, mark and index in ticks (NaN until known). */
+  lastTrade(): number;
+  mark(): number;
+  index(): number;
+  /** Funding rate of the last settlement, as a fraction. */
+  fundingRate(): number;
+  /** Resting quantity (lots) of a side priced in [lo, hi] ticks. */
+  qtyInRange(side: Side, loTicks: number, hiTicks: number): number;
+  /** Whether trading is halted by the circuit breaker. */
+  halted(): boolean;
+  /** Own account: position (signed lots), entry price (ticks), liquidation trigger (ticks, -1 none). */
+  position(account: number): number;
+  entryPrice(account: number): number;
+  liquidationPrice(account: number): number;
+  /** Own account: wallet and margin balance at the mark, quote units. */
+  wallet(account: number): number;
+  marginBalance(account: number): number;
+  /** Own account: lots in open buy / sell orders. */
+  openBuyLots(account: number): number;
+  openSellLots(account: number): number;
+}
+
+/** Public market data of a spot venue, plus the agent's own balances. */
+export interface SpotView {
+  bestBid(): number;
+  bestAsk(): number;
+  mid(): number;
+  lastTrade(): number;
+  qtyInRange(side: Side, loTicks: number, hiTicks: number): number;
+  /** Own free cash (quote units) and asset (lots). */
+  cash(account: number): number;
+  asset(account: number): number;
+}
+
+/** Options for opening a perpetual account. */
+export interface PerpAccountOptions {
+  /** Isolated margin (default true). */
+  readonly isolated?: boolean;
+  /** Leverage (default: the venue's default). */
+  readonly leverage?: number;
+  /** Initial deposit in quote currency (human decimal), credited at once. */
+  readonly deposit?: string | number;
+  /** Initial deposit in quote units (alternative to `deposit`). */
+  readonly depositUnits?: number;
+}
+
+/** What an agent can do. One context per agent; methods act on behalf of that agent. */
+export interface AgentContext {
+  /** Current simulated time, ns. */
+  readonly nowNs: number;
+  /** The agent's index in the world. */
+  readonly agentIndex: number;
+  /** The agent's random stream called `name` (default `"main"`), derived from (seed, run, agent name, name). */
+  rng(name?: string): RandomStream;
+  /** Index of the venue called `name`. @throws when there is none. */
+  venueIndex(name: string): number;
+  /** The instrument of a venue. */
+  instrument(venue: number): Instrument;
+  /** Read-only view of a perpetual venue. */
+  perp(venue: number): PerpView;
+  /** Read-only view of a spot venue. */
+  spot(venue: number): SpotView;
+  /** Opens a perpetual account owned by this agent (immediately, no latency). */
+  openPerpAccount(venue: number, options?: PerpAccountOptions): number;
+  /** Opens `n` perpetual accounts at once (a population), each with `depositUnits`; returns the first id. */
+  openPerpAccounts(
+    venue: number,
+    n: number,
+    isolated: boolean,
+    leverage: number,
+    depositUnits: number,
+  ): number;
+  /** Opens a spot account with initial cash (quote units) and asset (lots). */
+  openSpotAccount(venue: number, cashUnits: number, assetLots: number): number;
+  /** Sends a limit order; returns its order id at once (the order arrives after latency). */
+  limit(
+    venue: number,
+    account: number,
+    side: Side,
+    priceTicks: number,
+    qtyLots: number,
+    tif?: TimeInForce,
+    reduceOnly?: boolean,
+  ): number;
+  /** Sends a market order (optional protection price, -1 for none); returns its order id. */
+  market(
+    venue: number,
+    account: number,
+    side: Side,
+    qtyLots: number,
+    protectionPriceTicks?: number,
+    reduceOnly?: boolean,
+  ): number;
+  /** Sends a cancel. */
+  cancel(venue: number, account: number, orderId: number): void;
+  /** Sends a cancel-all for one account. */
+  cancelAll(venue: number, account: number): void;
+  /** Sends a quantity reduction of a live order. */
+  reduce(venue: number, account: number, orderId: number, qtyLots: number): void;
+  /** Sends a transfer of quote units into an isolated position's margin. */
+  addMargin(venue: number, account: number, amountUnits: number): void;
+  /** Sends a deposit of quote units. */
+  deposit(venue: number, account: number, amountUnits: number): void;
+  /** Asks to be woken at `timeNs` (not before now) with `tag`. */
+  wakeAt(timeNs: number, tag?: number): void;
+  /** Asks to be woken after `delayNs` with `tag`. */
+  wakeAfter(delayNs: number, tag?: number): void;
+}

@@ -1,0 +1,37 @@
+/**
+ * `@cascade/sim`: the deterministic discrete-event kernel (integer-nanosecond clock, one queue
+ * ordered by time and sequence, seeded link latency with a load-dependent stress term), the world
+ * of venues and agents, the agent interface, and the recorder that turns a run into columns.
+ *
+ * @packageDocumentation
+ */
+
+export type { Agent, AgentContext, PerpAccountOptions, PerpView, SpotView } from "./agent.ts";
+export { ColumnTable } from "./columns.ts";
+export { EventQueue } from "./event-queue.ts";
+export {
+  drawBaseLatencyNs,
+  type LatencyConfig,
+  messageLatencyNs,
+  type ResolvedLatencyConfig,
+  resolveLatency,
+  VenueLoad,
+} from "./latency.ts";
+export { type AgentMessage, ItemKind, MessagePool, VenueOp } from "./messages.ts";
+export {
+  type LiquidationColumns,
+  Recorder,
+  type RecorderConfig,
+  type SimResult,
+  SUMMARY_METRICS,
+} from "./recorder.ts";
+export { TraceHasher } from "./trace-hash.ts";
+export {
+  createWorld,
+  type IndexProcessConfig,
+  type PerpVenueSpec,
+  type SpotVenueSpec,
+  type VenueSpec,
+  type World,
+  type WorldConfig,
+} from "./world.ts";

@@ -1,0 +1,172 @@
+/**
+ * Everything the kernel schedules — wake-ups, agent → venue commands, venue → agent reports,
+ * venue duties, recorder samples — lives in one struct-of-arrays pool of fixed-shape message
+ * slots, recycled through a free list. Scheduling a message allocates nothing once warm.
+ *
+ * @module
+ */
+
+/** What a scheduled item is. */
+export const ItemKind = {
+  /** Wake an agent: `agent`, `tag` in `aux`. */
+  Wake: 0,
+  /** A command travelling from an agent to a venue. */
+  ToVenue: 1,
+  /** A report travelling from a venue to an agent. */
+  ToAgent: 2,
+  /** A venue's own duties (mark price, funding, liquidations): `venue`. */
+  VenueDuty: 3,
+  /** A recorder sample. */
+  Sample: 4,
+} as const;
+
+/** Commands an agent can send to a venue (`op` of a {@link ItemKind.ToVenue} item). */
+export const VenueOp = {
+  /** Limit order: account, orderId, side, price, qty, tif, flags (reduce-only). */
+  Limit: 0,
+  /** Market order: account, orderId, side, qty, price = protection (-1 none), flags. */
+  Market: 1,
+  /** Cancel: account, orderId. */
+  Cancel: 2,
+  /** Cancel every order of the account. */
+  CancelAll: 3,
+  /** Move `amount` quote units into an isolated position's margin. */
+  AddMargin: 4,
+  /** Deposit `amount` quote units. */
+  Deposit: 5,
+  /** Lower an order's quantity to `qty`. */
+  Reduce: 6,
+} as const;
+/** One of the {@link VenueOp} values. */
+export type VenueOp = (typeof VenueOp)[keyof typeof VenueOp];
+
+/**
+ * A report to an agent, as the agent sees it in {@link Agent.onMessage}. The object is reused for
+ * every message: read it during the call, copy what you keep.
+ */
+export interface AgentMessage {
+  /** {@link VenueEventKind} of the report (accepted, rejected, fill, done, …). */
+  readonly kind: number;
+  /** Venue the report comes from. */
+  readonly venue: number;
+  /** Account concerned. */
+  readonly account: number;
+  /** Order id (-1 when none). */
+  readonly orderId: number;
+  /** Side (0 buy, 1 sell, -1 none). */
+  readonly side: number;
+  /** Price in ticks. */
+  readonly priceTicks: number;
+  /** Quantity in lots. */
+  readonly qtyLots: number;
+  /** Money in quote units (fee, funding, loss). */
+  readonly amountUnits: number;
+  /** Reject code or done reason. */
+  readonly code: number;
+  /** {@link VenueEventFlag} bits. */
+  readonly flags: number;
+}
+
+/** The pool of scheduled items. Column `c` of item `h` is `pool.c[h]`. */
+export class MessagePool {
+  /** Scheduled time, ns. */
+  time: Float64Array;
+  /** Tie-breaking sequence number (order of scheduling). */
+  seq: Float64Array;
+  /** {@link ItemKind}. */
+  kind: Uint8Array;
+  /** {@link VenueOp} for commands; {@link VenueEventKind} for reports. */
+  op: Uint8Array;
+  /** Agent index (sender of a command, recipient of a report, sleeper of a wake-up). */
+  agent: Int32Array;
+  /** Venue index. */
+  venue: Int32Array;
+  /** Account id. */
+  account: Int32Array;
+  /** Order id. */
+  orderId: Float64Array;
+  /** Side. */
+  side: Int8Array;
+  /** Price in ticks (or wake tag). */
+  price: Float64Array;
+  /** Quantity in lots. */
+  qty: Float64Array;
+  /** Money in quote units. */
+  amount: Float64Array;
+  /** Time in force, reject code or done reason. */
+  code: Uint8Array;
+  /** Flags. */
+  flags: Uint8Array;
+  private next: Int32Array;
+  private freeHead = -1;
+  /** Slots in use. */
+  live = 0;
+
+  constructor(capacity = 1024) {
+    this.time = new Float64Array(capacity);
+    this.seq = new Float64Array(capacity);
+    this.kind = new Uint8Array(capacity);
+    this.op = new Uint8Array(capacity);
+    this.agent = new Int32Array(capacity);
+    this.venue = new Int32Array(capacity);
+    this.account = new Int32Array(capacity);
+    this.orderId = new Float64Array(capacity);
+    this.side = new Int8Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.qty = new Float64Array(capacity);
+    this.amount = new Float64Array(capacity);
+    this.code = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.link(0, capacity);
+  }
+
+  /** Takes a free slot (growing the pool when needed). */
+  alloc(): number {
+    if (this.freeHead === -1) this.grow();
+    const h = this.freeHead;
+    this.freeHead = this.next[h]!;
+    this.live++;
+    return h;
+  }
+
+  /** Returns a slot to the pool. */
+  free(h: number): void {
+    this.next[h] = this.freeHead;
+    this.freeHead = h;
+    this.live--;
+  }
+
+  private link(from: number, to: number): void {
+    for (let h = to - 1; h >= from; h--) {
+      this.next[h] = this.freeHead;
+      this.freeHead = h;
+    }
+  }
+
+  private grow(): void {
+    const old = this.time.length;
+    const n = old * 2;
+    const g = <T extends Float64Array | Int32Array | Uint8Array | Int8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.time = g(this.time);
+    this.seq = g(this.seq);
+    this.kind = g(this.kind);
+    this.op = g(this.op);
+    this.agent = g(this.agent);
+    this.venue = g(this.venue);
+    this.account = g(this.account);
+    this.orderId = g(this.orderId);
+    this.side = g(this.side);
+    this.price = g(this.price);
+    this.qty = g(this.qty);
+    this.amount = g(this.amount);
+    this.code = g(this.code);
+    this.flags = g(this.flags);
+    this.next = g(this.next);
+    this.link(old, n);
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The recorder: samples the followed perpetual venue (and every spot venue's mid) on a fixed
+ * simulated-time grid into columns, and at the end turns the venue's liquidation log and its
+ * running totals into a {@link SimResult}. Prices and sizes leave the simulation here, converted
+ * from ticks and lots to human units.
+ *
+ * @module
+ */
+
+import { ConfigError, NS_PER_SECOND, Side } from "@cascade/core";
+import { LIQUIDATION_STAGE_NAMES, type PerpVenue, SpotVenue } from "@cascade/exchange";
+import type { Agent } from "./agent.ts";
+import { ColumnTable } from "./columns.ts";
+import { TraceHasher } from "./trace-hash.ts";
+
+/** What to record and how often. */
+export interface RecorderConfig {
+  /** Sampling interval, ns. Default 1 s. */
+  readonly intervalNs?: number;
+  /** Depth bands around the mid, ppm (10,000 = 1 %). Default [10,000, 20,000]. */
+  readonly depthBandsPpm?: readonly number[];
+}
+
+/** Columns of one run's liquidation steps, in human units. */
+export interface LiquidationColumns {
+  readonly time_s: Float64Array;
+  readonly account: Int32Array;
+  /** 0 long, 1 short. */
+  readonly side: Uint8Array;
+  readonly qty: Float64Array;
+  readonly mark: Float64Array;
+  readonly liquidation_price: Float64Array;
+  readonly bankruptcy_price: Float64Array;
+  readonly fill_price: Float64Array;
+  readonly fund_delta: Float64Array;
+  /** Index into {@link LIQUIDATION_STAGE_NAMES}. */
+  readonly stage: Uint8Array;
+}
+
+/** Everything one run produces. */
+export interface SimResult {
+  /** Sampled time series: one Float64 column per name, equal lengths. */
+  readonly timeseries: Record<string, Float64Array>;
+  /** Every liquidation step. */
+  readonly liquidations: LiquidationColumns;
+  /** Scalar summary metrics of the run (see {@link SUMMARY_METRICS}). */
+  readonly summary: Record<string, number>;
+  /** Fingerprint of the time series and liquidation log: same seed ⇒ same hash. */
+  readonly traceHash: string;
+}
+
+/** Names and meanings of the summary metrics every run reports. */
+export const SUMMARY_METRICS: Readonly<Record<string, string>> = Object.freeze({
+  liquidations: "accounts liquidated",
+  liquidated_notional: "value closed by liquidation at bankruptcy prices, quote currency",
+  liquidated_qty: "base units closed by liquidation",
+  takeover_qty: "base units taken over by the insurance fund",
+  adl_count: "positions closed by auto-deleveraging",
+  adl_qty: "base units closed by auto-deleveraging",
+  start_price: "mark at the first sample",
+  end_price: "mark at the last sample",
+  min_price: "lowest sampled mark",
+  max_drawdown: "largest fall of the sampled mark from its running peak, fraction",
+  insurance_fund_start: "insurance fund wallet at the first sample, quote currency",
+  insurance_fund_end: "insurance fund wallet at the end, quote currency",
+  insurance_fund_min: "lowest sampled insurance fund equity, quote currency",
+  conservation_error:
+    "|Σ wallets − Σ bases + fees − net deposits| at the end, quote currency (0 when money is conserved)",
+  kernel_events: "items the kernel processed",
+  sim_seconds: "simulated time, seconds",
+});
+
+/** Samples a world into columns. */
+export class Recorder {
+  /** Sampling interval, ns. */
+  readonly intervalNs: number;
+  private readonly bands: readonly number[];
+  private readonly table: ColumnTable;
+  private readonly perp: PerpVenue;
+  private readonly spots: { name: string; venue: SpotVenue }[] = [];
+  private readonly agents: readonly Agent[];
+  private lastStats = { liquidations: 0, notional: 0, adl: 0, takeover: 0 };
+  private lastEvents = 0;
+  private readonly gaugeSums = new Map<string, number>();
+
+  constructor(
+    config: RecorderConfig,
+    venues: readonly (PerpVenue | SpotVenue)[],
+    names: readonly string[],
+    perpIndex: number,
+    agents: readonly Agent[],
+  ) {
+    this.intervalNs = config.intervalNs ?? NS_PER_SECOND;
+    if (!(Number.isSafeInteger(this.intervalNs) && this.intervalNs > 0)) {
+      throw new ConfigError("recorder.intervalNs", config.intervalNs, "must be a positive integer");
+    }
+    this.bands = config.depthBandsPpm ?? [10_000, 20_000];
+    this.bands.forEach((b, i) => {
+      if (!(Number.isInteger(b) && b > 0 && b < 1_000_000)) {
+        throw new ConfigError(`recorder.depthBandsPpm[${i}]`, b, "must be an integer in (0, 10^6)");
+      }
+    });
+    this.perp = venues[perpIndex] as PerpVenue;
+    venues.forEach((v, i) => {
+      if (v instanceof SpotVenue) this.spots.push({ name: names[i]!, venue: v });
+    });
+    this.agents = agents;
+    const cols = ["time_s", "last", "mid", "mark", "index", "spread"];
+    for (const b of this.bands) cols.push(`bid_depth_${bandName(b)}`, `ask_depth_${bandName(b)}`);
+    cols.push(
+      "open_interest",
+      "funding_rate",
+      "insurance_fund",
+      "insurance_fund_equity",
+      "liquidated_notional",
+      "liquidations",
+      "adl_count",
+      "takeover_qty",
+      "halted",
+      "maintenance_multiplier",
+      "kernel_events",
+      "latency_multiplier",
+    );
+    for (const s of this.spots) cols.push(`spot_mid_${s.name}`);
+    this.table = new ColumnTable(cols);
+  }
+
+  /** Records one sample at `nowNs`. */
+  sample(nowNs: number, eventsProcessed: number, latencyMultiplier: number): void {
+    const v = this.perp;
+    const ins = v.instrument;
+    const t = this.table;
+    const r = t.addRow();
+    const price = (ticks: number) =>
+      Number.isFinite(ticks) && ticks > 0 ? ins.ticksToPrice(ticks) : Number.NaN;
+    const bid = v.book.bestBid();
+    const ask = v.book.bestAsk();
+    const mid = v.midTicks();
+    t.set(r, "time_s", nowNs / NS_PER_SECOND);
+    t.set(r, "last", price(v.lastTradeTicks));
+    t.set(r, "mid", price(mid));
+    t.set(r, "mark", price(v.markTicks));
+    t.set(r, "index", price(v.indexTicks));
+    t.set(r, "spread", bid > 0 && ask > 0 ? ins.ticksToPrice(ask - bid) : Number.NaN);
+    for (const b of this.bands) {
+      const name = bandName(b);
+      if (Number.isFinite(mid)) {
+        const lo = mid * (1 - b / 1_000_000);
+        const hi = mid * (1 + b / 1_000_000);
+        t.set(r, `bid_depth_${name}`, ins.lotsToQty(v.book.qtyInRange(Side.Buy, lo, hi)));
+        t.set(r, `ask_depth_${name}`, ins.lotsToQty(v.book.qtyInRange(Side.Sell, lo, hi)));
+      } else {
+        t.set(
+          r,
+          `bid_depth_${name}`,
+          ins.lotsToQty(v.book.bestBid() > 0 ? v.book.qtyWithinTicks(Side.Buy, 0) : 0),
+        );
+        t.set(
+          r,
+          `ask_depth_${name}`,
+          ins.lotsToQty(v.book.bestAsk() > 0 ? v.book.qtyWithinTicks(Side.Sell, 0) : 0),
+        );
+      }
+    }
+    t.set(r, "open_interest", ins.lotsToQty(v.openInterestLots()));
+    t.set(r, "funding_rate", v.lastFundingRateE8 / 1e8);
+    t.set(r, "insurance_fund", ins.unitsToQuote(v.insuranceFundUnits()));
+    t.set(r, "insurance_fund_equity", ins.unitsToQuote(v.insuranceFundEquityUnits()));
+    const s = v.stats;
+    t.set(r, "liquidated_notional", ins.unitsToQuote(s.liquidatedNotionalUnits - this.lastStats.notional));
+    t.set(r, "liquidations", s.liquidations - this.lastStats.liquidations);
+    t.set(r, "adl_count", s.adlCount - this.lastStats.adl);
+    t.set(r, "takeover_qty", ins.lotsToQty(s.takeoverLots - this.lastStats.takeover));
+    this.lastStats = {
+      liquidations: s.liquidations,
+      notional: s.liquidatedNotionalUnits,
+      adl: s.adlCount,
+      takeover: s.takeoverLots,
+    };
+    t.set(r, "halted", v.isHalted() ? 1 : 0);
+    t.set(r, "maintenance_multiplier", v.maintenanceMultiplier());
+    t.set(r, "kernel_events", eventsProcessed - this.lastEvents);
+    this.lastEvents = eventsProcessed;
+    t.set(r, "latency_multiplier", latencyMultiplier);
+    for (const sp of this.spots) t.set(r, `spot_mid_${sp.name}`, price(sp.venue.mid()));
+    // Agent gauges, summed per agent kind.
+    this.gaugeSums.clear();
+    for (const a of this.agents) {
+      a.gauges?.((name, value) => {
+        const key = `${a.kind}_${name}`.replace(/[^A-Za-z0-9_]/g, "_");
+        this.gaugeSums.set(key, (this.gaugeSums.get(key) ?? 0) + value);
+      });
+    }
+    for (const [k, val] of this.gaugeSums) t.set(r, k, val);
+  }
+
+  /** The run's results up to `nowNs`. */
+  result(nowNs: number, eventsProcessed: number, venue: PerpVenue): SimResult {
+    const ins = venue.instrument;
+    const timeseries = this.table.columns();
+    const log = venue.liquidations;
+    const n = log.length;
+    const toPrice = (a: Float64Array) => a.slice(0, n).map((x) => (x > 0 ? ins.ticksToPrice(x) : Number.NaN));
+    const liquidations: LiquidationColumns = {
+      time_s: log.timeNs.slice(0, n).map((x) => x / NS_PER_SECOND),
+      account: log.account.slice(0, n),
+      side: log.side.slice(0, n),
+      qty: log.qtyLots.slice(0, n).map((x) => ins.lotsToQty(x)),
+      mark: toPrice(log.markTicks),
+      liquidation_price: toPrice(log.liquidationTicks),
+      bankruptcy_price: toPrice(log.bankruptcyTicks),
+      fill_price: toPrice(log.fillTicks),
+      fund_delta: log.fundDeltaUnits.slice(0, n).map((x) => ins.unitsToQuote(x)),
+      stage: log.stage.slice(0, n),
+    };
+    const mark = timeseries.mark ?? new Float64Array(0);
+    let peak = Number.NEGATIVE_INFINITY;
+    let maxDd = 0;
+    let minPrice = Number.POSITIVE_INFINITY;
+    let first = Number.NaN;
+    let last = Number.NaN;
+    for (const p of mark) {
+      if (!Number.isFinite(p)) continue;
+      if (Number.isNaN(first)) first = p;
+      last = p;
+      if (p > peak) peak = p;
+      if (p < minPrice) minPrice = p;
+      const dd = 1 - p / peak;
+      if (dd > maxDd) maxDd = dd;
+    }
+    const fundEq = timeseries.insurance_fund_equity ?? new Float64Array(0);
+    let fundMin = Number.POSITIVE_INFINITY;
+    for (const f of fundEq) if (f < fundMin) fundMin = f;
+    const s = venue.stats;
+    const summary: Record<string, number> = {
+      liquidations: s.liquidations,
+      liquidated_notional: ins.unitsToQuote(s.liquidatedNotionalUnits),
+      liquidated_qty: ins.lotsToQty(s.liquidatedLots),
+      takeover_qty: ins.lotsToQty(s.takeoverLots),
+      adl_count: s.adlCount,
+      adl_qty: ins.lotsToQty(s.adlLots),
+      start_price: first,
+      end_price: last,
+      min_price: Number.isFinite(minPrice) ? minPrice : Number.NaN,
+      max_drawdown: maxDd,
+      insurance_fund_start: (timeseries.insurance_fund ?? [])[0] ?? Number.NaN,
+      insurance_fund_end: ins.unitsToQuote(venue.insuranceFundUnits()),
+      insurance_fund_min: Number.isFinite(fundMin) ? fundMin : Number.NaN,
+      conservation_error: ins.unitsToQuote(Math.abs(conservationGapUnits(venue))),
+      kernel_events: eventsProcessed,
+      sim_seconds: nowNs / NS_PER_SECOND,
+    };
+    const hasher = new TraceHasher();
+    for (const [name, col] of Object.entries(timeseries)) {
+      if (name === "kernel_events") continue; // a count of work done, not of what happened
+      hasher.updateString(name).update(col);
+    }
+    for (const [name, col] of Object.entries(liquidations)) hasher.updateString(name).update(col);
+    void LIQUIDATION_STAGE_NAMES;
+    return { timeseries, liquidations, summary, traceHash: hasher.digest() };
+  }
+}
+
+function bandName(ppm: number): string {
+  return `${(ppm / 10_000).toString().replace(".", "_")}pct`;
+}
+
+/** Σ wallets − Σ bases + fees − net deposits of a perpetual venue (0 when money is conserved). */
+function conservationGapUnits(v: PerpVenue): number {
+  const a = v.accounts;
+  let sum = 0;
+  for (let i = 0; i < a.count; i++) sum += a.wallet[i]! - a.basis[i]!;
+  return sum + v.feesCollectedUnits - v.netDepositsUnits;
+}

@@ -1,0 +1,827 @@
+/**
+ * A world: venues, agents and the discrete-event kernel that runs them. `createWorld(config)` →
+ * `world.run(untilNs)` → {@link SimResult}. One queue ordered by (time, sequence) holds every
+ * wake-up, command, report, venue duty and recorder sample; the same seed gives the same trace,
+ * bit for bit, because nothing reads the wall clock, a global RNG, or iterates a hash map.
+ *
+ * @module
+ */
+
+import {
+  ConfigError,
+  type Instrument,
+  NS_PER_SECOND,
+  type RandomStream,
+  type RandomStreams,
+  type Seed,
+  type Side,
+  streams,
+} from "@cascade/core";
+import {
+  ManualIndex,
+  PerpVenue,
+  type PerpVenueConfig,
+  SpotVenue,
+  type SpotVenueConfig,
+  type VenueEventBuffer,
+  VenueEventFlag,
+} from "@cascade/exchange";
+import { NO_PRICE, TimeInForce } from "@cascade/matching-engine";
+import type { Agent, AgentContext, PerpAccountOptions, PerpView, SpotView } from "./agent.ts";
+import { EventQueue } from "./event-queue.ts";
+import {
+  drawBaseLatencyNs,
+  type LatencyConfig,
+  messageLatencyNs,
+  type ResolvedLatencyConfig,
+  resolveLatency,
+  VenueLoad,
+} from "./latency.ts";
+import { type AgentMessage, ItemKind, MessagePool, VenueOp } from "./messages.ts";
+import { Recorder, type RecorderConfig, type SimResult } from "./recorder.ts";
+
+/** A perpetual venue in a world, with where its index comes from. */
+export interface PerpVenueSpec {
+  readonly kind: "perp";
+  /** Name agents use to find it. */
+  readonly name: string;
+  readonly config: PerpVenueConfig;
+  /**
+   * Index: spot venues of this world (by name) with optional weights, or an exogenous random-walk
+   * index (`process`) when the world has no spot market.
+   */
+  readonly index:
+    | { readonly sources: readonly string[]; readonly weights?: readonly number[] }
+    | { readonly process: IndexProcessConfig };
+}
+
+/** A spot venue in a world. */
+export interface SpotVenueSpec {
+  readonly kind: "spot";
+  readonly name: string;
+  readonly config: SpotVenueConfig;
+}
+
+/** Any venue of a world. */
+export type VenueSpec = PerpVenueSpec | SpotVenueSpec;
+
+/** An exogenous index: a geometric random walk in ticks, updated every `stepNs`. */
+export interface IndexProcessConfig {
+  /** Starting index, ticks. */
+  readonly initialTicks: number;
+  /** Standard deviation of log returns per √second (e.g. 0.0005). */
+  readonly volatilityPerSqrtSecond: number;
+  /** Drift of log price per second. Default 0. */
+  readonly driftPerSecond?: number;
+  /** Update step, ns. Default 1 s. */
+  readonly stepNs?: number;
+}
+
+/** Everything a world is built from. */
+export interface WorldConfig {
+  /** Experiment seed. */
+  readonly seed: Seed;
+  /** Run index within the experiment (streams derive from (seed, runIndex, name)). Default 0. */
+  readonly runIndex?: number;
+  /** Venues; the first perpetual venue is the one the recorder follows. */
+  readonly venues: readonly VenueSpec[];
+  /** Agents, started in this order. Names must be unique. */
+  readonly agents: readonly Agent[];
+  /** Message latency model. */
+  readonly latency?: LatencyConfig;
+  /** What to record and how often. */
+  readonly recorder?: RecorderConfig;
+  /**
+   * Conservation checks of every venue: `"end"` (default) once after the run, `"sample"` at every
+   * recorder sample too (O(accounts) each), `"off"`.
+   */
+  readonly checks?: "off" | "end" | "sample";
+}
+
+/** A world ready to run. */
+export interface World {
+  /** Current simulated time, ns. */
+  readonly nowNs: number;
+  /** Items the kernel has processed so far. */
+  readonly eventsProcessed: number;
+  /** Runs the kernel until simulated time `untilNs` (inclusive) and returns the results so far. */
+  run(untilNs: number): SimResult;
+  /** The venue called `name`. */
+  venue(name: string): PerpVenue | SpotVenue;
+  /** The agents, in start order. */
+  readonly agents: readonly Agent[];
+}
+
+/**
+ * Builds a world: venues, index links, latency links and agents (started in order, at time 0).
+ * @throws {@link ConfigError} naming the bad field.
+ */
+export function createWorld(config: WorldConfig): World {
+  return new SimWorld(config);
+}
+
+type AnyVenue = PerpVenue | SpotVenue;
+
+class SimWorld implements World {
+  nowNs = 0;
+  eventsProcessed = 0;
+  readonly agents: readonly Agent[];
+  /** Scheduled items (contexts fill command payloads in place). */
+  readonly pool = new MessagePool(4096);
+  private readonly queue = new EventQueue(this.pool, 4096);
+  private seq = 0;
+  private readonly venues: AnyVenue[] = [];
+  private readonly venueNames: string[] = [];
+  private readonly perpIndex: number[] = [];
+  private readonly owners: Int32Array[] = [];
+  private readonly nextOrderId: number[] = [];
+  private readonly loads: VenueLoad[] = [];
+  private readonly contexts: AgentContextImpl[] = [];
+  private readonly subscriptions: Int32Array;
+  private readonly baseLatency: Float64Array;
+  private readonly latencyRng: RandomStream[] = [];
+  private readonly latency: ResolvedLatencyConfig;
+  private readonly rngs: RandomStreams;
+  private readonly processes: {
+    venue: number;
+    index: ManualIndex;
+    config: Required<IndexProcessConfig>;
+    rng: RandomStream;
+    nextNs: number;
+  }[] = [];
+  private readonly recorder: Recorder;
+  private readonly checks: "off" | "end" | "sample";
+  private readonly message = new MessageView();
+  private started = false;
+
+  constructor(config: WorldConfig) {
+    this.rngs = streams(config.seed, config.runIndex ?? 0);
+    this.latency = resolveLatency(config.latency);
+    this.checks = config.checks ?? "end";
+    if (!["off", "end", "sample"].includes(this.checks))
+      throw new ConfigError("world.checks", config.checks, 'must be "off", "end" or "sample"');
+    if (!Array.isArray(config.venues) || config.venues.length === 0) {
+      throw new ConfigError("world.venues", config.venues, "must list at least one venue");
+    }
+    config.venues.forEach((spec, i) => this.addVenue(spec, i));
+    config.venues.forEach((spec, i) => {
+      if (spec.kind === "perp") this.linkIndex(spec, i);
+    });
+    if (this.perpIndex.length === 0)
+      throw new ConfigError(
+        "world.venues",
+        config.venues.map((v) => v.kind),
+        "must include a perpetual venue",
+      );
+
+    this.agents = [...config.agents];
+    const names = new Set<string>();
+    this.agents.forEach((a, i) => {
+      if (typeof a?.name !== "string" || a.name === "")
+        throw new ConfigError(`world.agents[${i}].name`, a?.name, "must be a non-empty string");
+      if (names.has(a.name))
+        throw new ConfigError(`world.agents[${i}].name`, a.name, "is used by another agent");
+      names.add(a.name);
+    });
+    const nv = this.venues.length;
+    this.subscriptions = new Int32Array(this.agents.length);
+    this.baseLatency = new Float64Array(this.agents.length * nv);
+    this.agents.forEach((a, i) => {
+      this.subscriptions[i] = a.subscriptions ?? -1;
+      const rng = this.rngs.get(`latency/${a.name}`);
+      const cfg =
+        a.latencyMedianNs === undefined ? this.latency : { ...this.latency, medianNs: a.latencyMedianNs };
+      for (let v = 0; v < nv; v++) this.baseLatency[i * nv + v] = drawBaseLatencyNs(rng, cfg);
+      this.latencyRng.push(rng);
+      this.contexts.push(new AgentContextImpl(this, i, a.name));
+    });
+    this.recorder = new Recorder(
+      config.recorder ?? {},
+      this.venues,
+      this.venueNames,
+      this.perpIndex[0]!,
+      this.agents,
+    );
+  }
+
+  venue(name: string): AnyVenue {
+    const i = this.venueNames.indexOf(name);
+    if (i < 0) throw new ConfigError("venue", name, `no such venue (have: ${this.venueNames.join(", ")})`);
+    return this.venues[i]!;
+  }
+
+  run(untilNs: number): SimResult {
+    if (!Number.isSafeInteger(untilNs) || untilNs < this.nowNs) {
+      throw new ConfigError("run.untilNs", untilNs, `must be an integer ≥ the current time (${this.nowNs})`);
+    }
+    if (!this.started) this.start();
+    const pool = this.pool;
+    const queue = this.queue;
+    while (queue.size > 0 && queue.peekTime() <= untilNs) {
+      const h = queue.pop();
+      const t = pool.time[h]!;
+      this.nowNs = t;
+      this.eventsProcessed++;
+      switch (pool.kind[h]) {
+        case ItemKind.ToVenue:
+          this.deliverToVenue(h);
+          break;
+        case ItemKind.ToAgent: {
+          const a = pool.agent[h]!;
+          this.message.load(pool, h);
+          this.agents[a]!.onMessage(this.contexts[a]!, this.message);
+          break;
+        }
+        case ItemKind.Wake: {
+          const a = pool.agent[h]!;
+          this.agents[a]!.onWake(this.contexts[a]!, pool.price[h]!);
+          break;
+        }
+        case ItemKind.VenueDuty:
+          this.runVenueDuty(pool.venue[h]!);
+          break;
+        case ItemKind.Sample:
+          this.recorder.sample(t, this.eventsProcessed, this.loads[this.perpIndex[0]!]!.multiplier(t));
+          if (this.checks === "sample") this.checkAll();
+          this.schedule(ItemKind.Sample, t + this.recorder.intervalNs, -1, -1);
+          break;
+      }
+      pool.free(h);
+    }
+    this.nowNs = untilNs;
+    if (this.checks !== "off") this.checkAll();
+    return this.recorder.result(
+      this.nowNs,
+      this.eventsProcessed,
+      this.venues[this.perpIndex[0]!] as PerpVenue,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scheduling (used by agent contexts)
+
+  /**
+   * Allocates and queues an item at `timeNs`; returns its handle so the caller can fill in the
+   * payload (the queue orders by time and sequence only, so filling it afterwards is safe).
+   */
+  schedule(kind: number, timeNs: number, agent: number, venue: number): number {
+    const h = this.pool.alloc();
+    const p = this.pool;
+    p.kind[h] = kind;
+    p.time[h] = timeNs;
+    p.seq[h] = this.seq++;
+    p.agent[h] = agent;
+    p.venue[h] = venue;
+    this.queue.push(h);
+    return h;
+  }
+
+  /** Queues a command from `agent` to `venue` after the link's latency; returns the handle to fill. */
+  command(agent: number, venue: number, op: number, account: number): number {
+    this.checkVenue(venue);
+    const h = this.schedule(ItemKind.ToVenue, this.nowNs + this.linkLatency(agent, venue), agent, venue);
+    const p = this.pool;
+    p.op[h] = op;
+    p.account[h] = account;
+    p.orderId[h] = -1;
+    p.flags[h] = 0;
+    return h;
+  }
+
+  /** Assigns the next order id of a venue. */
+  newOrderId(venue: number): number {
+    return this.nextOrderId[venue]!++;
+  }
+
+  /** Records that `account` of `venue` belongs to `agent`. */
+  own(venue: number, account: number, agent: number): void {
+    let o = this.owners[venue]!;
+    if (account >= o.length) {
+      const n = new Int32Array(Math.max(account + 1, o.length * 2)).fill(-1);
+      n.set(o);
+      o = n;
+      this.owners[venue] = o;
+    }
+    o[account] = agent;
+  }
+
+  ownsAccount(venue: number, account: number, agent: number): boolean {
+    const o = this.owners[venue];
+    return o !== undefined && account >= 0 && account < o.length && o[account] === agent;
+  }
+
+  venueAt(venue: number): AnyVenue {
+    this.checkVenue(venue);
+    return this.venues[venue]!;
+  }
+
+  venueIndexOf(name: string): number {
+    const i = this.venueNames.indexOf(name);
+    if (i < 0) throw new ConfigError("venue", name, `no such venue (have: ${this.venueNames.join(", ")})`);
+    return i;
+  }
+
+  rng(name: string): RandomStream {
+    return this.rngs.get(name);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals
+
+  private addVenue(spec: VenueSpec, i: number): void {
+    if (spec === null || typeof spec !== "object")
+      throw new ConfigError(`world.venues[${i}]`, spec, "must be a venue spec");
+    if (typeof spec.name !== "string" || spec.name === "")
+      throw new ConfigError(`world.venues[${i}].name`, spec.name, "must be a non-empty string");
+    if (this.venueNames.includes(spec.name))
+      throw new ConfigError(`world.venues[${i}].name`, spec.name, "is used by another venue");
+    let venue: AnyVenue;
+    if (spec.kind === "perp") {
+      venue = new PerpVenue(spec.config);
+      this.perpIndex.push(i);
+    } else if (spec.kind === "spot") {
+      venue = new SpotVenue(spec.config);
+    } else {
+      throw new ConfigError(
+        `world.venues[${i}].kind`,
+        (spec as { kind: unknown }).kind,
+        'must be "perp" or "spot"',
+      );
+    }
+    this.venues.push(venue);
+    this.venueNames.push(spec.name);
+    this.owners.push(new Int32Array(1024).fill(-1));
+    this.nextOrderId.push(1);
+    this.loads.push(new VenueLoad(this.latency));
+  }
+
+  private linkIndex(spec: PerpVenueSpec, i: number): void {
+    const perp = this.venues[i] as PerpVenue;
+    const index = spec.index;
+    if (index !== undefined && "process" in index) {
+      const p = index.process;
+      const cfg: Required<IndexProcessConfig> = {
+        initialTicks: p.initialTicks,
+        volatilityPerSqrtSecond: p.volatilityPerSqrtSecond,
+        driftPerSecond: p.driftPerSecond ?? 0,
+        stepNs: p.stepNs ?? NS_PER_SECOND,
+      };
+      if (!(cfg.initialTicks > 0))
+        throw new ConfigError(`world.venues[${i}].index.process.initialTicks`, p.initialTicks, "must be > 0");
+      if (!(cfg.volatilityPerSqrtSecond >= 0))
+        throw new ConfigError(
+          `world.venues[${i}].index.process.volatilityPerSqrtSecond`,
+          p.volatilityPerSqrtSecond,
+          "must be ≥ 0",
+        );
+      if (!(Number.isSafeInteger(cfg.stepNs) && cfg.stepNs > 0))
+        throw new ConfigError(
+          `world.venues[${i}].index.process.stepNs`,
+          p.stepNs,
+          "must be a positive integer",
+        );
+      const manual = new ManualIndex(cfg.initialTicks);
+      perp.setIndexSources([manual]);
+      this.processes.push({
+        venue: i,
+        index: manual,
+        config: cfg,
+        rng: this.rngs.get(`index/${spec.name}`),
+        nextNs: 0,
+      });
+      return;
+    }
+    const sources = index?.sources ?? [];
+    if (sources.length === 0)
+      throw new ConfigError(
+        `world.venues[${i}].index.sources`,
+        sources,
+        "must name at least one spot venue (or give an index process)",
+      );
+    const objs = sources.map((name, k) => {
+      const j = this.venueNames.indexOf(name);
+      if (j < 0 || !(this.venues[j] instanceof SpotVenue)) {
+        throw new ConfigError(
+          `world.venues[${i}].index.sources[${k}]`,
+          name,
+          "must name a spot venue of this world",
+        );
+      }
+      return this.venues[j] as SpotVenue;
+    });
+    perp.setIndexSources(objs, index && "weights" in index ? index.weights : undefined);
+  }
+
+  private start(): void {
+    this.started = true;
+    this.agents.forEach((a, i) => {
+      a.start(this.contexts[i]!);
+    });
+    for (const v of this.perpIndex)
+      this.schedule(ItemKind.VenueDuty, (this.venues[v] as PerpVenue).nextWakeNs(), -1, v);
+    this.schedule(ItemKind.Sample, 0, -1, -1);
+  }
+
+  private runVenueDuty(v: number): void {
+    const venue = this.venues[v] as PerpVenue;
+    for (const p of this.processes) {
+      if (p.venue !== v) continue;
+      while (p.nextNs <= this.nowNs) {
+        const c = p.config;
+        const dt = c.stepNs / NS_PER_SECOND;
+        if (p.nextNs > 0) {
+          const r = c.driftPerSecond * dt + c.volatilityPerSqrtSecond * Math.sqrt(dt) * p.rng.normal();
+          p.index.priceTicks = Math.max(1, p.index.priceTicks * Math.exp(r));
+        }
+        p.nextNs += c.stepNs;
+      }
+    }
+    venue.advance(this.nowNs);
+    this.route(v, venue.events);
+    this.schedule(ItemKind.VenueDuty, Math.max(venue.nextWakeNs(), this.nowNs + 1), -1, v);
+  }
+
+  private deliverToVenue(h: number): void {
+    const p = this.pool;
+    const v = p.venue[h]!;
+    const venue = this.venues[v]!;
+    this.loads[v]!.record(this.nowNs);
+    const op = p.op[h]!;
+    const account = p.account[h]!;
+    const id = p.orderId[h]!;
+    const side = p.side[h]! as Side;
+    if (venue instanceof PerpVenue) {
+      venue.nowNs = this.nowNs;
+      const reduceOnly = (p.flags[h]! & VenueEventFlag.ReduceOnly) !== 0;
+      switch (op) {
+        case VenueOp.Limit:
+          venue.limit(account, id, side, p.price[h]!, p.qty[h]!, p.code[h]! as TimeInForce, reduceOnly);
+          break;
+        case VenueOp.Market:
+          venue.market(account, id, side, p.qty[h]!, p.price[h]!, reduceOnly);
+          break;
+        case VenueOp.Cancel:
+          venue.cancel(account, id);
+          break;
+        case VenueOp.CancelAll:
+          venue.cancelAll(account);
+          break;
+        case VenueOp.AddMargin:
+          venue.addMargin(account, p.amount[h]!);
+          break;
+        case VenueOp.Deposit:
+          venue.deposit(account, p.amount[h]!);
+          break;
+        case VenueOp.Reduce:
+          venue.reduceOrder(account, id, p.qty[h]!);
+          break;
+      }
+    } else {
+      switch (op) {
+        case VenueOp.Limit:
+          venue.limit(account, id, side, p.price[h]!, p.qty[h]!, p.code[h]! as TimeInForce);
+          break;
+        case VenueOp.Market:
+          venue.market(account, id, side, p.qty[h]!, p.price[h]!);
+          break;
+        case VenueOp.Cancel:
+          venue.cancel(account, id);
+          break;
+        case VenueOp.CancelAll:
+          venue.cancelAll(account);
+          break;
+        case VenueOp.Deposit:
+          venue.deposit(account, p.amount[h]!, 0);
+          break;
+        case VenueOp.Reduce:
+          venue.reduce(account, id, p.qty[h]!);
+          break;
+        default:
+          break;
+      }
+    }
+    this.route(v, venue.events);
+  }
+
+  /** Sends each venue event to the agent owning its account, after the link's latency. */
+  private route(v: number, ev: VenueEventBuffer): void {
+    const owners = this.owners[v]!;
+    const p = this.pool;
+    for (let i = 0; i < ev.length; i++) {
+      const account = ev.account[i]!;
+      const agent = account >= 0 && account < owners.length ? owners[account]! : -1;
+      if (agent < 0) continue;
+      const kind = ev.kind[i]!;
+      if ((this.subscriptions[agent]! & (1 << kind)) === 0) continue;
+      const h = this.schedule(ItemKind.ToAgent, this.nowNs + this.linkLatency(agent, v), agent, v);
+      p.op[h] = kind;
+      p.account[h] = account;
+      p.orderId[h] = ev.orderId[i]!;
+      p.side[h] = ev.side[i]!;
+      p.price[h] = ev.price[i]!;
+      p.qty[h] = ev.qty[i]!;
+      p.amount[h] = ev.amount[i]!;
+      p.code[h] = ev.code[i]!;
+      p.flags[h] = ev.flags[i]!;
+    }
+  }
+
+  private linkLatency(agent: number, venue: number): number {
+    const base = this.baseLatency[agent * this.venues.length + venue]!;
+    return messageLatencyNs(
+      this.latencyRng[agent]!,
+      base,
+      this.loads[venue]!.multiplier(this.nowNs),
+      this.latency,
+    );
+  }
+
+  private checkVenue(venue: number): void {
+    if (!(Number.isInteger(venue) && venue >= 0 && venue < this.venues.length)) {
+      throw new ConfigError("venue", venue, `must be a venue index in [0, ${this.venues.length - 1}]`);
+    }
+  }
+
+  private checkAll(): void {
+    for (const v of this.venues) v.checkConservation();
+  }
+}
+
+/** Reusable {@link AgentMessage} over a pool slot. */
+class MessageView implements AgentMessage {
+  kind = 0;
+  venue = 0;
+  account = 0;
+  orderId = 0;
+  side = 0;
+  priceTicks = 0;
+  qtyLots = 0;
+  amountUnits = 0;
+  code = 0;
+  flags = 0;
+
+  load(p: MessagePool, h: number): void {
+    this.kind = p.op[h]!;
+    this.venue = p.venue[h]!;
+    this.account = p.account[h]!;
+    this.orderId = p.orderId[h]!;
+    this.side = p.side[h]!;
+    this.priceTicks = p.price[h]!;
+    this.qtyLots = p.qty[h]!;
+    this.amountUnits = p.amount[h]!;
+    this.code = p.code[h]!;
+    this.flags = p.flags[h]!;
+  }
+}
+
+class PerpViewImpl implements PerpView {
+  constructor(private readonly v: PerpVenue) {}
+  bestBid(): number {
+    return this.v.book.bestBid();
+  }
+  bestAsk(): number {
+    return this.v.book.bestAsk();
+  }
+  mid(): number {
+    return this.v.midTicks();
+  }
+  lastTrade(): number {
+    return this.v.lastTradeTicks;
+  }
+  mark(): number {
+    return this.v.markTicks;
+  }
+  index(): number {
+    return this.v.indexTicks;
+  }
+  fundingRate(): number {
+    return this.v.lastFundingRateE8 / 1e8;
+  }
+  qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
+    return this.v.book.qtyInRange(side, loTicks, hiTicks);
+  }
+  halted(): boolean {
+    return this.v.isHalted();
+  }
+  position(account: number): number {
+    return this.v.accounts.size[account]!;
+  }
+  entryPrice(account: number): number {
+    return this.v.entryPriceTicks(account);
+  }
+  liquidationPrice(account: number): number {
+    return this.v.accounts.trigger[account]!;
+  }
+  wallet(account: number): number {
+    return this.v.accounts.wallet[account]!;
+  }
+  marginBalance(account: number): number {
+    return this.v.marginBalanceUnits(account);
+  }
+  openBuyLots(account: number): number {
+    return this.v.accounts.openBuyLots[account]!;
+  }
+  openSellLots(account: number): number {
+    return this.v.accounts.openSellLots[account]!;
+  }
+}
+
+class SpotViewImpl implements SpotView {
+  constructor(private readonly v: SpotVenue) {}
+  bestBid(): number {
+    return this.v.book.bestBid();
+  }
+  bestAsk(): number {
+    return this.v.book.bestAsk();
+  }
+  mid(): number {
+    return this.v.mid();
+  }
+  lastTrade(): number {
+    return this.v.lastTradeTicks;
+  }
+  qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
+    return this.v.book.qtyInRange(side, loTicks, hiTicks);
+  }
+  cash(account: number): number {
+    return this.v.cash(account);
+  }
+  asset(account: number): number {
+    return this.v.asset(account);
+  }
+}
+
+class AgentContextImpl implements AgentContext {
+  private readonly views = new Map<number, PerpView | SpotView>();
+  constructor(
+    private readonly world: SimWorld,
+    readonly agentIndex: number,
+    private readonly agentName: string,
+  ) {}
+
+  get nowNs(): number {
+    return this.world.nowNs;
+  }
+
+  rng(name = "main"): RandomStream {
+    return this.world.rng(`agent/${this.agentName}/${name}`);
+  }
+
+  venueIndex(name: string): number {
+    return this.world.venueIndexOf(name);
+  }
+
+  instrument(venue: number): Instrument {
+    return this.world.venueAt(venue).instrument;
+  }
+
+  perp(venue: number): PerpView {
+    let view = this.views.get(venue);
+    if (view === undefined) {
+      const v = this.world.venueAt(venue);
+      if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+      view = new PerpViewImpl(v);
+      this.views.set(venue, view);
+    }
+    return view as PerpView;
+  }
+
+  spot(venue: number): SpotView {
+    let view = this.views.get(venue);
+    if (view === undefined) {
+      const v = this.world.venueAt(venue);
+      if (!(v instanceof SpotVenue)) throw new ConfigError("venue", venue, "is not a spot venue");
+      view = new SpotViewImpl(v);
+      this.views.set(venue, view);
+    }
+    return view as SpotView;
+  }
+
+  openPerpAccount(venue: number, options: PerpAccountOptions = {}): number {
+    const v = this.world.venueAt(venue);
+    if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    const account = v.openAccount({
+      isolated: options.isolated ?? true,
+      leverage: options.leverage ?? v.config.defaultLeverage,
+    });
+    this.world.own(venue, account, this.agentIndex);
+    const units =
+      options.depositUnits ??
+      (options.deposit !== undefined ? v.instrument.quoteToUnits(options.deposit, "exact", "deposit") : 0);
+    if (units > 0) v.deposit(account, units);
+    return account;
+  }
+
+  openPerpAccounts(
+    venue: number,
+    n: number,
+    isolated: boolean,
+    leverage: number,
+    depositUnits: number,
+  ): number {
+    const v = this.world.venueAt(venue);
+    if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    const first = v.openAccounts(n, isolated, leverage);
+    for (let i = 0; i < n; i++) {
+      this.world.own(venue, first + i, this.agentIndex);
+      if (depositUnits > 0) v.deposit(first + i, depositUnits);
+    }
+    return first;
+  }
+
+  openSpotAccount(venue: number, cashUnits: number, assetLots: number): number {
+    const v = this.world.venueAt(venue);
+    if (!(v instanceof SpotVenue)) throw new ConfigError("venue", venue, "is not a spot venue");
+    const account = v.openAccount();
+    this.world.own(venue, account, this.agentIndex);
+    if (cashUnits > 0 || assetLots > 0) v.deposit(account, cashUnits, assetLots);
+    return account;
+  }
+
+  limit(
+    venue: number,
+    account: number,
+    side: Side,
+    priceTicks: number,
+    qtyLots: number,
+    tif: TimeInForce = TimeInForce.GTC,
+    reduceOnly = false,
+  ): number {
+    const h = this.world.command(this.agentIndex, venue, VenueOp.Limit, account);
+    const id = this.world.newOrderId(venue);
+    this.fill(h, id, side, priceTicks, qtyLots, tif, reduceOnly);
+    return id;
+  }
+
+  market(
+    venue: number,
+    account: number,
+    side: Side,
+    qtyLots: number,
+    protectionPriceTicks = NO_PRICE,
+    reduceOnly = false,
+  ): number {
+    const h = this.world.command(this.agentIndex, venue, VenueOp.Market, account);
+    const id = this.world.newOrderId(venue);
+    this.fill(h, id, side, protectionPriceTicks, qtyLots, TimeInForce.IOC, reduceOnly);
+    return id;
+  }
+
+  cancel(venue: number, account: number, orderId: number): void {
+    const h = this.world.command(this.agentIndex, venue, VenueOp.Cancel, account);
+    this.fill(h, orderId, 0 as Side, 0, 0, 0, false);
+  }
+
+  cancelAll(venue: number, account: number): void {
+    const h = this.world.command(this.agentIndex, venue, VenueOp.CancelAll, account);
+    this.fill(h, -1, 0 as Side, 0, 0, 0, false);
+  }
+
+  reduce(venue: number, account: number, orderId: number, qtyLots: number): void {
+    const h = this.world.command(this.agentIndex, venue, VenueOp.Reduce, account);
+    this.fill(h, orderId, 0 as Side, 0, qtyLots, 0, false);
+  }
+
+  addMargin(venue: number, account: number, amountUnits: number): void {
+    const h = this.world.command(this.agentIndex, venue, VenueOp.AddMargin, account);
+    this.fill(h, -1, 0 as Side, 0, 0, 0, false);
+    this.world.pool.amount[h] = amountUnits;
+  }
+
+  deposit(venue: number, account: number, amountUnits: number): void {
+    const h = this.world.command(this.agentIndex, venue, VenueOp.Deposit, account);
+    this.fill(h, -1, 0 as Side, 0, 0, 0, false);
+    this.world.pool.amount[h] = amountUnits;
+  }
+
+  wakeAt(timeNs: number, tag = 0): void {
+    if (!(timeNs >= this.world.nowNs) || !Number.isFinite(timeNs)) {
+      throw new ConfigError("wakeAt.timeNs", timeNs, `must be a finite time ≥ now (${this.world.nowNs})`);
+    }
+    const h = this.world.schedule(ItemKind.Wake, Math.round(timeNs), this.agentIndex, -1);
+    this.world.pool.price[h] = tag;
+  }
+
+  wakeAfter(delayNs: number, tag = 0): void {
+    this.wakeAt(this.world.nowNs + Math.max(0, delayNs), tag);
+  }
+
+  private fill(
+    h: number,
+    orderId: number,
+    side: Side,
+    price: number,
+    qty: number,
+    code: number,
+    reduceOnly: boolean,
+  ): void {
+    const pool = this.world.pool;
+    pool.orderId[h] = orderId;
+    pool.side[h] = side;
+    pool.price[h] = price;
+    pool.qty[h] = qty;
+    pool.code[h] = code;
+    pool.flags[h] = reduceOnly ? VenueEventFlag.ReduceOnly : 0;
+    pool.amount[h] = 0;
+  }
+}
