@@ -163,7 +163,9 @@ class SimWorld implements World {
     if (!Array.isArray(config.venues) || config.venues.length === 0) {
       throw new ConfigError("world.venues", config.venues, "must list at least one venue");
     }
-    config.venues.forEach((spec, i) => this.addVenue(spec, i));
+    config.venues.forEach((spec, i) => {
+      this.addVenue(spec, i);
+    });
     config.venues.forEach((spec, i) => {
       if (spec.kind === "perp") this.linkIndex(spec, i);
     });
