@@ -5,7 +5,8 @@
  */
 
 import type { BenchSuite } from "./harness/suite.ts";
+import { liquidationSuite } from "./liquidation/suite.ts";
 import { matchingSuite } from "./matching/suite.ts";
 
 /** The registered suites. */
-export const SUITES: readonly BenchSuite[] = [matchingSuite];
+export const SUITES: readonly BenchSuite[] = [matchingSuite, liquidationSuite];

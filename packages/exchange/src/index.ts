@@ -21,7 +21,12 @@ export { LIQUIDATION_STAGE_NAMES, LiquidationLog, LiquidationStage } from "./liq
 export { BINANCE_BTCUSDT_TIERS, type MarginTier, type MarginTierSpec, MarginTiers } from "./margin-tiers.ts";
 export { MarkPrice, type MarkPriceConfig } from "./mark-price.ts";
 export { AccountFlag, PerpAccounts } from "./perp-accounts.ts";
-export { type PerpVenueConfig, type ResolvedPerpConfig, resolvePerpConfig } from "./perp-config.ts";
+export {
+  type PerpVenueConfig,
+  perpConfigSchema,
+  type ResolvedPerpConfig,
+  resolvePerpConfig,
+} from "./perp-config.ts";
 export {
   INSURANCE_FUND,
   INTERNAL_ORDER_ID_BASE,

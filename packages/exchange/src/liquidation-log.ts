@@ -17,12 +17,21 @@ export const LiquidationStage = {
   FundWorkout: 3,
   /** A partial (tier-reducing) liquidation order filled in the book. */
   Partial: 4,
+  /** The insurance fund absorbed the deficit of a flat account whose own order filled beyond bankruptcy. */
+  FundCover: 5,
 } as const;
 /** One of the {@link LiquidationStage} values. */
 export type LiquidationStage = (typeof LiquidationStage)[keyof typeof LiquidationStage];
 
-/** Stage names as written to files: `book`, `takeover`, `adl`, `fund_workout`, `partial`. */
-export const LIQUIDATION_STAGE_NAMES = ["book", "takeover", "adl", "fund_workout", "partial"] as const;
+/** Stage names as written to files: `book`, `takeover`, `adl`, `fund_workout`, `partial`, `fund_cover`. */
+export const LIQUIDATION_STAGE_NAMES = [
+  "book",
+  "takeover",
+  "adl",
+  "fund_workout",
+  "partial",
+  "fund_cover",
+] as const;
 
 /** Append-only columnar log of liquidation steps. */
 export class LiquidationLog {

@@ -21,7 +21,8 @@ const tierSchema = z.object({
   maxLeverage: z.number().positive(),
 });
 
-const configSchema = z.object({
+/** The zod schema of {@link PerpVenueConfig}: defaults and ranges of every field. */
+export const perpConfigSchema = z.object({
   instrument: z.object({
     symbol: z.string().min(1),
     baseAsset: z.string().min(1),
@@ -179,14 +180,14 @@ export interface PerpVenueConfig {
 }
 
 /** A validated configuration with every default filled in. */
-export type ResolvedPerpConfig = z.output<typeof configSchema>;
+export type ResolvedPerpConfig = z.output<typeof perpConfigSchema>;
 
 /**
  * Validates a venue configuration and fills in defaults.
  * @throws {@link ConfigError} naming the first bad field (prefixed `field`) and its value.
  */
 export function resolvePerpConfig(config: PerpVenueConfig, field = "perp"): ResolvedPerpConfig {
-  const parsed = configSchema.safeParse(config);
+  const parsed = perpConfigSchema.safeParse(config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");

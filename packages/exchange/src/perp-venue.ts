@@ -82,6 +82,8 @@ export interface LiquidationStats {
   /** Positions closed by auto-deleveraging, and their lots. */
   adlCount: number;
   adlLots: number;
+  /** Deficits of flat accounts the insurance fund absorbed (negative-balance protection), quote units. */
+  fundCoverUnits: number;
 }
 
 /** Account id of the insurance fund (which is also the liquidation engine's account). */
@@ -126,6 +128,7 @@ export class PerpVenue {
     takeoverLots: 0,
     adlCount: 0,
     adlLots: 0,
+    fundCoverUnits: 0,
   };
   /** Simulated time of the venue, ns (set by the simulation). */
   nowNs = 0;
@@ -165,6 +168,8 @@ export class PerpVenue {
   private nextFundingNs: number;
   private nextInternalId = INTERNAL_ORDER_ID_BASE;
   private readonly reduceOnlyOrders = new Map<number, number>();
+  // (account, position before its fills) of makers holding reduce-only orders, per routed command.
+  private readonly makerTrims: number[] = [];
   private readonly paceUnitsPerSecond: number;
   private paceSecond = -1;
   private paceLeftUnits = Number.POSITIVE_INFINITY;
@@ -321,6 +326,53 @@ export class PerpVenue {
     if (code !== RejectCode.None) return this.rejectCmd(account, -1, code);
     this.accounts.leverage[account] = leverage;
     return code;
+  }
+
+  /**
+   * Opens a position pair off-book, for a simulation's initial state: `longAccount` buys and
+   * `shortAccount` sells `qtyLots` at `priceTicks` (no fees, no book), e.g. retail longs opened
+   * during a past rally against a cash-and-carry arbitrageur's hedged short. Both sides' margin
+   * must cover the initial margin at their leverage (isolated accounts allocate it).
+   * Returns {@link RejectCode.InsufficientMargin} (changing nothing) when either side cannot.
+   */
+  seedPosition(longAccount: number, shortAccount: number, qtyLots: number, priceTicks: number): RejectCode {
+    this.events.length = 0;
+    const acc = this.accounts;
+    if (!this.validAccount(longAccount) || !this.validAccount(shortAccount) || longAccount === shortAccount) {
+      return this.rejectCmd(longAccount, -1, RejectCode.UnknownAccount);
+    }
+    if (!(Number.isSafeInteger(qtyLots) && qtyLots > 0))
+      return this.rejectCmd(longAccount, -1, RejectCode.InvalidQuantity);
+    if (
+      !(
+        Number.isSafeInteger(priceTicks) &&
+        priceTicks >= this.config.minPriceTicks &&
+        priceTicks <= this.config.maxPriceTicks
+      )
+    ) {
+      return this.rejectCmd(longAccount, -1, RejectCode.PriceOutOfRange);
+    }
+    const notional = qtyLots * priceTicks * this.m;
+    for (const [a, side] of [
+      [longAccount, Side.Buy],
+      [shortAccount, Side.Sell],
+    ] as const) {
+      const after = this.exposureUnits(a, side, qtyLots, priceTicks);
+      const lev = acc.leverage[a]!;
+      const need = Math.ceil(after / lev);
+      const have = acc.isIsolated(a)
+        ? acc.wallet[a]! - acc.isoMargin[a]! + Math.ceil((Math.abs(acc.size[a]!) * priceTicks * this.m) / lev)
+        : acc.wallet[a]! +
+          (Number.isFinite(this.referencePriceTicks())
+            ? this.unrealizedPnlUnits(a, this.referencePriceTicks())
+            : 0);
+      if (need > have) return this.rejectCmd(a, -1, RejectCode.InsufficientMargin);
+    }
+    acc.applyTrade(longAccount, qtyLots, notional);
+    acc.applyTrade(shortAccount, -qtyLots, notional);
+    this.updateTrigger(longAccount);
+    this.updateTrigger(shortAccount);
+    return RejectCode.None;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -481,11 +533,15 @@ export class PerpVenue {
       if (!this.isHalted()) {
         this.runLiquidations();
         this.workOutFund();
+        // The workout may fill a stale order and leave its maker liquidatable at this mark.
+        this.runLiquidations();
       }
       this.nextMarkNs = (Math.floor(nowNs / c.markIntervalNs) + 1) * c.markIntervalNs;
     }
     if (this.config.funding.enabled && nowNs >= this.nextFundingNs) {
       this.settleFunding();
+      // Funding moves margin: a position it pushed past its trigger is liquidated now, not a mark later.
+      if (!this.isHalted()) this.runLiquidations();
       this.nextFundingNs =
         (Math.floor(nowNs / this.config.funding.intervalNs) + 1) * this.config.funding.intervalNs;
     }
@@ -742,6 +798,7 @@ export class PerpVenue {
     let takerPrice = Number.NaN;
     let takerSide = -1;
     const internal = (takerFlags & VenueEventFlag.Liquidation) !== 0;
+    const takerSize0 = takerAccount >= 0 ? this.accounts.size[takerAccount]! : 0;
     for (let i = 0; i < be.length; i++) {
       const kind = be.kind[i]!;
       const id = be.orderId[i]!;
@@ -752,6 +809,8 @@ export class PerpVenue {
         const aggressor = be.side[i]! as Side;
         const maker = be.makerOwner[i]!;
         const makerSide = aggressor === Side.Buy ? Side.Sell : Side.Buy;
+        // A maker fill may shrink or flip the maker's position too: trim its reduce-only orders below.
+        if (this.accounts.reduceOnlyLots[maker]! > 0) this.makerTrims.push(maker, this.accounts.size[maker]!);
         this.addOpen(maker, makerSide, -qty, price);
         const makerId = be.makerOrderId[i]!;
         if (this.reduceOnlyOrders.has(makerId)) this.accounts.reduceOnlyLots[maker]! -= qty;
@@ -796,7 +855,10 @@ export class PerpVenue {
     }
     const rests = takerId >= 0 && this.book.hasOrder(takerId);
     if (rests) this.addOpen(takerAccount, takerSide as Side, this.book.remainingOf(takerId), takerPrice);
-    this.trimReduceOnly(takerAccount);
+    this.trimReduceOnly(takerAccount, takerSize0);
+    const trims = this.makerTrims;
+    for (let k = 0; k < trims.length; k += 2) this.trimReduceOnly(trims[k]!, trims[k + 1]!);
+    trims.length = 0;
     return rests;
   }
 
@@ -834,6 +896,31 @@ export class PerpVenue {
       this.feesCollectedUnits += fee;
     }
     acc.applyTrade(account, side === Side.Buy ? qty : -qty, notional);
+    // A fee (or a closing loss) the free balance cannot pay comes out of the isolated margin:
+    // the margin is part of the wallet and never exceeds it.
+    if (acc.isoMargin[account]! > acc.wallet[account]!)
+      acc.isoMargin[account] = Math.max(0, acc.wallet[account]!);
+    // Negative-balance protection: a trader's own closing order that filled beyond bankruptcy
+    // (a thin book, a stale order) would leave a flat account owing money; the insurance fund
+    // absorbs the deficit, as venues do, so no account stays below zero.
+    if (!internal && account !== INSURANCE_FUND && acc.size[account] === 0 && acc.wallet[account]! < 0) {
+      const deficit = -acc.wallet[account]!;
+      acc.wallet[account] = 0;
+      acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! - deficit;
+      this.stats.fundCoverUnits += deficit;
+      this.liquidations.push(
+        this.nowNs,
+        account,
+        side === Side.Sell ? 0 : 1,
+        qty,
+        this.markTicks,
+        -1,
+        Number.NaN,
+        price,
+        -deficit,
+        LiquidationStage.FundCover,
+      );
+    }
     this.updateTrigger(account);
     if (orderId < INTERNAL_ORDER_ID_BASE || account !== INSURANCE_FUND) {
       this.events.push(
@@ -850,10 +937,15 @@ export class PerpVenue {
     }
   }
 
-  /** Cancels reduce-only orders that would now increase or flip the position. */
-  private trimReduceOnly(account: number): void {
+  /**
+   * Cancels reduce-only orders that would now increase or flip the position. `sizeBefore` is the
+   * position before the fills just routed: if it changed sign, every reduce-only order (all on
+   * the old position's closing side) would now increase the new position.
+   */
+  private trimReduceOnly(account: number, sizeBefore = this.accounts.size[account]!): void {
     if (account < 0 || this.accounts.reduceOnlyLots[account]! <= 0) return;
-    const pos = Math.abs(this.accounts.size[account]!);
+    const size = this.accounts.size[account]!;
+    const pos = Math.sign(size) === Math.sign(sizeBefore) ? Math.abs(size) : 0;
     if (this.accounts.reduceOnlyLots[account]! <= pos) return;
     const ids: number[] = [];
     for (const [id, owner] of this.reduceOnlyOrders) if (owner === account) ids.push(id);
@@ -1120,7 +1212,7 @@ export class PerpVenue {
       const bk = bankruptcyPriceTicks(pos, this.m);
       const trigger = acc.trigger[account]!;
       this.book.limit(
-        this.nextInternalId++,
+        this.nextInternalId,
         account,
         size > 0 ? Side.Sell : Side.Buy,
         limit,
@@ -1128,7 +1220,7 @@ export class PerpVenue {
         TimeInForce.IOC,
         StpMode.None,
       );
-      this.routeBookEvents(-1, account, VenueEventFlag.Liquidation);
+      this.routeBookEvents(this.nextInternalId++, account, VenueEventFlag.Liquidation);
       const filled = this.takerFilledLots;
       if (filled === 0) return false;
       this.spendBudget(this.takerFilledNotional);
@@ -1197,7 +1289,7 @@ export class PerpVenue {
     const sendLots = Math.min(total, this.budgetLots(mark));
     if (limit !== NO_PRICE && sendLots > 0) {
       this.book.limit(
-        this.nextInternalId++,
+        this.nextInternalId,
         account,
         long ? Side.Sell : Side.Buy,
         limit,
@@ -1205,7 +1297,7 @@ export class PerpVenue {
         TimeInForce.IOC,
         StpMode.None,
       );
-      this.routeBookEvents(-1, account, VenueEventFlag.Liquidation);
+      this.routeBookEvents(this.nextInternalId++, account, VenueEventFlag.Liquidation);
       filled = this.takerFilledLots;
       filledNotional = this.takerFilledNotional;
       this.spendBudget(filledNotional);
@@ -1355,7 +1447,7 @@ export class PerpVenue {
     if (limit === NO_PRICE || qty <= 0) return;
     const wallet0 = acc.wallet[INSURANCE_FUND]!;
     this.book.limit(
-      this.nextInternalId++,
+      this.nextInternalId,
       INSURANCE_FUND,
       long ? Side.Sell : Side.Buy,
       limit,
@@ -1363,7 +1455,7 @@ export class PerpVenue {
       TimeInForce.IOC,
       StpMode.None,
     );
-    this.routeBookEvents(-1, INSURANCE_FUND, VenueEventFlag.Liquidation);
+    this.routeBookEvents(this.nextInternalId++, INSURANCE_FUND, VenueEventFlag.Liquidation);
     if (this.takerFilledLots > 0) {
       this.spendBudget(this.takerFilledNotional);
       this.liquidations.push(

@@ -20,7 +20,7 @@ export const VenueEventKind = {
   Done: 3,
   /** A live order was reduced or moved. `price`, `qty` = new values. */
   Amended: 4,
-  /** The account was liquidated (perpetual venue). `qty` = lots taken over, `price` = mark in ticks, `amount` = margin lost. */
+  /** The account was liquidated (perpetual venue). `qty` = lots closed by the liquidation, `price` = mark in ticks, `amount` = margin lost. */
   Liquidated: 5,
   /** A funding payment (perpetual venue). `amount` = paid (+) or received (−) in quote units, `price` = mark. */
   Funding: 6,

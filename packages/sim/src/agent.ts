@@ -27,7 +27,7 @@
 
 import type { Instrument, RandomStream, Side } from "@cascade/core";
 import type { TimeInForce } from "@cascade/matching-engine";
-import type { AgentMessage } from "./messages.ts";
+import type { AgentMessage, MARKET_DATA } from "./messages.ts";
 
 /** A trader (or a population of traders) in a world. */
 export interface Agent {
@@ -69,6 +69,9 @@ export interface PerpView {
   qtyInRange(side: Side, loTicks: number, hiTicks: number): number;
   /** Whether trading is halted by the circuit breaker. */
   halted(): boolean;
+  /** The venue's maker and taker fees, ppm of notional (negative maker fee = rebate). */
+  makerFeePpm(): number;
+  takerFeePpm(): number;
   /** Own account: position (signed lots), entry price (ticks), liquidation trigger (ticks, -1 none). */
   position(account: number): number;
   entryPrice(account: number): number;
@@ -91,6 +94,12 @@ export interface SpotView {
   /** Own free cash (quote units) and asset (lots). */
   cash(account: number): number;
   asset(account: number): number;
+  /** Own cash (quote units) and asset (lots) locked in open orders. */
+  lockedCash(account: number): number;
+  lockedAsset(account: number): number;
+  /** The venue's maker and taker fees, ppm of notional. */
+  makerFeePpm(): number;
+  takerFeePpm(): number;
 }
 
 /** Options for opening a perpetual account. */
@@ -133,6 +142,18 @@ export interface AgentContext {
   ): number;
   /** Opens a spot account with initial cash (quote units) and asset (lots). */
   openSpotAccount(venue: number, cashUnits: number, assetLots: number): number;
+  /**
+   * Creates a position pair off-book for the world's initial state (see `PerpVenue.seedPosition`):
+   * `longAccount` long and `shortAccount` short `qtyLots` at `priceTicks`. Both accounts must be
+   * this agent's. Immediate (no latency); meant for {@link Agent.start}. Returns a reject code.
+   */
+  seedPosition(
+    venue: number,
+    longAccount: number,
+    shortAccount: number,
+    qtyLots: number,
+    priceTicks: number,
+  ): number;
   /** Sends a limit order; returns its order id at once (the order arrives after latency). */
   limit(
     venue: number,
@@ -162,6 +183,13 @@ export interface AgentContext {
   addMargin(venue: number, account: number, amountUnits: number): void;
   /** Sends a deposit of quote units. */
   deposit(venue: number, account: number, amountUnits: number): void;
+  /**
+   * Asks for a {@link MARKET_DATA} report whenever the venue's best bid or ask changes, delivered
+   * after the link's latency with the new best prices (`priceTicks` = bid, `qtyLots` = ask). While
+   * one report is in flight further changes are coalesced into it: the agent sees the state as of
+   * the last change before delivery, never a queue of stale ticks.
+   */
+  subscribeMarketData(venue: number): void;
   /** Asks to be woken at `timeNs` (not before now) with `tag`. */
   wakeAt(timeNs: number, tag?: number): void;
   /** Asks to be woken after `delayNs` with `tag`. */

@@ -17,7 +17,7 @@ export {
   resolveLatency,
   VenueLoad,
 } from "./latency.ts";
-export { type AgentMessage, ItemKind, MessagePool, VenueOp } from "./messages.ts";
+export { type AgentMessage, ItemKind, MARKET_DATA, MessagePool, VenueOp } from "./messages.ts";
 export {
   type LiquidationColumns,
   Recorder,

@@ -41,6 +41,12 @@ export const VenueOp = {
 export type VenueOp = (typeof VenueOp)[keyof typeof VenueOp];
 
 /**
+ * `kind` of a market-data report (see `AgentContext.subscribeMarketData`): best bid in
+ * `priceTicks`, best ask in `qtyLots` (-1 for an empty side). Distinct from every VenueEventKind.
+ */
+export const MARKET_DATA = 31;
+
+/**
  * A report to an agent, as the agent sees it in {@link Agent.onMessage}. The object is reused for
  * every message: read it during the call, copy what you keep.
  */

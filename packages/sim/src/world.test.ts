@@ -57,3 +57,52 @@ describe("world", () => {
     expect(() => createWorld(config(1)).run(-5)).toThrowError(/run.untilNs/);
   });
 });
+
+describe("links and market data", () => {
+  it("delivers messages on one link in the order they were sent, whatever the jitter", () => {
+    const arrivals: number[] = [];
+    const sender = {
+      name: "sender",
+      kind: "test",
+      account: -1,
+      start(ctx: import("./agent.ts").AgentContext) {
+        this.account = ctx.openPerpAccount(0, { isolated: false, leverage: 5, deposit: "1000000" });
+        ctx.wakeAfter(1000);
+      },
+      onWake(ctx: import("./agent.ts").AgentContext) {
+        // 50 orders at rising prices in one instant; with 100 µs jitter they would overtake each other.
+        for (let k = 0; k < 50; k++) ctx.limit(0, this.account, 0, 690_000 + k, 1);
+      },
+      onMessage(_ctx: unknown, msg: import("./messages.ts").AgentMessage) {
+        if (msg.kind === 0) arrivals.push(msg.priceTicks);
+      },
+    };
+    createWorld({ ...config(1), agents: [sender], latency: { jitterMeanNs: 1_000_000 } }).run(seconds(2));
+    expect(arrivals).toHaveLength(50);
+    expect(arrivals).toEqual([...arrivals].sort((a, b) => a - b));
+  });
+
+  it("reports best-price changes to subscribers, coalescing while one report is in flight", () => {
+    const seen: [number, number][] = [];
+    const watcher = {
+      name: "watcher",
+      kind: "test",
+      start(ctx: import("./agent.ts").AgentContext) {
+        ctx.subscribeMarketData(0);
+      },
+      onWake() {},
+      onMessage(ctx: import("./agent.ts").AgentContext, msg: import("./messages.ts").AgentMessage) {
+        if (msg.kind === 31) {
+          seen.push([msg.priceTicks, msg.qtyLots]);
+          const view = ctx.perp(0);
+          // Coalesced reports carry the latest published state, which the book still shows or has just left.
+          expect(msg.priceTicks === -1 || msg.priceTicks > 0).toBe(true);
+          expect(view.takerFeePpm()).toBe(500);
+        }
+      },
+    };
+    createWorld({ ...config(2), agents: [new ToyMaker("maker"), watcher] }).run(seconds(5));
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.every(([b, a]) => b < a || b === -1 || a === -1)).toBe(true);
+  });
+});

@@ -37,7 +37,7 @@ import {
   resolveLatency,
   VenueLoad,
 } from "./latency.ts";
-import { type AgentMessage, ItemKind, MessagePool, VenueOp } from "./messages.ts";
+import { type AgentMessage, ItemKind, MARKET_DATA, MessagePool, VenueOp } from "./messages.ts";
 import { Recorder, type RecorderConfig, type SimResult } from "./recorder.ts";
 
 /** A perpetual venue in a world, with where its index comes from. */
@@ -139,6 +139,14 @@ class SimWorld implements World {
   private readonly contexts: AgentContextImpl[] = [];
   private readonly subscriptions: Int32Array;
   private readonly baseLatency: Float64Array;
+  /** Last arrival time per (agent, venue) link and direction: links are FIFO, like a TCP connection. */
+  private readonly lastToVenue: Float64Array;
+  private readonly lastToAgent: Float64Array;
+  /** Market-data subscribers per venue, and whether a report to (agent, venue) is in flight. */
+  private readonly mdSubscribers: number[][] = [];
+  private readonly mdInFlight: Uint8Array;
+  private readonly lastBid: Float64Array;
+  private readonly lastAsk: Float64Array;
   private readonly latencyRng: RandomStream[] = [];
   private readonly latency: ResolvedLatencyConfig;
   private readonly rngs: RandomStreams;
@@ -188,6 +196,12 @@ class SimWorld implements World {
     const nv = this.venues.length;
     this.subscriptions = new Int32Array(this.agents.length);
     this.baseLatency = new Float64Array(this.agents.length * nv);
+    this.lastToVenue = new Float64Array(this.agents.length * nv);
+    this.lastToAgent = new Float64Array(this.agents.length * nv);
+    this.mdInFlight = new Uint8Array(this.agents.length * nv);
+    this.lastBid = new Float64Array(nv).fill(-1);
+    this.lastAsk = new Float64Array(nv).fill(-1);
+    for (let v = 0; v < nv; v++) this.mdSubscribers.push([]);
     this.agents.forEach((a, i) => {
       this.subscriptions[i] = a.subscriptions ?? -1;
       const rng = this.rngs.get(`latency/${a.name}`);
@@ -230,6 +244,13 @@ class SimWorld implements World {
           break;
         case ItemKind.ToAgent: {
           const a = pool.agent[h]!;
+          if (pool.op[h] === MARKET_DATA) {
+            // Coalesced: report the best prices as of the last change published before delivery.
+            const v = pool.venue[h]!;
+            this.mdInFlight[a * this.venues.length + v] = 0;
+            pool.price[h] = this.lastBid[v]!;
+            pool.qty[h] = this.lastAsk[v]!;
+          }
           this.message.load(pool, h);
           this.agents[a]!.onMessage(this.contexts[a]!, this.message);
           break;
@@ -281,7 +302,10 @@ class SimWorld implements World {
   /** Queues a command from `agent` to `venue` after the link's latency; returns the handle to fill. */
   command(agent: number, venue: number, op: number, account: number): number {
     this.checkVenue(venue);
-    const h = this.schedule(ItemKind.ToVenue, this.nowNs + this.linkLatency(agent, venue), agent, venue);
+    const link = agent * this.venues.length + venue;
+    const arrival = Math.max(this.nowNs + this.linkLatency(agent, venue), this.lastToVenue[link]!);
+    this.lastToVenue[link] = arrival;
+    const h = this.schedule(ItemKind.ToVenue, arrival, agent, venue);
     const p = this.pool;
     p.op[h] = op;
     p.account[h] = account;
@@ -440,6 +464,7 @@ class SimWorld implements World {
     }
     venue.advance(this.nowNs);
     this.route(v, venue.events);
+    this.publishMarketData(v);
     this.schedule(ItemKind.VenueDuty, Math.max(venue.nextWakeNs(), this.nowNs + 1), -1, v);
   }
 
@@ -503,6 +528,45 @@ class SimWorld implements World {
       }
     }
     this.route(v, venue.events);
+    this.publishMarketData(v);
+  }
+
+  /** Registers `agent` for market-data reports of `venue`. */
+  subscribeMarketData(agent: number, venue: number): void {
+    this.checkVenue(venue);
+    const subs = this.mdSubscribers[venue]!;
+    if (!subs.includes(agent)) subs.push(agent);
+  }
+
+  /** Tells subscribers when the best bid or ask of `v` changed (one report in flight per link). */
+  private publishMarketData(v: number): void {
+    const subs = this.mdSubscribers[v]!;
+    if (subs.length === 0) return;
+    const book = this.venues[v]!.book;
+    const bid = book.bestBid();
+    const ask = book.bestAsk();
+    if (bid === this.lastBid[v] && ask === this.lastAsk[v]) return;
+    this.lastBid[v] = bid;
+    this.lastAsk[v] = ask;
+    const p = this.pool;
+    const nv = this.venues.length;
+    for (const agent of subs) {
+      const link = agent * nv + v;
+      if (this.mdInFlight[link] === 1) continue;
+      this.mdInFlight[link] = 1;
+      const arrival = Math.max(this.nowNs + this.linkLatency(agent, v), this.lastToAgent[link]!);
+      this.lastToAgent[link] = arrival;
+      const h = this.schedule(ItemKind.ToAgent, arrival, agent, v);
+      p.op[h] = MARKET_DATA;
+      p.account[h] = -1;
+      p.orderId[h] = -1;
+      p.side[h] = -1;
+      p.price[h] = bid;
+      p.qty[h] = ask;
+      p.amount[h] = 0;
+      p.code[h] = 0;
+      p.flags[h] = 0;
+    }
   }
 
   /** Sends each venue event to the agent owning its account, after the link's latency. */
@@ -515,7 +579,10 @@ class SimWorld implements World {
       if (agent < 0) continue;
       const kind = ev.kind[i]!;
       if ((this.subscriptions[agent]! & (1 << kind)) === 0) continue;
-      const h = this.schedule(ItemKind.ToAgent, this.nowNs + this.linkLatency(agent, v), agent, v);
+      const link = agent * this.venues.length + v;
+      const arrival = Math.max(this.nowNs + this.linkLatency(agent, v), this.lastToAgent[link]!);
+      this.lastToAgent[link] = arrival;
+      const h = this.schedule(ItemKind.ToAgent, arrival, agent, v);
       p.op[h] = kind;
       p.account[h] = account;
       p.orderId[h] = ev.orderId[i]!;
@@ -605,6 +672,12 @@ class PerpViewImpl implements PerpView {
   halted(): boolean {
     return this.v.isHalted();
   }
+  makerFeePpm(): number {
+    return this.v.config.makerFeePpm;
+  }
+  takerFeePpm(): number {
+    return this.v.config.takerFeePpm;
+  }
   position(account: number): number {
     return this.v.accounts.size[account]!;
   }
@@ -650,6 +723,18 @@ class SpotViewImpl implements SpotView {
   }
   asset(account: number): number {
     return this.v.asset(account);
+  }
+  lockedCash(account: number): number {
+    return this.v.lockedCash(account);
+  }
+  lockedAsset(account: number): number {
+    return this.v.lockedAsset(account);
+  }
+  makerFeePpm(): number {
+    return this.v.makerFeePpm;
+  }
+  takerFeePpm(): number {
+    return this.v.takerFeePpm;
   }
 }
 
@@ -740,6 +825,23 @@ class AgentContextImpl implements AgentContext {
     return account;
   }
 
+  seedPosition(
+    venue: number,
+    longAccount: number,
+    shortAccount: number,
+    qtyLots: number,
+    priceTicks: number,
+  ): number {
+    const v = this.world.venueAt(venue);
+    if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    for (const a of [longAccount, shortAccount]) {
+      if (!this.world.ownsAccount(venue, a, this.agentIndex)) {
+        throw new ConfigError("seedPosition.account", a, `is not an account of agent ${this.agentName}`);
+      }
+    }
+    return v.seedPosition(longAccount, shortAccount, qtyLots, priceTicks);
+  }
+
   limit(
     venue: number,
     account: number,
@@ -794,6 +896,10 @@ class AgentContextImpl implements AgentContext {
     const h = this.world.command(this.agentIndex, venue, VenueOp.Deposit, account);
     this.fill(h, -1, 0 as Side, 0, 0, 0, false);
     this.world.pool.amount[h] = amountUnits;
+  }
+
+  subscribeMarketData(venue: number): void {
+    this.world.subscribeMarketData(this.agentIndex, venue);
   }
 
   wakeAt(timeNs: number, tag = 0): void {
