@@ -243,14 +243,25 @@ export class PerpVenue {
     return this.accounts.open(options.isolated ?? true, leverage);
   }
 
-  /** Opens `n` accounts at once (a retail population); returns the first id, the rest follow. */
-  openAccounts(n: number, isolated: boolean, leverage: number): number {
+  /**
+   * Opens `n` accounts at once (a retail population); returns the first id, the rest follow.
+   * `leverage` is one value for all, or one per account.
+   * @throws {@link ConfigError} naming the count or the first bad leverage.
+   */
+  openAccounts(n: number, isolated: boolean, leverage: number | ArrayLike<number>): number {
     if (!Number.isInteger(n) || n < 1)
       throw new ConfigError("accounts.count", n, "must be a positive integer");
-    this.checkLeverageConfig("leverage", leverage);
+    if (typeof leverage === "number") {
+      this.checkLeverageConfig("leverage", leverage);
+    } else {
+      if (leverage.length !== n)
+        throw new ConfigError("leverage.length", leverage.length, `must equal the account count (${n})`);
+      for (let i = 0; i < n; i++) this.checkLeverageConfig(`leverage[${i}]`, leverage[i]!);
+    }
     this.accounts.reserve(this.accounts.count + n);
     const first = this.accounts.count;
-    for (let i = 0; i < n; i++) this.accounts.open(isolated, leverage);
+    for (let i = 0; i < n; i++)
+      this.accounts.open(isolated, typeof leverage === "number" ? leverage : leverage[i]!);
     return first;
   }
 
@@ -357,22 +368,75 @@ export class PerpVenue {
       [longAccount, Side.Buy],
       [shortAccount, Side.Sell],
     ] as const) {
-      const after = this.exposureUnits(a, side, qtyLots, priceTicks);
-      const lev = acc.leverage[a]!;
-      const need = Math.ceil(after / lev);
-      const have = acc.isIsolated(a)
-        ? acc.wallet[a]! - acc.isoMargin[a]! + Math.ceil((Math.abs(acc.size[a]!) * priceTicks * this.m) / lev)
-        : acc.wallet[a]! +
-          (Number.isFinite(this.referencePriceTicks())
-            ? this.unrealizedPnlUnits(a, this.referencePriceTicks())
-            : 0);
-      if (need > have) return this.rejectCmd(a, -1, RejectCode.InsufficientMargin);
+      if (!this.seedMarginOk(a, side, qtyLots, priceTicks))
+        return this.rejectCmd(a, -1, RejectCode.InsufficientMargin);
     }
     acc.applyTrade(longAccount, qtyLots, notional);
     acc.applyTrade(shortAccount, -qtyLots, notional);
     this.updateTrigger(longAccount);
     this.updateTrigger(shortAccount);
     return RejectCode.None;
+  }
+
+  /**
+   * {@link PerpVenue.seedPosition} for many longs against one short at once: each long `i` buys
+   * `lots[i]` at `prices[i]` from `shortAccount`. All or nothing: when any long, or the short for
+   * the total, lacks the initial margin, nothing changes and the reject code is returned. The
+   * short's trigger is computed once, which is what makes seeding 10^6 positions cheap.
+   */
+  seedPositions(
+    longAccounts: ArrayLike<number>,
+    lots: ArrayLike<number>,
+    prices: ArrayLike<number>,
+    shortAccount: number,
+  ): RejectCode {
+    this.events.length = 0;
+    const acc = this.accounts;
+    const n = longAccounts.length;
+    if (lots.length !== n || prices.length !== n)
+      return this.rejectCmd(shortAccount, -1, RejectCode.InvalidQuantity);
+    if (!this.validAccount(shortAccount)) return this.rejectCmd(shortAccount, -1, RejectCode.UnknownAccount);
+    let totalLots = 0;
+    let totalNotional = 0;
+    for (let i = 0; i < n; i++) {
+      const a = longAccounts[i]!;
+      const q = lots[i]!;
+      const p = prices[i]!;
+      if (!this.validAccount(a) || a === shortAccount)
+        return this.rejectCmd(a, -1, RejectCode.UnknownAccount);
+      if (!(Number.isSafeInteger(q) && q > 0)) return this.rejectCmd(a, -1, RejectCode.InvalidQuantity);
+      if (!(Number.isSafeInteger(p) && p >= this.config.minPriceTicks && p <= this.config.maxPriceTicks)) {
+        return this.rejectCmd(a, -1, RejectCode.PriceOutOfRange);
+      }
+      if (!this.seedMarginOk(a, Side.Buy, q, p)) return this.rejectCmd(a, -1, RejectCode.InsufficientMargin);
+      totalLots += q;
+      totalNotional += q * p * this.m;
+    }
+    if (n === 0) return RejectCode.None;
+    const avgPrice = Math.ceil(totalNotional / (totalLots * this.m));
+    if (!this.seedMarginOk(shortAccount, Side.Sell, totalLots, avgPrice)) {
+      return this.rejectCmd(shortAccount, -1, RejectCode.InsufficientMargin);
+    }
+    for (let i = 0; i < n; i++) {
+      const a = longAccounts[i]!;
+      const notional = lots[i]! * prices[i]! * this.m;
+      acc.applyTrade(a, lots[i]!, notional);
+      acc.applyTrade(shortAccount, -lots[i]!, notional);
+      this.updateTrigger(a);
+    }
+    this.updateTrigger(shortAccount);
+    return RejectCode.None;
+  }
+
+  private seedMarginOk(a: number, side: Side, qtyLots: number, priceTicks: number): boolean {
+    const acc = this.accounts;
+    const lev = acc.leverage[a]!;
+    const need = Math.ceil(this.exposureUnits(a, side, qtyLots, priceTicks) / lev);
+    const ref = this.referencePriceTicks();
+    const have = acc.isIsolated(a)
+      ? acc.wallet[a]! - acc.isoMargin[a]! + Math.ceil((Math.abs(acc.size[a]!) * priceTicks * this.m) / lev)
+      : acc.wallet[a]! + (Number.isFinite(ref) ? this.unrealizedPnlUnits(a, ref) : 0);
+    return need <= have;
   }
 
   // ---------------------------------------------------------------------------------------------

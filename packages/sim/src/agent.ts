@@ -132,13 +132,16 @@ export interface AgentContext {
   spot(venue: number): SpotView;
   /** Opens a perpetual account owned by this agent (immediately, no latency). */
   openPerpAccount(venue: number, options?: PerpAccountOptions): number;
-  /** Opens `n` perpetual accounts at once (a population), each with `depositUnits`; returns the first id. */
+  /**
+   * Opens `n` perpetual accounts at once (a population); returns the first id, the rest follow.
+   * `leverage` and `depositUnits` (quote units) are one value for all or one per account.
+   */
   openPerpAccounts(
     venue: number,
     n: number,
     isolated: boolean,
-    leverage: number,
-    depositUnits: number,
+    leverage: number | ArrayLike<number>,
+    depositUnits: number | ArrayLike<number>,
   ): number;
   /** Opens a spot account with initial cash (quote units) and asset (lots). */
   openSpotAccount(venue: number, cashUnits: number, assetLots: number): number;
@@ -153,6 +156,17 @@ export interface AgentContext {
     shortAccount: number,
     qtyLots: number,
     priceTicks: number,
+  ): number;
+  /**
+   * Many {@link AgentContext.seedPosition}s against one short, all or nothing (see
+   * `PerpVenue.seedPositions`); cheap for 10^6 positions. Returns a reject code.
+   */
+  seedPositions(
+    venue: number,
+    longAccounts: ArrayLike<number>,
+    lots: ArrayLike<number>,
+    prices: ArrayLike<number>,
+    shortAccount: number,
   ): number;
   /** Sends a limit order; returns its order id at once (the order arrives after latency). */
   limit(

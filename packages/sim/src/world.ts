@@ -803,15 +803,23 @@ class AgentContextImpl implements AgentContext {
     venue: number,
     n: number,
     isolated: boolean,
-    leverage: number,
-    depositUnits: number,
+    leverage: number | ArrayLike<number>,
+    depositUnits: number | ArrayLike<number>,
   ): number {
     const v = this.world.venueAt(venue);
     if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    if (typeof depositUnits !== "number" && depositUnits.length !== n) {
+      throw new ConfigError(
+        "depositUnits.length",
+        depositUnits.length,
+        `must equal the account count (${n})`,
+      );
+    }
     const first = v.openAccounts(n, isolated, leverage);
     for (let i = 0; i < n; i++) {
       this.world.own(venue, first + i, this.agentIndex);
-      if (depositUnits > 0) v.deposit(first + i, depositUnits);
+      const d = typeof depositUnits === "number" ? depositUnits : depositUnits[i]!;
+      if (d > 0) v.deposit(first + i, d);
     }
     return first;
   }
@@ -823,6 +831,34 @@ class AgentContextImpl implements AgentContext {
     this.world.own(venue, account, this.agentIndex);
     if (cashUnits > 0 || assetLots > 0) v.deposit(account, cashUnits, assetLots);
     return account;
+  }
+
+  seedPositions(
+    venue: number,
+    longAccounts: ArrayLike<number>,
+    lots: ArrayLike<number>,
+    prices: ArrayLike<number>,
+    shortAccount: number,
+  ): number {
+    const v = this.world.venueAt(venue);
+    if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    if (!this.world.ownsAccount(venue, shortAccount, this.agentIndex)) {
+      throw new ConfigError(
+        "seedPositions.shortAccount",
+        shortAccount,
+        `is not an account of agent ${this.agentName}`,
+      );
+    }
+    for (let i = 0; i < longAccounts.length; i++) {
+      if (!this.world.ownsAccount(venue, longAccounts[i]!, this.agentIndex)) {
+        throw new ConfigError(
+          `seedPositions.longAccounts[${i}]`,
+          longAccounts[i],
+          `is not an account of agent ${this.agentName}`,
+        );
+      }
+    }
+    return v.seedPositions(longAccounts, lots, prices, shortAccount);
   }
 
   seedPosition(
