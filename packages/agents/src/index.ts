@@ -6,4 +6,52 @@
  * @packageDocumentation
  */
 
-export {};
+export {
+  Arbitrageur,
+  type ArbitrageurConfig,
+  BasisDirection,
+  type BasisSizeInput,
+  basisBps,
+  basisEntrySignal,
+  basisExitDue,
+  basisTradeLots,
+  expectedFundingRate,
+  fundingRebalanceLots,
+  fundingTargetLots,
+  type HedgeOrder,
+  Leg,
+  PERP_MARGIN_USE,
+  perpCapacityLots,
+  type ResolvedArbitrageurConfig,
+  residualHedge,
+  resolveArbitrageurConfig,
+  spotBuyCapacityLots,
+  takerFeesFromVenueSpecs,
+} from "./arbitrageur.ts";
+export {
+  DEFAULT_RETAIL_LEVERAGE,
+  MAX_RETAIL_ACCOUNTS,
+  type ResolvedRetailConfig,
+  type RetailPopulationConfig,
+  resolveRetailConfig,
+} from "./retail-config.ts";
+export {
+  cumulativeWeights,
+  dangerPriceTicks,
+  dipRate,
+  drawMarginFraction,
+  MomentumWindow,
+  momentumRate,
+  positionLots,
+  rallyEntryTicks,
+  stopPriceTicks,
+} from "./retail-model.ts";
+export { RETAIL_SUBSCRIPTIONS, RetailPopulation, RetailSlotState } from "./retail-population.ts";
+export {
+  type ResolvedShockConfig,
+  resolveShockConfig,
+  Shock,
+  type ShockConfig,
+  shockLimitPriceTicks,
+  shockScheduleLots,
+} from "./shock.ts";
