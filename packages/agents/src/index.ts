@@ -29,6 +29,34 @@ export {
   takerFeesFromVenueSpecs,
 } from "./arbitrageur.ts";
 export {
+  activityMultiplier,
+  BACKGROUND_TRADERS_DEFAULTS,
+  BackgroundTraders,
+  type BackgroundTradersConfig,
+  expectedReturn,
+  limitPriceTicks,
+  paretoLots,
+  type ResolvedBackgroundTradersConfig,
+  resolveBackgroundTradersConfig,
+} from "./background-traders.ts";
+export {
+  computeQuotes,
+  ewmaVariancePerSecond,
+  GuardAction,
+  MARKET_MAKER_DEFAULTS,
+  MarketMaker,
+  type MarketMakerConfig,
+  optimalSpread,
+  QuoteGuard,
+  type QuoteInputs,
+  QuoteLadder,
+  type ResolvedMarketMakerConfig,
+  reservationPrice,
+  resolveMarketMakerConfig,
+  StressReason,
+  stressReason,
+} from "./market-maker.ts";
+export {
   DEFAULT_RETAIL_LEVERAGE,
   MAX_RETAIL_ACCOUNTS,
   type ResolvedRetailConfig,
