@@ -57,6 +57,14 @@ export {
   stressReason,
 } from "./market-maker.ts";
 export {
+  emaStep,
+  PatientLiquidity,
+  type PatientLiquidityConfig,
+  patientLevelTicks,
+  type ResolvedPatientLiquidityConfig,
+  resolvePatientLiquidityConfig,
+} from "./patient-liquidity.ts";
+export {
   DEFAULT_RETAIL_LEVERAGE,
   MAX_RETAIL_ACCOUNTS,
   type ResolvedRetailConfig,

@@ -172,6 +172,18 @@ describe("pulling quotes under stress", () => {
     expect(g.step(40 * s, 1_000_000, 2e-3)).toBe(GuardAction.Wait);
     expect(g.step(50 * s, 1_000_000, 5e-4)).toBe(GuardAction.Resume);
     expect(g.quoting).toBe(true);
+    expect(g.sessionVolatilityThreshold).toBe(1e-3);
+  });
+
+  it("comes back three cooldowns after a pull even if volatility stays high, pulling again only above 1.5x that level", () => {
+    const s = NS_PER_SECOND;
+    const g = new QuoteGuard(1_000_000, 0.02, 1e-3, 30 * s, 1_000_000);
+    expect(g.step(0, 1_000_000, 3e-3)).toBe(GuardAction.Pull);
+    expect(g.step(60 * s, 1_000_000, 4e-3)).toBe(GuardAction.Wait);
+    expect(g.step(90 * s, 1_000_000, 4e-3)).toBe(GuardAction.Resume);
+    expect(g.sessionVolatilityThreshold).toBeCloseTo(6e-3, 12);
+    expect(g.step(91 * s, 1_000_000, 5e-3)).toBe(GuardAction.Quote);
+    expect(g.step(92 * s, 1_000_000, 7e-3)).toBe(GuardAction.Pull);
   });
 });
 

@@ -296,7 +296,9 @@ export type GuardAction = (typeof GuardAction)[keyof typeof GuardAction];
 /**
  * The pull / cooldown / resume state machine, separate from the world so it can be tested alone.
  * The loss is measured from the equity at the start of the current session (the run's start or
- * the last resume).
+ * the last resume). After a pull the maker stays out for the cooldown, then until volatility is
+ * back under the threshold — or, at the latest, three cooldowns after the pull, when it resumes
+ * in the new regime (see {@link QuoteGuard.sessionVolatilityThreshold}).
  * @example
  * ```ts
  * const g = new QuoteGuard(1_000_000, 0.02, 1e-3, 30e9, 1_000_000);
@@ -317,6 +319,12 @@ export class QuoteGuard {
   lastReason: StressReason = StressReason.None;
   /** Number of pulls so far. */
   pulls = 0;
+  /**
+   * Volatility at which the current session pulls. After a resume forced by a long absence it is
+   * raised to 1.5 × the volatility at the resume: the maker has accepted the new regime, whose
+   * risk the Avellaneda–Stoikov spread (∝ σ²) already prices.
+   */
+  sessionVolatilityThreshold: number;
 
   constructor(
     private readonly capitalQuote: number,
@@ -326,6 +334,7 @@ export class QuoteGuard {
     startEquityQuote: number,
   ) {
     this.sessionStartEquityQuote = startEquityQuote;
+    this.sessionVolatilityThreshold = volatilityPullThreshold;
   }
 
   /** Advances the state machine at `nowNs` given current equity (quote currency) and σ_rel (per √s). */
@@ -336,7 +345,7 @@ export class QuoteGuard {
         this.capitalQuote,
         this.maxLossFraction,
         volatilityPerSqrtSecond,
-        this.volatilityPullThreshold,
+        this.sessionVolatilityThreshold,
       );
       if (reason === StressReason.None) return GuardAction.Quote;
       this.quoting = false;
@@ -345,11 +354,17 @@ export class QuoteGuard {
       this.pulls++;
       return GuardAction.Pull;
     }
-    if (nowNs < this.outUntilNs || volatilityPerSqrtSecond > this.volatilityPullThreshold) {
-      return GuardAction.Wait;
-    }
+    if (nowNs < this.outUntilNs) return GuardAction.Wait;
+    // Wait for volatility to calm down, but not forever: with every maker out, prices jump on
+    // thin books and volatility would never calm down. After three cooldowns, come back into the
+    // new regime with spreads widened by the higher σ.
+    const calm = volatilityPerSqrtSecond <= this.volatilityPullThreshold;
+    if (!calm && nowNs < this.outUntilNs + 2 * this.cooldownNs) return GuardAction.Wait;
     this.quoting = true;
     this.sessionStartEquityQuote = equityQuote;
+    this.sessionVolatilityThreshold = calm
+      ? this.volatilityPullThreshold
+      : Math.max(this.volatilityPullThreshold, 1.5 * volatilityPerSqrtSecond);
     return GuardAction.Resume;
   }
 }

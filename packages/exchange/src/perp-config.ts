@@ -127,7 +127,10 @@ export interface PerpVenueConfig {
   readonly maxLeverage?: number;
   /** Leverage of a new account. Default 20. */
   readonly defaultLeverage?: number;
-  /** A market order without a protection price is margined as if it filled this far beyond the mark (ppm). Default 5 %. */
+  /**
+   * Price protection of market orders without a protection price: they execute no further than this
+   * beyond the mark (the rest expires) and are margined at that worst price, ppm. Default 5 %.
+   */
   readonly marketOrderBufferPpm?: number;
   /** How often the index and mark are recomputed (and liquidations checked), ns. Default 1 s. */
   readonly markIntervalNs?: number;

@@ -1,4 +1,5 @@
 import { RejectCode, Side } from "@cascade/core";
+import { TimeInForce } from "@cascade/matching-engine";
 import { describe, expect, it } from "vitest";
 import { LiquidationStage } from "./liquidation-log.ts";
 import { BTC, fundedAccount, makeVenue, oid, trade, USDT } from "./perp-venue.testkit.ts";
@@ -14,7 +15,8 @@ describe("negative-balance protection", () => {
     // The only bid is far below bankruptcy: closing there loses 2,000 USDT on 450 of margin.
     expect(v.limit(maker, oid(), Side.Buy, 180_000, BTC)).toBe(RejectCode.None);
     const fund0 = v.insuranceFundUnits();
-    expect(v.market(trader, oid(), Side.Sell, BTC, -1, true)).toBe(RejectCode.None);
+    // An explicit limit far below bankruptcy (a market order would be stopped by price protection).
+    expect(v.limit(trader, oid(), Side.Sell, 180_000, BTC, TimeInForce.IOC, true)).toBe(RejectCode.None);
     // Wallet 450 − 2,000 = −1,550 USDT is covered by the fund; the trader ends at exactly zero.
     expect(v.positionLots(trader)).toBe(0);
     expect(v.accounts.wallet[trader]).toBe(0);
@@ -25,5 +27,17 @@ describe("negative-balance protection", () => {
     expect(v.liquidations.fundDeltaUnits[last]).toBe(-1_550 * USDT);
     expect(v.accounts.wallet[INSURANCE_FUND]).toBe(fund0 - 1_550 * USDT);
     v.checkConservation(false);
+  });
+
+  it("stops a market order without a protection price 5 % beyond the mark (the rest expires)", () => {
+    const { v } = makeVenue();
+    const trader = fundedAccount(v, 10_000, false, 10);
+    const maker = fundedAccount(v, 1_000_000, false, 10);
+    v.advance(0); // mark 20,000
+    expect(v.limit(maker, oid(), Side.Buy, 195_000, BTC / 2)).toBe(RejectCode.None); // 2.5 % below
+    expect(v.limit(maker, oid(), Side.Buy, 185_000, BTC / 2)).toBe(RejectCode.None); // 7.5 % below
+    expect(v.market(trader, oid(), Side.Sell, BTC)).toBe(RejectCode.None);
+    expect(v.positionLots(trader)).toBe(-BTC / 2); // only the bid within 5 % traded
+    expect(v.book.bestBid()).toBe(185_000);
   });
 });

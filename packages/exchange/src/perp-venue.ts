@@ -469,8 +469,10 @@ export class PerpVenue {
   }
 
   /**
-   * Submits a market order for `account`. Without a protection price it is margined as if it
-   * filled {@link PerpVenueConfig.marketOrderBufferPpm} beyond the mark.
+   * Submits a market order for `account`. Without a protection price the venue protects it, as
+   * the large venues do: it executes no further than {@link PerpVenueConfig.marketOrderBufferPpm}
+   * beyond the mark (the remainder expires), and it is margined at that worst price. So a market
+   * order into an emptied book cannot sell at any price at all.
    */
   market(
     account: number,
@@ -482,22 +484,27 @@ export class PerpVenue {
   ): RejectCode {
     this.events.length = 0;
     let code = this.preCheck(account, orderId, side, qtyLots, reduceOnly);
-    if (code === RejectCode.None && !reduceOnly) {
+    let protection = protectionPriceTicks;
+    if (protection === NO_PRICE) {
       const ref = this.referencePriceTicks();
-      const buffer = this.config.marketOrderBufferPpm;
-      const worst =
-        protectionPriceTicks !== NO_PRICE
-          ? protectionPriceTicks
-          : side === Side.Buy
-            ? Math.ceil((ref * (PPM + buffer)) / PPM)
-            : Math.max(1, Math.floor((ref * (PPM - buffer)) / PPM));
-      code = Number.isFinite(worst)
-        ? this.marginCheck(account, side, qtyLots, worst)
-        : RejectCode.InsufficientMargin;
+      if (Number.isFinite(ref)) {
+        const band = this.config.marketOrderBufferPpm;
+        const { minPriceTicks, maxPriceTicks } = this.config;
+        protection =
+          side === Side.Buy
+            ? Math.min(maxPriceTicks, Math.ceil((ref * (PPM + band)) / PPM))
+            : Math.max(minPriceTicks, Math.floor((ref * (PPM - band)) / PPM));
+      }
+    }
+    if (code === RejectCode.None && !reduceOnly) {
+      code =
+        protection !== NO_PRICE
+          ? this.marginCheck(account, side, qtyLots, protection)
+          : RejectCode.InsufficientMargin;
     }
     if (code !== RejectCode.None)
       return this.rejectCmd(account, orderId, code, side, protectionPriceTicks, qtyLots);
-    code = this.book.market(orderId, account, side, qtyLots, protectionPriceTicks, StpMode.CancelTaker);
+    code = this.book.market(orderId, account, side, qtyLots, protection, StpMode.CancelTaker);
     this.afterOrder(orderId, account, reduceOnly);
     return code;
   }
@@ -967,7 +974,12 @@ export class PerpVenue {
     // Negative-balance protection: a trader's own closing order that filled beyond bankruptcy
     // (a thin book, a stale order) would leave a flat account owing money; the insurance fund
     // absorbs the deficit, as venues do, so no account stays below zero.
-    if (!internal && account !== INSURANCE_FUND && acc.size[account] === 0 && acc.wallet[account]! < 0) {
+    if (
+      !internal &&
+      account !== INSURANCE_FUND &&
+      acc.wallet[account]! < 0 &&
+      (acc.size[account] === 0 || acc.isIsolated(account))
+    ) {
       const deficit = -acc.wallet[account]!;
       acc.wallet[account] = 0;
       acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! - deficit;
@@ -1337,7 +1349,9 @@ export class PerpVenue {
     const sign = long ? 1 : -1;
     const total = Math.abs(size0);
     const isolated = acc.isIsolated(account);
-    const kept = isolated ? acc.wallet[account]! - acc.isoMargin[account]! : 0;
+    // What was not at stake: an isolated account's free balance (never below zero: a deficit
+    // there is the fund's to absorb, like any loss beyond bankruptcy).
+    const kept = isolated ? Math.max(0, acc.wallet[account]! - acc.isoMargin[account]!) : 0;
     const wallet0 = acc.wallet[account]!;
     const basis0 = acc.basis[account]!;
     const trigger = acc.trigger[account]!;
