@@ -433,6 +433,14 @@ export interface MarketMakerConfig {
   /** How far beyond the book's best prices to look for other traders' quotes, basis points. Default 100. */
   readonly referenceBandBps?: number;
   /**
+   * What the reference price s follows: `"others-mid"` (the mid of other traders' quotes, see
+   * {@link MarketMaker}) or `"last-trade"` (the venue's last trade, falling back to others' mid).
+   * Several makers referencing each other's quotes can herd: each one's inventory skew moves the
+   * others' reference. With `"last-trade"` only executions move the price a maker quotes around.
+   * Default `"others-mid"`.
+   */
+  readonly referenceSource?: "others-mid" | "last-trade";
+  /**
    * Price to quote around while the venue has none (no quotes, trades or index), quote currency —
    * how a spot market is bootstrapped. Default: none (the agent waits for a price).
    */
@@ -473,6 +481,7 @@ export const MARKET_MAKER_DEFAULTS: Readonly<Omit<ResolvedMarketMakerConfig, "ve
     requotePeriodNs: NS_PER_SECOND,
     indexWeight: 0,
     referenceBandBps: 100,
+    referenceSource: "others-mid",
     market: undefined,
     latencyMedianNs: undefined,
     initialPrice: undefined,
@@ -526,6 +535,8 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
   if (!(c.indexWeight >= 0 && c.indexWeight <= 1))
     throw new ConfigError(`${F}.indexWeight`, c.indexWeight, "must be in [0, 1]");
   positive(`${F}.referenceBandBps`, c.referenceBandBps);
+  if (c.referenceSource !== "others-mid" && c.referenceSource !== "last-trade")
+    throw new ConfigError(`${F}.referenceSource`, c.referenceSource, 'must be "others-mid" or "last-trade"');
   if (c.latencyMedianNs !== undefined && !(c.latencyMedianNs >= 0))
     throw new ConfigError(`${F}.latencyMedianNs`, c.latencyMedianNs, "must be ≥ 0");
   if (
@@ -785,6 +796,14 @@ export class MarketMaker implements Agent {
    */
   private referenceTicks(): number {
     const view = this.isSpot ? this.spotView! : this.perpView!;
+    if (this.config.referenceSource === "last-trade") {
+      const last = view.lastTrade();
+      if (Number.isFinite(last) && last > 0) {
+        const w = this.config.indexWeight;
+        const index = this.isSpot ? Number.NaN : this.perpView!.index();
+        return w > 0 && Number.isFinite(index) ? (1 - w) * last + w * index : last;
+      }
+    }
     const bid = view.bestBid();
     const ask = view.bestAsk();
     const anchor = bid > 0 ? bid : ask;

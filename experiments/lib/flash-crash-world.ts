@@ -1,0 +1,274 @@
+/**
+ * The flash-crash world every study in `experiments/` starts from: a BTC/USDT spot market that
+ * sets the index and a BTCUSDT perpetual where most of the leverage lives, linked by arbitrage.
+ * Months of bullish momentum have left many retail longs at high leverage, entered between
+ * roughly $60,000 and the mid $70,000s; a moderate seller pushes the price toward the watched
+ * $70,000 level; whether liquidations then feed on thin books is what the studies vary.
+ *
+ * Nothing about the crash is scripted beyond the shock: its depth, speed and waves emerge from
+ * leverage, book depth, market-maker behaviour, arbitrage latency and the venue's policies.
+ *
+ * @module
+ */
+
+import {
+  Arbitrageur,
+  BackgroundTraders,
+  MarketMaker,
+  PatientLiquidity,
+  RetailPopulation,
+  Shock,
+} from "@cascade/agents";
+import {
+  BTCUSDT,
+  type InstrumentSpec,
+  NS_PER_MINUTE,
+  NS_PER_MS,
+  NS_PER_SECOND,
+  type Seed,
+} from "@cascade/core";
+import type { PerpVenueConfig } from "@cascade/exchange";
+import type { Agent, WorldConfig } from "@cascade/sim";
+
+/** Every knob of the flash-crash world, in human units. */
+export interface FlashCrashParams {
+  /** Retail accounts on the perpetual (up to 10^6). */
+  readonly retailAccounts: number;
+  /** Share of retail accounts holding a long from the past rally at the start. */
+  readonly retailOpenFraction: number;
+  /** Median retail capital, USDT (log-normal, σ = 1). */
+  readonly retailCapital: number;
+  /**
+   * Retail leverage mix: `"high"` (mass at 20–100×), `"moderate"` (10–25×), `"low"` (2–5×).
+   * The venue's leverage cap clips every draw.
+   */
+  readonly leverageMix: "high" | "moderate" | "low";
+  /** The venue's leverage cap (policy). */
+  readonly maxLeverage: number;
+  /** Start price, USDT. */
+  readonly startPrice: number;
+  /** The exogenous seller: total BTC sold on the perpetual, over how many minutes, starting when. */
+  readonly shockBtc: number;
+  readonly shockMinutes: number;
+  readonly shockStartMinutes: number;
+  /** Where the seller sells: the perpetual, spot, or half on each. */
+  readonly shockVenue: "perp" | "spot" | "both";
+  /** Market makers per venue, capital of each (USDT), and the loss (fraction of capital) at which they pull quotes. */
+  readonly makersPerVenue: number;
+  readonly makerCapital: number;
+  readonly makerMaxLoss: number;
+  /** Quote size per level of each maker, BTC. */
+  readonly makerLevelBtc: number;
+  /**
+   * Patient liquidity (long-horizon buyers and sellers): per venue, 25 levels 1 % apart from 1 %
+   * around a slowly moving value, the first holding this many BTC, each next one 15 % more.
+   */
+  readonly deepBookBtc: number;
+  /** Arbitrageur one-way latency, ms, and capital on each leg, USDT. */
+  readonly arbLatencyMs: number;
+  readonly arbCapital: number;
+  /** Background traders per venue. */
+  readonly backgroundTraders: number;
+  /** Liquidation engine on (false = the counterfactual: positions are never force-closed). */
+  readonly liquidationsEnabled: boolean;
+  /** `full` or tier-by-tier `partial` liquidation. */
+  readonly liquidationMode: "full" | "partial";
+  /** Pacing of liquidation orders, USDT per second (0 = unpaced). */
+  readonly liquidationPacing: number;
+  /** Circuit breaker: halt after this % move of the mark within 5 minutes (0 = off), for `haltMinutes`. */
+  readonly circuitBreakerPct: number;
+  readonly haltMinutes: number;
+  /** Insurance fund at the start, USDT; auto-deleveraging on or off. */
+  readonly insuranceFund: number;
+  readonly adl: boolean;
+  /** Scale maintenance margin with realised volatility (dynamic maintenance policy). */
+  readonly dynamicMaintenance: boolean;
+  /** Simulated minutes. */
+  readonly durationMinutes: number;
+}
+
+/** Defaults sized so a handful of runs finish in about a minute on 2 cores. */
+export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
+  retailAccounts: 20_000,
+  retailOpenFraction: 0.6,
+  retailCapital: 1_000,
+  leverageMix: "high",
+  maxLeverage: 125,
+  startPrice: 75_500,
+  shockBtc: 300,
+  shockMinutes: 5,
+  shockStartMinutes: 5,
+  shockVenue: "both",
+  makersPerVenue: 3,
+  makerCapital: 2_000_000,
+  makerMaxLoss: 0.02,
+  makerLevelBtc: 0.5,
+  deepBookBtc: 3,
+  arbLatencyMs: 5,
+  arbCapital: 20_000_000,
+  backgroundTraders: 100,
+  liquidationsEnabled: true,
+  liquidationMode: "full",
+  liquidationPacing: 0,
+  circuitBreakerPct: 0,
+  haltMinutes: 5,
+  insuranceFund: 5_000_000,
+  adl: true,
+  dynamicMaintenance: false,
+  durationMinutes: 30,
+});
+
+const LEVERAGE_MIXES = {
+  high: { values: [10, 20, 25, 50, 75, 100, 125], weights: [10, 20, 10, 25, 10, 20, 5] },
+  moderate: { values: [5, 10, 15, 20, 25], weights: [10, 35, 20, 25, 10] },
+  low: { values: [2, 3, 5], weights: [30, 30, 40] },
+} as const;
+
+/** The spot instrument: same tick and lot as the perpetual, so the index needs no conversion. */
+const SPOT: InstrumentSpec = { ...BTCUSDT, symbol: "BTCUSDT-SPOT" };
+
+/** Builds the world of one run from its parameters and seed. */
+export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): WorldConfig {
+  const tick = 10; // ticks per USDT at a 0.1 tick
+  const startTicks = Math.round(p.startPrice * tick);
+  const range = { minPriceTicks: Math.round(startTicks * 0.3), maxPriceTicks: Math.round(startTicks * 1.7) };
+  const perp: PerpVenueConfig = {
+    instrument: BTCUSDT,
+    ...range,
+    maxLeverage: p.maxLeverage,
+    defaultLeverage: Math.min(20, p.maxLeverage),
+    makerFeePpm: 0,
+    takerFeePpm: 500,
+    liquidation: {
+      enabled: p.liquidationsEnabled,
+      mode: p.liquidationMode,
+      maxNotionalPerSecond: p.liquidationPacing > 0 ? String(p.liquidationPacing) : null,
+    },
+    insuranceFund: { initial: String(p.insuranceFund), adl: p.adl },
+    circuitBreaker:
+      p.circuitBreakerPct > 0
+        ? {
+            movePpm: Math.round(p.circuitBreakerPct * 10_000),
+            windowNs: 5 * NS_PER_MINUTE,
+            haltNs: Math.round(p.haltMinutes * NS_PER_MINUTE),
+          }
+        : null,
+    dynamicMaintenance: p.dynamicMaintenance
+      ? { referenceVolatility: 2e-4, sensitivity: 1, maxMultiplier: 3 }
+      : null,
+  };
+  const mix = LEVERAGE_MIXES[p.leverageMix];
+  const levValues = mix.values.map((v) => Math.min(v, p.maxLeverage));
+  const agents: Agent[] = [];
+  const levelLots = Math.max(1, Math.round(p.makerLevelBtc * 1000));
+  for (const venue of ["spot", "perp"] as const) {
+    for (let i = 0; i < p.makersPerVenue; i++) {
+      agents.push(
+        new MarketMaker({
+          name: `mm-${venue}-${i}`,
+          venue,
+          capital: p.makerCapital,
+          leverage: 5,
+          gamma: 0.005,
+          referenceSource: "last-trade",
+          maxLossFraction: p.makerMaxLoss,
+          volatilityPullThreshold: 3e-3,
+          cooldownNs: 20 * NS_PER_SECOND,
+          levels: 6,
+          levelSpacingTicks: 25 + 10 * i,
+          levelSizeLots: levelLots,
+          levelSizeMultiplier: 1.3,
+          maxInventoryLots: levelLots * 80,
+          requotePeriodNs: 500 * NS_PER_MS + 100 * NS_PER_MS * i,
+          indexWeight: venue === "perp" ? 0.2 : 0,
+          spotInventoryLots: venue === "spot" ? levelLots * 80 : undefined,
+        } as ConstructorParameters<typeof MarketMaker>[0]),
+      );
+    }
+    if (p.deepBookBtc > 0) {
+      agents.push(
+        new PatientLiquidity({
+          name: `patient-${venue}`,
+          venue,
+          levels: 25,
+          firstOffsetPpm: 10_000,
+          spacingPpm: 10_000,
+          baseLots: Math.round(p.deepBookBtc * 1000),
+          growth: 1.15,
+        }),
+      );
+    }
+    if (p.backgroundTraders > 0) {
+      agents.push(
+        new BackgroundTraders({
+          name: `background-${venue}`,
+          venue,
+          count: p.backgroundTraders,
+          initialPrice: p.startPrice,
+          fundamental: venue === "perp" ? "index" : "walk",
+        }),
+      );
+    }
+  }
+  agents.push(
+    new Arbitrageur({
+      name: "arbitrageur",
+      perpVenue: "perp",
+      spotVenue: "spot",
+      latencyMedianNs: Math.max(1, Math.round(p.arbLatencyMs * NS_PER_MS)),
+      perpDeposit: p.arbCapital,
+      spotCash: p.arbCapital,
+      spotAsset: Math.round(p.arbCapital / p.startPrice),
+      maxPositionLots: Math.round((p.arbCapital / p.startPrice) * 1000),
+      maxTradeLots: 2_000,
+      perpTakerFeePpm: 500,
+      spotTakerFeePpm: 0,
+    }),
+  );
+  if (p.retailAccounts > 0) {
+    agents.push(
+      new RetailPopulation({
+        name: "retail",
+        venue: "perp",
+        count: p.retailAccounts,
+        capital: { median: p.retailCapital, sigma: 1 },
+        leverage: { values: levValues, weights: [...mix.weights] },
+        startPrice: p.startPrice,
+        initialOpenFraction: p.retailOpenFraction,
+        rally: { depth: 0.2, shape: 2 },
+        arrivalsPerSecond: (0.25 * p.retailAccounts) / 20_000,
+      }),
+    );
+  }
+  if (p.shockBtc > 0) {
+    const venues = p.shockVenue === "both" ? (["perp", "spot"] as const) : ([p.shockVenue] as const);
+    for (const venue of venues) {
+      agents.push(
+        new Shock({
+          name: `shock-${venue}`,
+          venue,
+          side: "sell",
+          totalQty: String(p.shockBtc / venues.length),
+          startNs: Math.round(p.shockStartMinutes * NS_PER_MINUTE),
+          durationNs: Math.max(1, Math.round(p.shockMinutes * NS_PER_MINUTE)),
+          slices: Math.max(1, Math.round(p.shockMinutes * 12)),
+        }),
+      );
+    }
+  }
+  return {
+    seed,
+    runIndex,
+    venues: [
+      { kind: "spot", name: "spot", config: { instrument: SPOT, ...range, makerFeePpm: 0, takerFeePpm: 0 } },
+      { kind: "perp", name: "perp", config: perp, index: { sources: ["spot"] } },
+    ],
+    agents,
+    recorder: { intervalNs: NS_PER_SECOND },
+  };
+}
+
+/** Simulated duration of a run, ns. */
+export function flashCrashDurationNs(p: FlashCrashParams): number {
+  return Math.round(p.durationMinutes * NS_PER_MINUTE);
+}
