@@ -26,6 +26,8 @@ export const AccountFlag = {
 export class PerpAccounts {
   /** Number of accounts. */
   count = 0;
+  /** Σ of positive positions, lots: the open interest, kept current by {@link PerpAccounts.applyTrade}. */
+  longLots = 0;
   /** Wallet balance, quote units. */
   wallet: Float64Array;
   /** Margin allocated to an isolated position, quote units (part of `wallet`). */
@@ -104,6 +106,14 @@ export class PerpAccounts {
    * Returns the realised PnL in quote units (already added to the wallet).
    */
   applyTrade(a: number, dqLots: number, notionalUnits: number): number {
+    const before = this.size[a]!;
+    const realized = this.move(a, dqLots, notionalUnits);
+    const after = this.size[a]!;
+    this.longLots += (after > 0 ? after : 0) - (before > 0 ? before : 0);
+    return realized;
+  }
+
+  private move(a: number, dqLots: number, notionalUnits: number): number {
     const pos = this.size[a]!;
     const q = Math.abs(dqLots);
     if (pos === 0 || pos > 0 === dqLots > 0) {

@@ -672,9 +672,7 @@ export class PerpVenue {
 
   /** Open interest: total long position, lots (equals the total short position). */
   openInterestLots(): number {
-    let oi = 0;
-    for (let i = 0; i < this.longs.size; i++) oi += this.accounts.size[this.longs.at(i)]!;
-    return oi;
+    return this.accounts.longLots;
   }
 
   /** Number of accounts holding a long / short position. */
@@ -719,6 +717,10 @@ export class PerpVenue {
       );
     }
     if (net !== 0) throw new InvariantError(`open interest unbalanced: Σ positions = ${net} lots`);
+    let longs = 0;
+    for (let a = 0; a < acc.count; a++) if (acc.size[a]! > 0) longs += acc.size[a]!;
+    if (longs !== acc.longLots)
+      throw new InvariantError(`running open interest ${acc.longLots} ≠ Σ long positions ${longs}`);
     const buyLots = new Float64Array(acc.count);
     const sellLots = new Float64Array(acc.count);
     const buyNotional = new Float64Array(acc.count);

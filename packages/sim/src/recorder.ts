@@ -186,12 +186,31 @@ export class Recorder {
     // Agent gauges, summed per agent kind.
     this.gaugeSums.clear();
     for (const a of this.agents) {
-      a.gauges?.((name, value) => {
-        const key = `${a.kind}_${name}`.replace(/[^A-Za-z0-9_]/g, "_");
+      if (a.gauges === undefined) continue;
+      const kind = a.kind;
+      a.gauges((name, value) => {
+        const key = this.gaugeKey(kind, name);
         this.gaugeSums.set(key, (this.gaugeSums.get(key) ?? 0) + value);
       });
     }
     for (const [k, val] of this.gaugeSums) t.set(r, k, val);
+  }
+
+  private readonly gaugeKeys = new Map<string, Map<string, string>>();
+
+  /** Column name of gauge `name` of agents of `kind` (computed once per pair). */
+  private gaugeKey(kind: string, name: string): string {
+    let byName = this.gaugeKeys.get(kind);
+    if (byName === undefined) {
+      byName = new Map();
+      this.gaugeKeys.set(kind, byName);
+    }
+    let key = byName.get(name);
+    if (key === undefined) {
+      key = `${kind}_${name}`.replace(/[^A-Za-z0-9_]/g, "_");
+      byName.set(name, key);
+    }
+    return key;
   }
 
   /** The run's results up to `nowNs`. */
