@@ -1,0 +1,189 @@
+/**
+ * The parameters of the flash-crash world as runner parameter specs: one declaration shared by
+ * every study, so `cascade describe <study>` shows the same names, units, defaults and ranges,
+ * and any of them can be changed with `--set`.
+ *
+ * @module
+ */
+
+import type { RunContext } from "@cascade/runner";
+import { param } from "@cascade/runner";
+import type { WorldConfig } from "@cascade/sim";
+import { FLASH_CRASH_DEFAULTS as D, type FlashCrashParams, flashCrashWorld } from "./flash-crash-world.ts";
+
+/** Parameter specs of {@link FlashCrashParams}. */
+export const FLASH_CRASH_PARAMETERS = {
+  retailAccounts: param.number({
+    default: D.retailAccounts,
+    min: 0,
+    max: 1_000_000,
+    integer: true,
+    description: "retail accounts on the perpetual",
+    unit: "accounts",
+  }),
+  retailOpenFraction: param.number({
+    default: D.retailOpenFraction,
+    min: 0,
+    max: 1,
+    description: "share of retail accounts long from the past rally at the start",
+  }),
+  retailCapital: param.number({
+    default: D.retailCapital,
+    min: 10,
+    description: "median retail capital (log-normal, sigma 1)",
+    unit: "USDT",
+  }),
+  leverageMix: param.choice(["high", "moderate", "low"], {
+    default: D.leverageMix,
+    description: "retail leverage mix: high 10-125x, moderate 5-25x, low 2-5x",
+  }),
+  maxLeverage: param.number({
+    default: D.maxLeverage,
+    min: 1,
+    max: 125,
+    integer: true,
+    description: "venue leverage cap (policy)",
+    unit: "x",
+  }),
+  startPrice: param.number({
+    default: D.startPrice,
+    min: 1_000,
+    max: 500_000,
+    description: "BTC price at the start",
+    unit: "USDT",
+  }),
+  shockBtc: param.number({
+    default: D.shockBtc,
+    min: 0,
+    max: 100_000,
+    description: "BTC sold by the exogenous seller",
+    unit: "BTC",
+  }),
+  shockMinutes: param.number({
+    default: D.shockMinutes,
+    min: 0.1,
+    max: 1_440,
+    description: "duration of the sale",
+    unit: "min",
+  }),
+  shockStartMinutes: param.number({
+    default: D.shockStartMinutes,
+    min: 0,
+    max: 1_440,
+    description: "start of the sale",
+    unit: "min",
+  }),
+  shockVenue: param.choice(["both", "perp", "spot"], {
+    default: D.shockVenue,
+    description: "where the seller sells (both: half on each)",
+  }),
+  makersPerVenue: param.number({
+    default: D.makersPerVenue,
+    min: 0,
+    max: 20,
+    integer: true,
+    description: "market makers on each venue",
+  }),
+  makerCapital: param.number({
+    default: D.makerCapital,
+    min: 10_000,
+    description: "capital of each market maker",
+    unit: "USDT",
+  }),
+  makerMaxLoss: param.number({
+    default: D.makerMaxLoss,
+    min: 0.0001,
+    max: 1,
+    description: "loss (fraction of capital) at which a maker pulls its quotes",
+  }),
+  makerLevelBtc: param.number({
+    default: D.makerLevelBtc,
+    min: 0.001,
+    max: 1_000,
+    description: "quote size of a maker's best level",
+    unit: "BTC",
+  }),
+  deepBookBtc: param.number({
+    default: D.deepBookBtc,
+    min: 0,
+    max: 10_000,
+    description: "patient liquidity: size of the first level 1 % away (0 = none)",
+    unit: "BTC",
+  }),
+  arbLatencyMs: param.number({
+    default: D.arbLatencyMs,
+    min: 0.001,
+    max: 60_000,
+    description: "arbitrageur one-way latency",
+    unit: "ms",
+  }),
+  arbCapital: param.number({
+    default: D.arbCapital,
+    min: 0,
+    description: "arbitrageur capital on each leg",
+    unit: "USDT",
+  }),
+  backgroundTraders: param.number({
+    default: D.backgroundTraders,
+    min: 0,
+    max: 100_000,
+    integer: true,
+    description: "background traders on each venue",
+  }),
+  liquidationsEnabled: param.boolean({
+    default: D.liquidationsEnabled,
+    description: "liquidation engine on (false: the counterfactual without forced selling)",
+  }),
+  liquidationMode: param.choice(["full", "partial"], {
+    default: D.liquidationMode,
+    description: "full liquidation, or tier-by-tier partial",
+  }),
+  liquidationPacing: param.number({
+    default: D.liquidationPacing,
+    min: 0,
+    description: "liquidation orders per second at most (0 = unpaced)",
+    unit: "USDT/s",
+  }),
+  circuitBreakerPct: param.number({
+    default: D.circuitBreakerPct,
+    min: 0,
+    max: 100,
+    description: "halt after this move of the mark within 5 minutes (0 = off)",
+    unit: "%",
+  }),
+  haltMinutes: param.number({
+    default: D.haltMinutes,
+    min: 0.1,
+    max: 1_440,
+    description: "length of a circuit-breaker halt",
+    unit: "min",
+  }),
+  insuranceFund: param.number({
+    default: D.insuranceFund,
+    min: 0,
+    description: "insurance fund at the start",
+    unit: "USDT",
+  }),
+  adl: param.boolean({ default: D.adl, description: "auto-deleveraging when the fund cannot absorb a loss" }),
+  dynamicMaintenance: param.boolean({
+    default: D.dynamicMaintenance,
+    description: "scale maintenance margin with realised volatility",
+  }),
+  durationMinutes: param.number({
+    default: D.durationMinutes,
+    min: 1,
+    max: 1_440,
+    description: "simulated time",
+    unit: "min",
+  }),
+} as const;
+
+/**
+ * The world of one run. Every point of a study uses the same random streams for a given
+ * replication (common random numbers: seed = master seed, run index = replication), so two points
+ * differ only by their parameters — which is what makes a counterfactual pair (liquidations on
+ * vs off) compare identical order flow.
+ */
+export function buildFlashCrash(p: FlashCrashParams, run: RunContext): WorldConfig {
+  return flashCrashWorld(p, run.masterSeed, run.replication);
+}

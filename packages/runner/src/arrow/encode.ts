@@ -1,0 +1,339 @@
+/**
+ * One run as Arrow: its `runs` row, its time series and its liquidation log as record batches,
+ * serialized as three concatenated Arrow IPC streams — the bytes a worker transfers to the main
+ * thread and the main thread writes, unchanged, as the run's part file.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { type SimResult, SUMMARY_METRICS } from "@cascade/sim";
+import type { ParamColumn } from "../plan.ts";
+import type { ParamPoint } from "../sweep.ts";
+import {
+  Bool,
+  type Data,
+  type DataType,
+  Field,
+  Float64,
+  Int32,
+  Message,
+  makeData,
+  RecordBatch,
+  RecordBatchHeader,
+  RecordBatchReader,
+  Schema,
+  Struct,
+  Uint8,
+  Utf8,
+  VectorAssembler,
+} from "./lib.ts";
+
+/** Field metadata key telling what a `runs.arrow` column is (see {@link ColumnRole}). */
+export const ROLE_KEY = "cascade.role";
+
+/**
+ * What a `runs.arrow` column holds: the run's identity (`key`), a parameter (`param`), a derived
+ * parameter (`derived`), its status (`status`), a sim summary metric (`metric`), an experiment
+ * `summarize` metric (`extra`), its trace hash (`trace`), or wall-clock time (`wall`).
+ */
+export type ColumnRole = "key" | "param" | "derived" | "status" | "metric" | "extra" | "trace" | "wall";
+
+/** Column order of `runs.arrow` by role. */
+export const ROLE_ORDER: readonly ColumnRole[] = [
+  "key",
+  "param",
+  "derived",
+  "status",
+  "metric",
+  "extra",
+  "trace",
+  "wall",
+];
+
+/** The `runs.arrow` row of one run. */
+export interface RunRow {
+  readonly runId: number;
+  /** The run's seed (32 hex digits). */
+  readonly seed: string;
+  readonly pointIndex: number;
+  readonly replication: number;
+  readonly params: ParamPoint;
+  readonly status: "ok" | "failed";
+  /** Why the run failed (`null` when ok). */
+  readonly error: string | null;
+  /** The sim's summary metrics (`null` when the run failed). */
+  readonly metrics: Readonly<Record<string, number>> | null;
+  /** The experiment's `summarize` metrics. */
+  readonly extras: Readonly<Record<string, number>> | null;
+  readonly traceHash: string | null;
+  /** Wall-clock time of build + run + summarize, ms (the only non-deterministic column). */
+  readonly wallMs: number;
+}
+
+/** The three tables of a run. */
+export interface RunBatches {
+  readonly runs: RecordBatch;
+  readonly timeseries: RecordBatch;
+  readonly liquidations: RecordBatch;
+}
+
+const F64 = new Float64();
+const I32 = new Int32();
+const UTF8 = new Utf8();
+
+function field(name: string, type: DataType, role?: ColumnRole): Field {
+  return new Field(name, type, true, role === undefined ? null : new Map([[ROLE_KEY, role]]));
+}
+
+function paramType(kind: ParamColumn["kind"]): DataType {
+  switch (kind) {
+    case "integer":
+      return I32;
+    case "choice":
+      return UTF8;
+    case "boolean":
+      return new Bool();
+    default:
+      return F64;
+  }
+}
+
+/** The `runs` row of one run as a one-row record batch (columns in {@link ROLE_ORDER}). */
+export function runRowBatch(row: RunRow, columns: readonly ParamColumn[]): RecordBatch {
+  const fields: Field[] = [];
+  const datas: Data[] = [];
+  const add = (name: string, type: DataType, role: ColumnRole, value: unknown) => {
+    fields.push(field(name, type, role));
+    datas.push(scalarData(type, value));
+  };
+  add("run_id", I32, "key", row.runId);
+  add("seed", UTF8, "key", row.seed);
+  add("point_index", I32, "key", row.pointIndex);
+  add("replication", I32, "key", row.replication);
+  for (const c of columns)
+    add(c.name, paramType(c.kind), c.kind === "derived" ? "derived" : "param", row.params[c.name]);
+  add("status", UTF8, "status", row.status);
+  add("error", UTF8, "status", row.error);
+  const metricNames = row.metrics === null ? Object.keys(SUMMARY_METRICS) : Object.keys(row.metrics);
+  for (const m of metricNames) add(m, F64, "metric", row.metrics?.[m]);
+  if (row.extras !== null) for (const [k, v] of Object.entries(row.extras)) add(k, F64, "extra", v);
+  add("trace_hash", UTF8, "trace", row.traceHash);
+  add("wall_ms", F64, "wall", row.wallMs);
+  return batchOfData(new Schema(fields), 1, datas);
+}
+
+const utf8 = new TextEncoder();
+
+/** One-row column data of `type` holding `value` (`null`/`undefined` → null). */
+function scalarData(type: DataType, value: unknown): Data {
+  const isNull = value === null || value === undefined;
+  const nullBitmap = Uint8Array.of(isNull ? 0 : 1);
+  const nullCount = isNull ? 1 : 0;
+  if (type instanceof Utf8) {
+    const bytes = isNull ? new Uint8Array(0) : utf8.encode(String(value));
+    return makeData({
+      type,
+      length: 1,
+      nullCount,
+      nullBitmap,
+      valueOffsets: Int32Array.of(0, bytes.length),
+      data: bytes,
+    });
+  }
+  if (type instanceof Bool)
+    return makeData({ type, length: 1, nullCount, nullBitmap, data: Uint8Array.of(value === true ? 1 : 0) });
+  if (type instanceof Int32)
+    return makeData({
+      type,
+      length: 1,
+      nullCount,
+      nullBitmap,
+      data: Int32Array.of(isNull ? 0 : Number(value)),
+    });
+  return makeData({
+    type: F64,
+    length: 1,
+    nullCount,
+    nullBitmap,
+    data: Float64Array.of(isNull ? Number.NaN : Number(value)),
+  });
+}
+
+/** A run's time series as a record batch: `run_id` then the sim's Float64 columns. */
+export function timeseriesBatch(runId: number, result: SimResult | null): RecordBatch {
+  const cols = result?.timeseries ?? {};
+  const n = Object.values(cols)[0]?.length ?? 0;
+  const fields = [field("run_id", I32)];
+  const datas = [makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) })];
+  for (const [name, col] of Object.entries(cols)) {
+    fields.push(field(name, F64));
+    datas.push(makeData({ type: F64, length: n, nullCount: 0, data: col }) as never);
+  }
+  return batchOfData(new Schema(fields), n, datas);
+}
+
+/** Arrow type of a typed array of the sim's liquidation columns. */
+function typeOfArray(a: ArrayLike<number>): DataType {
+  if (a instanceof Int32Array) return I32;
+  if (a instanceof Uint8Array) return new Uint8();
+  return F64;
+}
+
+/** Names and types of the liquidation columns of an empty log (a failed run). */
+const LIQUIDATION_TYPES: Readonly<Record<string, () => ArrayLike<number>>> = {
+  time_s: () => new Float64Array(0),
+  account: () => new Int32Array(0),
+  side: () => new Uint8Array(0),
+  qty: () => new Float64Array(0),
+  mark: () => new Float64Array(0),
+  liquidation_price: () => new Float64Array(0),
+  bankruptcy_price: () => new Float64Array(0),
+  fill_price: () => new Float64Array(0),
+  fund_delta: () => new Float64Array(0),
+  stage: () => new Uint8Array(0),
+};
+
+/** A run's liquidation log as a record batch: `run_id` then the sim's columns. */
+export function liquidationsBatch(runId: number, result: SimResult | null): RecordBatch {
+  const cols: Record<string, ArrayLike<number>> = result
+    ? (result.liquidations as unknown as Record<string, ArrayLike<number>>)
+    : Object.fromEntries(Object.entries(LIQUIDATION_TYPES).map(([k, f]) => [k, f()]));
+  const n = cols.time_s?.length ?? 0;
+  const fields = [field("run_id", I32)];
+  const datas = [makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) })];
+  for (const [name, col] of Object.entries(cols)) {
+    const type = typeOfArray(col);
+    fields.push(field(name, type));
+    datas.push(makeData({ type, length: n, nullCount: 0, data: col } as never) as never);
+  }
+  return batchOfData(new Schema(fields), n, datas);
+}
+
+/** A record batch from per-column data. */
+export function batchOfData(schema: Schema, length: number, children: readonly unknown[]): RecordBatch {
+  const data = makeData({
+    type: new Struct(schema.fields),
+    length,
+    nullCount: 0,
+    children: children as never,
+  });
+  return new RecordBatch(schema, data);
+}
+
+/** A run serialized for its part file. */
+export interface EncodedRun {
+  /** Three concatenated Arrow IPC streams: runs, timeseries, liquidations. */
+  readonly bytes: Uint8Array;
+  /**
+   * Fingerprint of the three streams' schemas (16 hex digits of a SHA-1 of their schema
+   * messages): parts with equal keys have equal schemas, so the assembler decodes the schemas of
+   * one part per key only.
+   */
+  readonly schemaKey: string;
+}
+
+/** Framed schema messages (and their hashes) by schema signature: runs repeat their schemas. */
+const schemaMessages = new Map<string, { bytes: Uint8Array; hash: Uint8Array }>();
+const CONTINUATION = new Uint8Array(Int32Array.of(-1).buffer);
+const END_OF_STREAM = new Uint8Array(Int32Array.of(-1, 0).buffer);
+
+/** `0xFFFFFFFF`, the padded length, the message, zero padding to 8 bytes (Arrow's framing). */
+function frame(message: Uint8Array): Uint8Array {
+  const padded = (message.byteLength + 8 + 7) & ~7;
+  const out = new Uint8Array(padded);
+  out.set(CONTINUATION, 0);
+  new DataView(out.buffer).setInt32(4, padded - 8, true);
+  out.set(message, 8);
+  return out;
+}
+
+function schemaSignature(schema: Schema): string {
+  let s = "";
+  for (const f of schema.fields) {
+    s += `${f.name}\u0000${String(f.type)}\u0000${f.metadata.get(ROLE_KEY) ?? ""}\u0001`;
+  }
+  return s;
+}
+
+/**
+ * One record batch as an Arrow IPC stream (schema, batch, end of stream), the same bytes
+ * `tableToIPC(table, "stream")` writes, with the schema message encoded once per schema.
+ */
+function streamChunks(batch: RecordBatch): { chunks: Uint8Array[]; schemaHash: Uint8Array } {
+  const signature = schemaSignature(batch.schema);
+  let schema = schemaMessages.get(signature);
+  if (schema === undefined) {
+    const bytes = frame(Message.encode(Message.from(batch.schema)));
+    schema = { bytes, hash: createHash("sha1").update(bytes).digest() };
+    schemaMessages.set(signature, schema);
+  }
+  const chunks = [schema.bytes];
+  const { byteLength, nodes, bufferRegions, buffers, variadicBufferCounts } = VectorAssembler.assemble(batch);
+  const header = new RecordBatchHeader(batch.numRows, nodes, bufferRegions, null, variadicBufferCounts);
+  chunks.push(frame(Message.encode(Message.from(header, byteLength))));
+  for (const view of buffers) {
+    if (view.byteLength === 0) continue;
+    const b = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    chunks.push(b);
+    const padding = ((b.byteLength + 7) & ~7) - b.byteLength;
+    if (padding > 0) chunks.push(new Uint8Array(padding));
+  }
+  chunks.push(END_OF_STREAM);
+  return { chunks, schemaHash: schema.hash };
+}
+
+/** A run serialized for its part file. */
+export interface EncodedRun {
+  /** Three concatenated Arrow IPC streams: runs, timeseries, liquidations. */
+  readonly bytes: Uint8Array;
+  /**
+   * Fingerprint of the three streams' schemas (16 hex digits of a SHA-1 of their schema
+   * messages): parts with equal keys have equal schemas, so the assembler decodes the schemas of
+   * one part per key only.
+   */
+  readonly schemaKey: string;
+}
+
+/**
+ * Serializes a run's three batches as three concatenated Arrow IPC streams (runs, timeseries,
+ * liquidations) into one fresh buffer, ready to transfer, with the key of their schemas.
+ */
+export function encodeRun(batches: RunBatches): EncodedRun {
+  const streams = [batches.runs, batches.timeseries, batches.liquidations].map(streamChunks);
+  let length = 0;
+  for (const s of streams) for (const c of s.chunks) length += c.byteLength;
+  const out = new Uint8Array(length);
+  const hash = createHash("sha1");
+  let at = 0;
+  for (const s of streams) {
+    for (const c of s.chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    hash.update(s.schemaHash);
+  }
+  return { bytes: out, schemaKey: hash.digest("hex").slice(0, 16) };
+}
+
+/**
+ * Reads a run's part bytes back into its three tables' batches.
+ * @throws when the bytes do not hold three Arrow IPC streams.
+ */
+export function decodeRun(bytes: Uint8Array): {
+  runs: RecordBatch[];
+  timeseries: RecordBatch[];
+  liquidations: RecordBatch[];
+  schemas: Schema[];
+} {
+  const tables: RecordBatch[][] = [];
+  const schemas: Schema[] = [];
+  for (const reader of RecordBatchReader.readAll(bytes)) {
+    const batches: RecordBatch[] = [];
+    for (const b of reader) batches.push(b);
+    schemas.push(reader.schema);
+    tables.push(batches);
+  }
+  if (tables.length !== 3) throw new Error(`a run part holds 3 Arrow streams, found ${tables.length}`);
+  return { runs: tables[0]!, timeseries: tables[1]!, liquidations: tables[2]!, schemas };
+}

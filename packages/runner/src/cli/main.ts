@@ -1,0 +1,489 @@
+/**
+ * The `cascade` command line: `run`, `list`, `describe`, `merge`, `report`. Run it as `pnpm cascade …`
+ * (the root script runs this file under tsx) or through the package's `cascade` bin.
+ *
+ * Bad input (unknown experiment, unknown `--set` key, a value of the wrong type, a bad shard
+ * spec, an unknown option) prints one line on stderr and exits with code 2; a sweep stopped by
+ * `--max-failures` exits with 1.
+ *
+ * @module
+ */
+
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { CascadeError, ConfigError, type Seed } from "@cascade/core";
+import { type AnyExperiment, defaultDimensions } from "../experiment.ts";
+import { importExperiment } from "../load.ts";
+import { describeRange, parseOverrides } from "../params.ts";
+import { parseShard, type Shard, shardFromEnv } from "../shard.ts";
+import { sweepSize } from "../sweep.ts";
+
+/** The repository root (four levels above this file: packages/runner/src/cli). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+
+const MAIN_HELP = `usage: cascade <command> [options]
+
+Agent-based simulation of perpetual-swap liquidation cascades: run experiments, sweep parameters.
+
+commands:
+  run <experiment>        run an experiment's sweep (Monte Carlo replications on a worker pool)
+  list                    list the experiments in experiments/
+  describe <experiment>   parameters, defaults, ranges, units and sweep size of an experiment
+  merge <dir…> --out DIR  assemble the output of several shards into one
+  report <dir>            write <dir>/report.html: charts, cascade metrics, stylized facts
+
+<experiment> is a name in experiments/ (experiments/<name>.ts) or a path to a .ts file.
+Run "cascade <command> --help" for a command's options.`;
+
+const RUN_HELP = `usage: cascade run <experiment> [options]
+
+Runs every parameter point × replication of an experiment on a pool of worker threads. Each
+finished run is written at once to <out>/parts/; at the end runs.arrow, timeseries.arrow and
+liquidations.arrow (Arrow IPC files keyed by run_id) and manifest.json are assembled in <out>.
+The files are identical whatever the number of workers or shards.
+
+options:
+  --runs N            replications per parameter point (overrides the experiment's)
+  --seed S            master seed (an integer or a string; overrides the experiment's)
+  --set key=value     override a parameter's default (repeatable); a swept parameter is pinned
+  --workers W         worker threads (default: one per core)
+  --out DIR           output directory (default out/<experiment>/<date-time>,
+                      or out/<experiment>/shards for a shard)
+  --resume            continue an interrupted run in --out: runs whose parts exist are skipped
+  --max-failures N    stop after N failed runs (what finished is still assembled; exit code 1)
+  --run-timeout SEC   record a run as failed when it takes longer than SEC seconds
+  --shard i/N         run only the runs with run_id % N == i (writes parts, no assembly)
+  --shards N          shard count when the index comes from JOB_COMPLETION_INDEX
+  --experiments DIR   where experiments are looked up by name (default <repo>/experiments)
+  --no-report         do not write report.html after the run
+  --quiet             no progress display
+  -h, --help          this help
+
+clusters:
+  The shard is detected from the environment when --shard is not given:
+  Slurm job arrays set SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, e.g.
+      #SBATCH --array=0-9
+      pnpm cascade run my-exp --out /shared/my-exp   # shard $SLURM_ARRAY_TASK_ID/10
+  Kubernetes Indexed Jobs (completionMode: Indexed, completions: 10) set JOB_COMPLETION_INDEX;
+  pass the count with --shards 10 (or CASCADE_SHARDS=10):
+      pnpm cascade run my-exp --shards 10 --out /shared/my-exp
+  Shards may share one output directory (each writes shard-<i>-of-<N>.json and its own parts)
+  or use one each; then assemble with
+      pnpm cascade merge /shared/my-exp --out /shared/my-exp
+  A shard killed mid-way is continued with the same command plus --resume.`;
+
+const LIST_HELP = `usage: cascade list [--experiments DIR]
+
+Lists the experiments (experiments/<name>.ts default-exporting defineExperiment(...)) with their
+description and number of runs.`;
+
+const DESCRIBE_HELP = `usage: cascade describe <experiment> [--experiments DIR]
+
+Shows an experiment's parameters (kind, default, range or choices, unit, description), derived
+parameters, sweep, replications, seed and the number of runs.`;
+
+const REPORT_HELP = `usage: cascade report <dir> [--shock-time SEC]
+
+Writes <dir>/report.html from the output of a run: price, mark and index with liquidation volume,
+order-book depth, insurance fund, every run's price path, each metric against each swept
+parameter with 95 % confidence bands, liquidation waves, amplification over counterfactual pairs
+(a boolean parameter whose name contains "liquidat"), and stylized facts of the returns.
+Self-contained: open it in any browser.
+
+options:
+  --shock-time SEC   measure drawdown and timing from this simulated time (default: run start)
+  -h, --help         this help`;
+
+const MERGE_HELP = `usage: cascade merge <dir…> --out DIR
+
+Assembles runs.arrow, timeseries.arrow, liquidations.arrow and manifest.json in DIR from the
+parts of several output directories (the shards of one sweep, or one directory they share).
+Refuses directories of different experiments or configurations (config hash).
+
+options:
+  --out DIR     where the merged files go (may be one of the inputs)
+  --quiet       no summary table
+  -h, --help    this help`;
+
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case "-h":
+      case "--help":
+      case "help":
+        console.log(MAIN_HELP);
+        return command === undefined ? 2 : 0;
+      case "run":
+        return await runCommand(rest);
+      case "list":
+        return await listCommand(rest);
+      case "describe":
+        return await describeCommand(rest);
+      case "merge":
+        return await mergeCommand(rest);
+      case "report":
+        return await reportCommand(rest);
+      default:
+        throw new ConfigError(
+          "command",
+          command,
+          "is unknown (commands: run, list, describe, merge, report; see cascade --help)",
+        );
+    }
+  } catch (e) {
+    return report(e);
+  }
+}
+
+function report(e: unknown): number {
+  if (e instanceof CascadeError) {
+    console.error(`cascade: ${e.message}`);
+    return 2;
+  }
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    const first = (e as Error).message.split(/\.\s|\n/)[0]!;
+    console.error(`cascade: ${first.charAt(0).toLowerCase()}${first.slice(1)} (see cascade --help)`);
+    return 2;
+  }
+  if (process.env.CASCADE_DEBUG === "1") console.error(e);
+  else console.error(`cascade: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  return 1;
+}
+
+function parse<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>>(
+  args: readonly string[],
+  options: T,
+) {
+  return parseArgs({
+    args: [...args],
+    options: { ...options, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+    strict: true,
+  });
+}
+
+async function runCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    runs: { type: "string" },
+    seed: { type: "string" },
+    set: { type: "string", multiple: true },
+    workers: { type: "string" },
+    out: { type: "string" },
+    resume: { type: "boolean" },
+    "max-failures": { type: "string" },
+    "run-timeout": { type: "string" },
+    shard: { type: "string" },
+    shards: { type: "string" },
+    experiments: { type: "string" },
+    "no-report": { type: "boolean" },
+    quiet: { type: "boolean" },
+  });
+  if (values.help) {
+    console.log(RUN_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new ConfigError(
+      "run",
+      positionals.join(" "),
+      "needs exactly one experiment (see cascade run --help)",
+    );
+  }
+  const file = resolveExperiment(positionals[0]!, values.experiments);
+  const replications = optionalInt("--runs", values.runs);
+  const workers = optionalInt("--workers", values.workers);
+  const maxFailures = optionalInt("--max-failures", values["max-failures"]);
+  const shardCount = optionalInt("--shards", values.shards);
+  const runTimeoutSec =
+    values["run-timeout"] === undefined ? undefined : positiveNumber("--run-timeout", values["run-timeout"]);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const shard: Shard | undefined =
+    values.shard !== undefined ? parseShard(values.shard) : shardFromEnv(process.env, shardCount);
+  const experiment = await importExperiment(file);
+  // Check overrides before anything else is loaded or written.
+  parseOverrides(values.set ?? [], experiment.parameters, experiment.derived);
+  if (values.resume && values.out === undefined) throw new ConfigError("--resume", true, "needs --out DIR");
+  const out =
+    values.out ??
+    (shard !== undefined
+      ? path.resolve("out", experiment.name, "shards")
+      : path.resolve("out", experiment.name, new Date().toISOString().replace(/[:.]/g, "-")));
+  const log = (line: string) => console.error(line);
+  if (shard !== undefined) log(`shard ${shard.index}/${shard.count}`);
+  // Loaded here, not at the top: bad arguments are reported without loading the simulation.
+  const { runExperiment } = await import("../run-experiment.ts");
+  const { progressReporter, silentProgress } = await import("../progress.ts");
+  const result = await runExperiment({
+    experimentFile: file,
+    out,
+    overrides: values.set ?? [],
+    replications,
+    seed,
+    workers,
+    shard,
+    resume: values.resume === true,
+    maxFailures,
+    runTimeoutSec,
+    progress: values.quiet ? silentProgress : progressReporter(process.stderr),
+    log,
+  });
+  const m = result.manifest;
+  const rel = path.relative(process.cwd(), result.outDir) || ".";
+  console.log(
+    `${m.experiment.name}: ${m.runs.ok} ok, ${m.runs.failed} failed${m.runs.missing > 0 ? `, ${m.runs.missing} not run` : ""} of ${m.plannedRuns} runs · ${result.pool.workers} workers · ${(Number(m.execution.wallMs) / 1000).toFixed(1)} s`,
+  );
+  if (result.summary !== null) {
+    if (!values.quiet) console.log(`\n${result.summary.format()}\n`);
+    console.log(`wrote ${rel}/runs.arrow, timeseries.arrow, liquidations.arrow, manifest.json`);
+    if (values["no-report"] !== true && m.runs.ok > 0) await writeReportTo(result.outDir, log);
+  } else {
+    console.log(`wrote ${rel}/parts and ${rel}/shard-${shard!.index}-of-${shard!.count}.json`);
+    console.log(`when every shard is done: cascade merge ${rel} --out ${rel}`);
+  }
+  return m.status === "stopped" ? 1 : 0;
+}
+
+async function listCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { experiments: { type: "string" } });
+  if (values.help) {
+    console.log(LIST_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new ConfigError("list", positionals.join(" "), "takes no arguments");
+  const dir = experimentsDir(values.experiments);
+  const names = experimentNames(dir);
+  if (names.length === 0) {
+    console.log(`no experiments in ${dir}`);
+    return 0;
+  }
+  const rows: string[][] = [];
+  for (const name of names) {
+    try {
+      const e = await importExperiment(path.join(dir, `${name}.ts`));
+      const points = sweepSize(e.sweep);
+      rows.push([name, `${points * e.replications}`, e.description]);
+    } catch (err) {
+      rows.push([name, "?", `(does not load: ${(err as Error).message})`]);
+    }
+  }
+  const w0 = Math.max(4, ...rows.map((r) => r[0]!.length));
+  const w1 = Math.max(4, ...rows.map((r) => r[1]!.length));
+  console.log(`${"name".padEnd(w0)}  ${"runs".padStart(w1)}  description`);
+  for (const r of rows) console.log(`${r[0]!.padEnd(w0)}  ${r[1]!.padStart(w1)}  ${r[2]}`);
+  return 0;
+}
+
+async function describeCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { experiments: { type: "string" } });
+  if (values.help) {
+    console.log(DESCRIBE_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new ConfigError("describe", positionals.join(" "), "needs exactly one experiment");
+  }
+  const file = resolveExperiment(positionals[0]!, values.experiments);
+  console.log(describeExperiment(await importExperiment(file), file));
+  return 0;
+}
+
+/** The text `cascade describe` prints. */
+export function describeExperiment(e: AnyExperiment, file: string): string {
+  const lines = [
+    `${e.name} — ${e.description}`,
+    `file: ${path.relative(process.cwd(), file) || file}`,
+    "",
+    "parameters:",
+  ];
+  const rows = Object.entries(e.parameters).map(([name, s]) => [
+    name,
+    s.kind === "number" ? (s.integer === true ? "integer" : "number") : s.kind,
+    String(s.default),
+    describeRange(s),
+    s.kind === "number" ? (s.unit ?? "") : "",
+    s.description ?? "",
+  ]);
+  lines.push(
+    ...table(["name", "kind", "default", "range", "unit", "description"], rows).map((l) => `  ${l}`),
+  );
+  const derived = Object.entries(e.derived);
+  if (derived.length > 0) {
+    lines.push("", "derived:");
+    for (const [k, v] of derived) lines.push(`  ${k} = ${v}`);
+  }
+  const points = sweepSize(e.sweep);
+  lines.push("", "sweep:");
+  const sw = e.sweep;
+  if (sw === undefined) lines.push("  none (one point: the defaults)");
+  else if (sw.kind === "grid") {
+    for (const [k, v] of Object.entries(sw.values as Record<string, readonly unknown[]>)) {
+      lines.push(`  ${k}: ${v.map((x) => String(x)).join(", ")}`);
+    }
+    lines.push(`  grid of ${points} points`);
+  } else {
+    const ranges = (sw.ranges ?? {}) as Record<string, readonly unknown[]>;
+    const names = sw.ranges === undefined ? defaultDimensions(e.parameters) : Object.keys(ranges);
+    for (const k of names) {
+      const s = e.parameters[k]!;
+      const r = ranges[k];
+      lines.push(
+        `  ${k}: ${r === undefined ? describeRange(s) : s.kind === "number" ? `[${r.join(", ")}]` : r.join(" | ")}`,
+      );
+    }
+    lines.push(`  ${sw.kind === "lhs" ? "Latin hypercube" : "uniform random"} sample of ${points} points`);
+  }
+  const duration =
+    typeof e.durationNs === "number"
+      ? `${e.durationNs / 1e9} s simulated per run`
+      : "per point (a function of the parameters)";
+  lines.push(
+    "",
+    `replications: ${e.replications}`,
+    `runs: ${points} points × ${e.replications} = ${points * e.replications}`,
+    `seed: ${JSON.stringify(e.seed)}`,
+    `duration: ${duration}`,
+  );
+  return lines.join("\n");
+}
+
+async function reportCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { "shock-time": { type: "string" } });
+  if (values.help) {
+    console.log(REPORT_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new ConfigError("report", positionals.join(" "), "needs exactly one output directory");
+  const dir = path.resolve(positionals[0]!);
+  if (!existsSync(path.join(dir, "runs.arrow"))) {
+    throw new ConfigError(
+      "report",
+      positionals[0],
+      "holds no runs.arrow (run or merge an experiment into it first)",
+    );
+  }
+  const shockTimeS =
+    values["shock-time"] === undefined ? undefined : positiveNumber("--shock-time", values["shock-time"]);
+  await writeReportTo(dir, (l) => console.error(l), shockTimeS);
+  return 0;
+}
+
+/** Writes report.html into `dir` (the analysis package reads the files just written). */
+async function writeReportTo(dir: string, log: (line: string) => void, shockTimeS?: number): Promise<void> {
+  const { writeReport } = await import("@cascade/analysis");
+  const file = await writeReport(dir, shockTimeS === undefined ? {} : { shockTimeS });
+  log(`wrote ${path.relative(process.cwd(), file) || file}`);
+}
+
+async function mergeCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: "string" }, quiet: { type: "boolean" } });
+  if (values.help) {
+    console.log(MERGE_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new ConfigError("merge", "", "needs at least one input directory");
+  if (values.out === undefined) throw new ConfigError("merge --out", undefined, "is required");
+  for (const d of positionals) {
+    if (!existsSync(d)) throw new ConfigError("merge", d, "no such directory");
+  }
+  const { mergeOutputs } = await import("../merge.ts");
+  const res = mergeOutputs({ inputs: positionals, out: values.out, log: (l) => console.error(l) });
+  const m = res.manifest;
+  console.log(
+    `${m.experiment.name}: merged ${m.runs.ok} ok, ${m.runs.failed} failed, ${m.runs.missing} missing of ${m.totalRuns} runs`,
+  );
+  if (!values.quiet) console.log(`\n${res.summary.format()}\n`);
+  console.log(`wrote ${values.out}/runs.arrow, timeseries.arrow, liquidations.arrow, manifest.json`);
+  if (m.runs.ok > 0) await writeReportTo(path.resolve(values.out), (l) => console.error(l));
+  return 0;
+}
+
+/** `--experiments` or `<repo>/experiments`. */
+function experimentsDir(option: string | undefined): string {
+  return option !== undefined ? path.resolve(option) : path.join(REPO_ROOT, "experiments");
+}
+
+/** Experiment names in `dir`: `*.ts` files other than tests, declarations and `_`-prefixed helpers. */
+export function experimentNames(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".ts") && !n.endsWith(".test.ts") && !n.endsWith(".d.ts") && !n.startsWith("_"))
+    .map((n) => n.slice(0, -3))
+    .sort();
+}
+
+/**
+ * The file of an experiment given by name (looked up in the experiments directory) or by path.
+ * @throws {@link @cascade/core!ConfigError} naming the known experiments when there is no such one.
+ */
+export function resolveExperiment(arg: string, experimentsOption?: string): string {
+  const looksLikePath = /\.(ts|mts|js|mjs)$/.test(arg) || arg.includes("/") || arg.includes(path.sep);
+  if (looksLikePath) {
+    const file = path.resolve(arg);
+    if (!existsSync(file)) throw new ConfigError("experiment", arg, "no such file");
+    return file;
+  }
+  const dir = experimentsDir(experimentsOption);
+  const file = path.join(dir, `${arg}.ts`);
+  if (!existsSync(file)) {
+    const known = experimentNames(dir);
+    throw new ConfigError(
+      "experiment",
+      arg,
+      `unknown experiment (known: ${known.length > 0 ? known.join(", ") : "none"} in ${path.relative(process.cwd(), dir) || dir})`,
+    );
+  }
+  return file;
+}
+
+function optionalInt(field: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new ConfigError(field, text, "must be a positive integer");
+  return n;
+}
+
+function positiveNumber(field: string, text: string): number {
+  const n = /^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n > 0)) throw new ConfigError(field, text, "must be a positive number");
+  return n;
+}
+
+function parseSeed(text: string): Seed {
+  if (/^-?\d+$/.test(text)) {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n)) throw new ConfigError("--seed", text, "must be a safe integer or a string");
+    return n;
+  }
+  if (text === "") throw new ConfigError("--seed", text, "must not be empty");
+  return text;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, j) => c.padEnd(widths[j]!))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+const isMain =
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.exitCode = report(e);
+    },
+  );
+}

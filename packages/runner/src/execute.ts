@@ -1,0 +1,137 @@
+/**
+ * Executes one run in the current thread: build the world from the experiment, run it, summarize,
+ * and turn the outcome (or the error) into Arrow batches. Used by the worker threads and by
+ * {@link reproduceRun} to replay a single run in-process.
+ *
+ * @module
+ */
+
+import { ConfigError, type Seed } from "@cascade/core";
+import { createWorld, type SimResult } from "@cascade/sim";
+import {
+  liquidationsBatch,
+  type RunBatches,
+  type RunRow,
+  runRowBatch,
+  timeseriesBatch,
+} from "./arrow/encode.ts";
+import type { AnyExperiment } from "./experiment.ts";
+import type { ParamColumn, RunPlan, RunSpec } from "./plan.ts";
+import { runSpec } from "./plan.ts";
+
+/** What a run produced. */
+export interface RunOutcome {
+  readonly row: RunRow;
+  /** The simulation's result (`null` when the run failed). */
+  readonly result: SimResult | null;
+}
+
+/**
+ * Builds and runs one world. Never throws for a failing run: the error becomes the row's
+ * `error` (`"<ErrorName>: <message>"`) and its status `"failed"`.
+ */
+export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed: Seed): RunOutcome {
+  const t0 = performance.now();
+  let result: SimResult | null = null;
+  let extras: Record<string, number> | null = null;
+  let error: string | null = null;
+  try {
+    const config = experiment.build(spec.params as never, {
+      seed: spec.seed,
+      runIndex: spec.runId,
+      replication: spec.replication,
+      pointIndex: spec.pointIndex,
+      masterSeed,
+    });
+    if (config === null || typeof config !== "object") {
+      throw new ConfigError("build()", config, "must return a WorldConfig");
+    }
+    const world = createWorld(
+      config.recorder === undefined && experiment.record !== undefined
+        ? { ...config, recorder: experiment.record }
+        : config,
+    );
+    result = world.run(spec.durationNs);
+    if (experiment.summarize !== undefined) {
+      extras = {};
+      for (const [k, v] of Object.entries(experiment.summarize(result, spec.params as never) ?? {})) {
+        if (typeof v !== "number") throw new ConfigError(`summarize().${k}`, v, "must be a number");
+        extras[k] = v;
+      }
+    }
+  } catch (e) {
+    result = null;
+    extras = null;
+    error = describeError(e);
+  }
+  const row: RunRow = {
+    runId: spec.runId,
+    seed: spec.seed,
+    pointIndex: spec.pointIndex,
+    replication: spec.replication,
+    params: spec.params,
+    status: error === null ? "ok" : "failed",
+    error,
+    metrics: result?.summary ?? null,
+    extras,
+    traceHash: result?.traceHash ?? null,
+    wallMs: performance.now() - t0,
+  };
+  return { row, result };
+}
+
+/** The three Arrow batches of a run's outcome. */
+export function outcomeBatches(outcome: RunOutcome, columns: readonly ParamColumn[]): RunBatches {
+  return {
+    runs: runRowBatch(outcome.row, columns),
+    timeseries: timeseriesBatch(outcome.row.runId, outcome.result),
+    liquidations: liquidationsBatch(outcome.row.runId, outcome.result),
+  };
+}
+
+/** The batches of a run that failed outside the experiment's code (timeout, dead worker). */
+export function failedRunBatches(
+  spec: RunSpec,
+  error: string,
+  columns: readonly ParamColumn[],
+  wallMs: number,
+): RunBatches {
+  return outcomeBatches(
+    {
+      row: {
+        runId: spec.runId,
+        seed: spec.seed,
+        pointIndex: spec.pointIndex,
+        replication: spec.replication,
+        params: spec.params,
+        status: "failed",
+        error,
+        metrics: null,
+        extras: null,
+        traceHash: null,
+        wallMs,
+      },
+      result: null,
+    },
+    columns,
+  );
+}
+
+/**
+ * Replays run `runId` of a plan in the current thread — the same world, seed and result as in the
+ * sweep (compare `row.traceHash` with the `trace_hash` column of `runs.arrow`).
+ * @example
+ * ```ts
+ * const plan = await planExperiment(experiment, { overrides: ["leverage=50"] });
+ * const { row, result } = reproduceRun(plan, 42);
+ * ```
+ */
+export function reproduceRun(plan: RunPlan, runId: number): RunOutcome {
+  return executeRun(plan.experiment, runSpec(plan, runId), plan.seed);
+}
+
+/** `"ConfigError: world.venues = []: must list at least one venue"`. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return `thrown: ${String(e)}`;
+}

@@ -1,0 +1,71 @@
+/**
+ * `@cascade/runner`: experiments (typed parameters, sweeps, derived parameters, replications,
+ * seeds), their execution on a pool of worker threads, Arrow output (`runs.arrow`,
+ * `timeseries.arrow`, `liquidations.arrow`) with a manifest, sharding across machines, and the
+ * `cascade` command line.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  type AssembleOptions,
+  type AssembleResult,
+  assemble,
+  TABLES,
+  type TableName,
+} from "./arrow/assemble.ts";
+export {
+  type ColumnRole,
+  decodeRun,
+  type EncodedRun,
+  encodeRun,
+  ROLE_KEY,
+  ROLE_ORDER,
+  type RunBatches,
+  type RunRow,
+} from "./arrow/encode.ts";
+export type { RecordBatch, Schema } from "./arrow/lib.ts";
+export { listParts, PARTS_DIR, type PartRef, partFileName, writeFileAtomic } from "./arrow/parts.ts";
+export { executeRun, type RunOutcome, reproduceRun } from "./execute.ts";
+export {
+  type AnyExperiment,
+  defineExperiment,
+  type Experiment,
+  type ExperimentDefinition,
+  isExperiment,
+  type RunContext,
+  type RunParams,
+  type Sweep,
+  type SweepRanges,
+} from "./experiment.ts";
+export { importExperiment } from "./load.ts";
+export { type Manifest, type RunCounts, readManifests } from "./manifest.ts";
+export { type MergeOptions, type MergeResult, mergeOutputs } from "./merge.ts";
+export {
+  type BooleanParam,
+  type ChoiceParam,
+  type NumberParam,
+  type ParamSpec,
+  type ParamSpecs,
+  type ParamValue,
+  type ParamValues,
+  param,
+  parseOverrides,
+  type RawValue,
+} from "./params.ts";
+export {
+  type ColumnKind,
+  type ParamColumn,
+  type PlanOptions,
+  planExperiment,
+  type RunPlan,
+  type RunSpec,
+  runSeed,
+  runSpec,
+} from "./plan.ts";
+export { type PoolOptions, type PoolStats, type RunEvent, runPool } from "./pool.ts";
+export { type ProgressReporter, progressReporter } from "./progress.ts";
+export { type RunExperimentOptions, type RunExperimentResult, runExperiment } from "./run-experiment.ts";
+export { parseShard, type Shard, shardFromEnv, shardRunIds } from "./shard.ts";
+export { MAIN_METRICS, PointSummary } from "./summary.ts";
+export { type ParamPoint, sweepPoints, sweepSize } from "./sweep.ts";

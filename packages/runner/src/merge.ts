@@ -1,0 +1,118 @@
+/**
+ * `cascade merge`: assembles the final files from the parts of several output directories
+ * (shards run on different machines, or in one shared directory), after checking they belong to
+ * the same experiment and configuration. The result is byte-identical (wall-clock columns aside)
+ * to running the whole sweep on one machine.
+ *
+ * @module
+ */
+
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { ConfigError } from "@cascade/core";
+import { assemble } from "./arrow/assemble.ts";
+import { listParts, PARTS_DIR, type PartRef, writeFileAtomic } from "./arrow/parts.ts";
+import { type Manifest, readManifests } from "./manifest.ts";
+import { fileMetadata } from "./run-experiment.ts";
+import { PointSummary } from "./summary.ts";
+
+/** Options of {@link mergeOutputs}. */
+export interface MergeOptions {
+  /** Output directories of the shards. */
+  readonly inputs: readonly string[];
+  /** Where the merged files and manifest go (may be one of the inputs). */
+  readonly out: string;
+  /** Informational lines. */
+  readonly log?: (line: string) => void;
+}
+
+/** What {@link mergeOutputs} did. */
+export interface MergeResult {
+  readonly manifest: Manifest;
+  readonly summary: PointSummary;
+  /** Run ids found in more than one input (the first input's part was used). */
+  readonly duplicates: number;
+}
+
+/**
+ * Merges shard directories.
+ * @throws {@link @cascade/core!ConfigError} when an input holds no manifest or the inputs disagree on the
+ * configuration hash.
+ */
+export function mergeOutputs(options: MergeOptions): MergeResult {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  if (options.inputs.length === 0) throw new ConfigError("merge", [], "needs at least one input directory");
+  const manifests: { dir: string; manifest: Manifest }[] = [];
+  for (const input of options.inputs) {
+    const dir = path.resolve(input);
+    const found = readManifests(dir).filter(({ manifest }) => manifest.kind !== "merge");
+    const all = found.length > 0 ? found : readManifests(dir);
+    if (all.length === 0)
+      throw new ConfigError("merge", input, "holds no cascade manifest (not an output directory)");
+    for (const { manifest } of all) manifests.push({ dir, manifest });
+  }
+  const first = manifests[0]!;
+  for (const m of manifests) {
+    if (m.manifest.configHash !== first.manifest.configHash) {
+      throw new ConfigError(
+        "merge",
+        m.dir,
+        `holds ${m.manifest.experiment.name} with config ${m.manifest.configHash.slice(0, 12)}…, but ${first.dir} holds ${first.manifest.experiment.name} with config ${first.manifest.configHash.slice(0, 12)}…`,
+      );
+    }
+  }
+  const byRun = new Map<number, PartRef>();
+  let duplicates = 0;
+  const dirs = [...new Set(manifests.map((m) => m.dir))];
+  for (const dir of dirs) {
+    for (const p of listParts(path.join(dir, PARTS_DIR))) {
+      if (byRun.has(p.runId)) duplicates++;
+      else byRun.set(p.runId, p);
+    }
+  }
+  if (duplicates > 0) options.log?.(`merge: ${duplicates} runs appear in several inputs; using the first`);
+  const parts = [...byRun.values()].sort((a, b) => a.runId - b.runId);
+  const outDir = path.resolve(options.out);
+  mkdirSync(outDir, { recursive: true });
+  const m0 = first.manifest;
+  const summary = new PointSummary();
+  const res = assemble({
+    parts,
+    outDir,
+    metadata: fileMetadata(m0.experiment.name, m0.seed, m0.configHash),
+    onRunsBatch: (b) => summary.add(b),
+  });
+  const missing = m0.totalRuns - parts.length;
+  if (missing > 0) options.log?.(`merge: ${missing} of ${m0.totalRuns} runs have no part (missing shards?)`);
+  const manifest: Manifest = {
+    ...m0,
+    kind: "merge",
+    status: "complete",
+    shard: null,
+    plannedRuns: m0.totalRuns,
+    runs: { ok: summary.ok, failed: summary.failed, missing },
+    files: ["runs.arrow", "timeseries.arrow", "liquidations.arrow"],
+    startedAt,
+    endedAt: new Date().toISOString(),
+    execution: {
+      shards: manifests.map((m) => ({
+        dir: m.dir,
+        shard: m.manifest.shard,
+        runs: m.manifest.runs,
+        status: m.manifest.status,
+        startedAt: m.manifest.startedAt,
+        endedAt: m.manifest.endedAt,
+      })),
+      duplicates,
+      wallMs: Math.round(performance.now() - t0),
+      assembleMs: Math.round(res.totalMs),
+    },
+    mergedFrom: dirs,
+  };
+  writeFileAtomic(
+    path.join(outDir, "manifest.json"),
+    new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`),
+  );
+  return { manifest, summary, duplicates };
+}

@@ -1,0 +1,201 @@
+/**
+ * Typed experiment parameters: a small builder (`param.number`, `param.choice`, `param.boolean`),
+ * the value types it implies, validation of values against their spec, and the typed parsing of
+ * `--set key=value` overrides from the command line.
+ *
+ * @module
+ */
+
+import { ConfigError } from "@cascade/core";
+
+/** A numeric parameter. Stored as Float64 in `runs.arrow`, or Int32 when `integer` is set. */
+export interface NumberParam {
+  readonly kind: "number";
+  /** Value used when the sweep does not vary the parameter. */
+  readonly default: number;
+  /** Smallest allowed value (inclusive). Also the default lower bound of random and LHS sweeps. */
+  readonly min?: number;
+  /** Largest allowed value (inclusive). Also the default upper bound of random and LHS sweeps. */
+  readonly max?: number;
+  /** Whether values must be integers (stored as Int32, so within ±2^31). */
+  readonly integer?: boolean;
+  /** What the parameter means. */
+  readonly description: string;
+  /** Unit shown by `cascade describe`, e.g. `"x"`, `"USDT"`, `"s"`. */
+  readonly unit?: string;
+}
+
+/** A parameter taking one of a fixed list of strings. Stored as Utf8 in `runs.arrow`. */
+export interface ChoiceParam<C extends string = string> {
+  readonly kind: "choice";
+  /** The allowed values, in the order sweeps use them. */
+  readonly choices: readonly C[];
+  readonly default: C;
+  readonly description?: string;
+}
+
+/** A true/false parameter. Stored as Bool in `runs.arrow`. */
+export interface BooleanParam {
+  readonly kind: "boolean";
+  readonly default: boolean;
+  readonly description?: string;
+}
+
+/** Any parameter spec. */
+export type ParamSpec = NumberParam | ChoiceParam | BooleanParam;
+
+/** The parameters of an experiment, by name (names are identifiers: letters, digits, `_`). */
+export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
+
+/** The value type a parameter spec implies. */
+export type ParamValue<S> = S extends NumberParam
+  ? number
+  : S extends ChoiceParam<infer C>
+    ? C
+    : S extends BooleanParam
+      ? boolean
+      : never;
+
+/** The values of every parameter of `P`. */
+export type ParamValues<P extends ParamSpecs> = { -readonly [K in keyof P]: ParamValue<P[K]> };
+
+/** A raw parameter value as it travels between threads and into `runs.arrow`. */
+export type RawValue = number | string | boolean;
+
+/**
+ * Builders for parameter specs.
+ * @example
+ * ```ts
+ * parameters: {
+ *   leverage: param.number({ default: 20, min: 1, max: 125, description: "retail leverage", unit: "x" }),
+ *   mode: param.choice(["full", "partial"], { default: "full" }),
+ *   adl: param.boolean({ default: true }),
+ * }
+ * ```
+ */
+export const param = {
+  /** A numeric parameter; `integer: true` restricts it to integers. */
+  number(options: Omit<NumberParam, "kind">): NumberParam {
+    return { kind: "number", ...options };
+  },
+  /** A parameter taking one of `choices` (strings). */
+  choice<const C extends string>(
+    choices: readonly C[],
+    options: { readonly default: NoInfer<C>; readonly description?: string },
+  ): ChoiceParam<C> {
+    return { kind: "choice", choices: [...choices], ...options };
+  },
+  /** A boolean parameter. */
+  boolean(options: { readonly default: boolean; readonly description?: string }): BooleanParam {
+    return { kind: "boolean", ...options };
+  },
+} as const;
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Why `value` is not acceptable for `spec`, or `undefined` when it is.
+ * @example `checkValue(param.number({ default: 1, min: 0, description: "" }), -1)` → `"must be ≥ 0"`
+ */
+export function checkValue(spec: ParamSpec, value: unknown): string | undefined {
+  switch (spec.kind) {
+    case "number": {
+      if (typeof value !== "number" || !Number.isFinite(value)) return "must be a finite number";
+      if (spec.integer === true) {
+        if (!Number.isInteger(value)) return "must be an integer";
+        if (value < INT32_MIN || value > INT32_MAX) return "must fit in a 32-bit integer";
+      }
+      if (spec.min !== undefined && value < spec.min) return `must be ≥ ${spec.min}`;
+      if (spec.max !== undefined && value > spec.max) return `must be ≤ ${spec.max}`;
+      return undefined;
+    }
+    case "choice":
+      return typeof value === "string" && spec.choices.includes(value)
+        ? undefined
+        : `must be one of ${spec.choices.map((c) => JSON.stringify(c)).join(", ")}`;
+    case "boolean":
+      return typeof value === "boolean" ? undefined : "must be true or false";
+  }
+}
+
+/**
+ * Checks `value` against `spec`.
+ * @throws {@link @cascade/core!ConfigError} naming `field` and the value.
+ */
+export function validateValue(field: string, spec: ParamSpec, value: unknown): RawValue {
+  const why = checkValue(spec, value);
+  if (why !== undefined) throw new ConfigError(field, value, why);
+  return value as RawValue;
+}
+
+/**
+ * Parses the text of a `--set` override into a value of the parameter's type: numbers (`20`,
+ * `1e-3`, `0x10` is refused), choices verbatim, booleans as `true/false/yes/no/1/0`.
+ * @throws {@link @cascade/core!ConfigError} `--set key = "text": reason`.
+ */
+export function parseValue(name: string, spec: ParamSpec, text: string): RawValue {
+  const field = `--set ${name}`;
+  switch (spec.kind) {
+    case "number": {
+      const t = text.trim();
+      const n = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : Number.NaN;
+      if (!Number.isFinite(n)) {
+        throw new ConfigError(field, text, `must be a number${spec.integer === true ? " (an integer)" : ""}`);
+      }
+      return validateValue(field, spec, n);
+    }
+    case "choice":
+      return validateValue(field, spec, text);
+    case "boolean": {
+      const t = text.trim().toLowerCase();
+      if (["true", "yes", "1", "on"].includes(t)) return true;
+      if (["false", "no", "0", "off"].includes(t)) return false;
+      throw new ConfigError(field, text, "must be true or false");
+    }
+  }
+}
+
+/**
+ * Parses `key=value` strings against the parameters of an experiment.
+ * @throws {@link @cascade/core!ConfigError} on a malformed pair, an unknown key (naming the known ones), or a
+ * value of the wrong type.
+ */
+export function parseOverrides(
+  pairs: readonly string[],
+  parameters: ParamSpecs,
+  derived: Readonly<Record<string, string>> = {},
+): Record<string, RawValue> {
+  const out: Record<string, RawValue> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new ConfigError("--set", pair, "must be key=value");
+    const key = pair.slice(0, eq).trim();
+    const text = pair.slice(eq + 1);
+    const spec = Object.hasOwn(parameters, key) ? parameters[key] : undefined;
+    if (spec === undefined) {
+      if (Object.hasOwn(derived, key)) {
+        throw new ConfigError(`--set ${key}`, text, `is derived (${derived[key]}); set its inputs instead`);
+      }
+      const known = Object.keys(parameters).join(", ") || "none";
+      throw new ConfigError(`--set ${key}`, text, `no such parameter (parameters: ${known})`);
+    }
+    out[key] = parseValue(key, spec, text);
+  }
+  return out;
+}
+
+/** Formats a spec's range or choices for people, e.g. `[1, 125] x` or `full | partial`. */
+export function describeRange(spec: ParamSpec): string {
+  switch (spec.kind) {
+    case "number": {
+      const lo = spec.min ?? "-∞";
+      const hi = spec.max ?? "∞";
+      return `[${lo}, ${hi}]${spec.integer === true ? " integer" : ""}`;
+    }
+    case "choice":
+      return spec.choices.join(" | ");
+    case "boolean":
+      return "true | false";
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * Fans runs out over a piscina pool of worker threads and writes each finished run as its part
+ * file as soon as it arrives, so memory stays bounded however many runs there are.
+ *
+ * At most two tasks per worker are in flight (one running, one queued), so a worker never waits
+ * for the main thread. A watchdog reads, from a shared array, when each task actually started
+ * and aborts one that exceeds the per-run time limit: piscina then terminates that worker and
+ * starts a fresh one. A run that throws, times out or kills its worker is recorded as `failed`
+ * and the sweep goes on; after `maxFailures` failures the pool stops early.
+ *
+ * @module
+ */
+
+import { existsSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import { type EncodedRun, encodeRun } from "./arrow/encode.ts";
+import { writePart } from "./arrow/parts.ts";
+import { failedRunBatches } from "./execute.ts";
+import { type RunPlan, runSpec } from "./plan.ts";
+import type { PoolWorkerData, RunTask, RunTaskResult } from "./worker.ts";
+
+/**
+ * The worker entry: `worker-entry.mjs` (plain JS; registers tsx, then imports `worker.ts`), or
+ * the compiled `worker.js` of a build that has no entry beside it.
+ */
+export const WORKER_ENTRY = existsSync(new URL("./worker-entry.mjs", import.meta.url))
+  ? fileURLToPath(new URL("./worker-entry.mjs", import.meta.url))
+  : fileURLToPath(new URL("./worker.js", import.meta.url));
+
+/** Part writes in flight beyond which no new run is started. */
+const MAX_PENDING_WRITES = 64;
+
+/** A finished run, as reported to {@link PoolOptions.onRun}. */
+export interface RunEvent {
+  readonly runId: number;
+  readonly status: "ok" | "failed";
+  readonly error: string | null;
+}
+
+/** Options of {@link runPool}. */
+export interface PoolOptions {
+  /** Absolute path of the experiment file the workers import. */
+  readonly experimentFile: string;
+  readonly plan: RunPlan;
+  /** Run ids to execute, in order. */
+  readonly runIds: readonly number[];
+  /** Directory the part files go into. */
+  readonly partsDir: string;
+  /** Worker threads (default `os.availableParallelism()`, at most one per run). */
+  readonly workers?: number;
+  /** Per-run wall-clock limit, ms (default none). */
+  readonly runTimeoutMs?: number;
+  /** Stop after this many failed runs (default: never). */
+  readonly maxFailures?: number;
+  /** Called after each run's part is on disk. */
+  readonly onRun?: (event: RunEvent) => void;
+}
+
+/** What {@link runPool} did. */
+export interface PoolStats {
+  readonly ok: number;
+  readonly failed: number;
+  /** Runs not executed because the pool stopped early. */
+  readonly notRun: number;
+  /** Whether `maxFailures` stopped the pool. */
+  readonly stoppedEarly: boolean;
+  readonly workers: number;
+  /** Wall time of the pool, ms. */
+  readonly wallMs: number;
+  /** Main thread: time spent starting part writes, ms (the writes themselves run asynchronously). */
+  readonly partWriteMs: number;
+  /** Elapsed time of the asynchronous part writes (write + rename), summed, ms; overlaps the sweep. */
+  readonly partWriteIoMs: number;
+  /** Bytes of part files written. */
+  readonly partBytes: number;
+  /** Workers: encoding outcomes as Arrow IPC, summed over runs, ms. */
+  readonly encodeMs: number;
+  /** Workers: build + run + summarize, summed over runs, ms. */
+  readonly simMs: number;
+}
+
+/** Options of a {@link RunnerPool}. */
+export interface RunnerPoolOptions {
+  /** Absolute path of the experiment file the workers import. */
+  readonly experimentFile: string;
+  /** Worker threads (default `os.availableParallelism()`). */
+  readonly workers?: number;
+}
+
+/**
+ * A pool of worker threads for one experiment file. The threads start (and import the experiment)
+ * as soon as the pool is created, so create it early and plan while they load.
+ */
+export class RunnerPool {
+  /** Worker threads. */
+  readonly workers: number;
+  private readonly pool: Piscina<RunTask, RunTaskResult>;
+  private readonly startedAt: Float64Array;
+  private readonly window: number;
+
+  constructor(options: RunnerPoolOptions) {
+    this.workers = Math.max(1, options.workers ?? os.availableParallelism());
+    this.window = 2 * this.workers;
+    const started = new SharedArrayBuffer(8 * this.window);
+    this.startedAt = new Float64Array(started);
+    const workerData: PoolWorkerData = { experimentFile: options.experimentFile, started };
+    this.pool = new Piscina<RunTask, RunTaskResult>({
+      filename: WORKER_ENTRY,
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      idleTimeout: 60_000,
+      concurrentTasksPerWorker: 1,
+      workerData,
+    });
+    // A worker that cannot start (its code does not load) fails the session, see run().
+    this.pool.on("error", (e: unknown) => {
+      this.startError ??= e;
+    });
+  }
+
+  private startError: unknown;
+
+  /** Runs `runIds` of `plan`, writing one part per run into `partsDir`. */
+  async run(options: Omit<PoolOptions, "experimentFile" | "workers">): Promise<PoolStats> {
+    const t0 = performance.now();
+    const { plan, runIds } = options;
+    const { pool, startedAt, window } = this;
+    let ok = 0;
+    let failed = 0;
+    let partWriteMs = 0;
+    let partWriteIoMs = 0;
+    let partBytes = 0;
+    let encodeMs = 0;
+    let simMs = 0;
+    let next = 0;
+    let stopping = false;
+    const free = Array.from({ length: window }, (_, i) => window - 1 - i);
+    // Abort controllers only when something may abort a run (they cost a little per task).
+    const abortable = options.runTimeoutMs !== undefined || options.maxFailures !== undefined;
+    const inFlight = new Map<
+      number,
+      { runId: number; controller: AbortController | null; timedOut: boolean }
+    >();
+
+    // Part writes in flight; past MAX_PENDING_WRITES no new run starts (bounded memory on a slow disk).
+    const writes = new Set<Promise<void>>();
+    let writeError: unknown;
+    let relaunch = () => {};
+    const write = (runId: number, encoded: EncodedRun, status: "ok" | "failed", error: string | null) => {
+      if (status === "ok") ok++;
+      else failed++;
+      if (options.maxFailures !== undefined && failed >= options.maxFailures && !stopping) {
+        stopping = true;
+        for (const f of inFlight.values()) f.controller?.abort();
+      }
+      const t = performance.now();
+      const w = writePart(options.partsDir, runId, encoded.bytes, encoded.schemaKey).then(
+        () => {
+          partWriteIoMs += performance.now() - t;
+          options.onRun?.({ runId, status, error });
+        },
+        (e: unknown) => {
+          writeError ??= e;
+          stopping = true;
+        },
+      );
+      partWriteMs += performance.now() - t;
+      partBytes += encoded.bytes.byteLength;
+      writes.add(w);
+      void w.finally(() => {
+        writes.delete(w);
+        relaunch();
+      });
+    };
+    const writeFailure = (runId: number, error: string) => {
+      const spec = runSpec(plan, runId);
+      write(runId, encodeRun(failedRunBatches(spec, error, plan.columns, 0)), "failed", error);
+    };
+
+    const timeoutMs = options.runTimeoutMs;
+    const watchdog =
+      timeoutMs === undefined
+        ? undefined
+        : setInterval(
+            () => {
+              const now = Date.now();
+              for (const [slot, f] of inFlight) {
+                const s = startedAt[slot]!;
+                if (s > 0 && now - s > timeoutMs && !f.timedOut) {
+                  f.timedOut = true;
+                  f.controller?.abort();
+                }
+              }
+            },
+            Math.max(20, Math.min(250, timeoutMs / 4)),
+          );
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (e: unknown) => {
+          stopping = true;
+          for (const f of inFlight.values()) f.controller?.abort();
+          reject(new Error(`a worker failed to start: ${e instanceof Error ? e.message : String(e)}`));
+        };
+        if (this.startError !== undefined) {
+          onError(this.startError);
+          return;
+        }
+        this.pool.once("error", onError);
+        relaunch = () => launch();
+        const launch = () => {
+          try {
+            while (!stopping && next < runIds.length && free.length > 0 && writes.size < MAX_PENDING_WRITES) {
+              const slot = free.pop()!;
+              const runId = runIds[next++]!;
+              startedAt[slot] = 0;
+              const entry = { runId, controller: abortable ? new AbortController() : null, timedOut: false };
+              inFlight.set(slot, entry);
+              const task: RunTask = { spec: runSpec(plan, runId), masterSeed: plan.seed, slot };
+              pool
+                .run(task, entry.controller === null ? {} : { signal: entry.controller.signal })
+                .then(
+                  (r) => {
+                    encodeMs += r.encodeMs;
+                    simMs += r.wallMs;
+                    write(r.runId, r, r.status, r.error);
+                  },
+                  (e: unknown) => {
+                    if (entry.timedOut) {
+                      writeFailure(
+                        runId,
+                        `TimeoutError: run exceeded the time limit of ${timeoutMs! / 1000} s`,
+                      );
+                    } else if (!stopping) {
+                      writeFailure(runId, `WorkerError: ${e instanceof Error ? e.message : String(e)}`);
+                    }
+                  },
+                )
+                .then(() => {
+                  inFlight.delete(slot);
+                  free.push(slot);
+                  launch();
+                })
+                .catch(reject);
+            }
+            if (inFlight.size === 0 && (stopping || next >= runIds.length)) {
+              this.pool.off("error", onError);
+              resolve();
+            }
+          } catch (e) {
+            reject(e);
+          }
+        };
+        launch();
+      });
+    } finally {
+      relaunch = () => {};
+      if (watchdog !== undefined) clearInterval(watchdog);
+      while (writes.size > 0) await Promise.all([...writes]);
+    }
+    if (writeError !== undefined) throw writeError;
+    return {
+      ok,
+      failed,
+      notRun: runIds.length - ok - failed,
+      stoppedEarly: stopping,
+      workers: this.workers,
+      wallMs: performance.now() - t0,
+      partWriteMs,
+      partWriteIoMs,
+      partBytes,
+      encodeMs,
+      simMs,
+    };
+  }
+
+  /** Stops the threads. */
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/** Runs `runIds` on a new worker pool (at most one thread per run), writing one part per run. */
+export async function runPool(options: PoolOptions): Promise<PoolStats> {
+  const workers = Math.max(
+    1,
+    Math.min(options.workers ?? os.availableParallelism(), options.runIds.length || 1),
+  );
+  const pool = new RunnerPool({ experimentFile: options.experimentFile, workers });
+  try {
+    return await pool.run(options);
+  } finally {
+    await pool.destroy();
+  }
+}
