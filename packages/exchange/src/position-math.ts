@@ -92,17 +92,16 @@ export function liquidationTriggerTicks(
 ): number {
   const s = pos.sizeLots;
   if (s === 0 || maxPriceTicks < 1) return -1;
-  const liq = (p: number) => isLiquidatable(pos, p, tiers, m, convention);
+  // No closures here: this runs on every fill, and closure creation is not free.
   const guess = Math.round(estimateTriggerTicks(pos, tiers, m, convention));
   if (s > 0) {
-    if (!liq(1)) return -1;
-    if (liq(maxPriceTicks)) return maxPriceTicks;
-    return lastTrue(liq, 1, maxPriceTicks, guess);
+    if (!isLiquidatable(pos, 1, tiers, m, convention)) return -1;
+    if (isLiquidatable(pos, maxPriceTicks, tiers, m, convention)) return maxPriceTicks;
+    return lastTrue(pos, tiers, m, convention, false, 1, maxPriceTicks, guess);
   }
-  if (!liq(maxPriceTicks)) return -1;
-  if (liq(1)) return 1;
-  const safe = (p: number) => !liq(p);
-  return lastTrue(safe, 1, maxPriceTicks, guess - 1) + 1;
+  if (!isLiquidatable(pos, maxPriceTicks, tiers, m, convention)) return -1;
+  if (isLiquidatable(pos, 1, tiers, m, convention)) return 1;
+  return lastTrue(pos, tiers, m, convention, true, 1, maxPriceTicks, guess - 1) + 1;
 }
 
 /**
@@ -139,14 +138,23 @@ export function estimateTriggerTicks(
  * The largest x in [lo, hi] with pred(x), for a predicate true on [lo, x] and false after it,
  * given pred(lo) and !pred(hi). Gallops from `guess` (usually within a tick), then bisects.
  */
-function lastTrue(pred: (x: number) => boolean, lo: number, hi: number, guess: number): number {
-  let a = lo; // pred(a) known true
-  let b = hi; // pred(b) known false
+function lastTrue(
+  pos: PositionState,
+  tiers: MarginTiers,
+  m: number,
+  convention: NotionalConvention,
+  negate: boolean,
+  lo: number,
+  hi: number,
+  guess: number,
+): number {
+  let a = lo; // holds(pos, a, tiers, m, convention, negate) known true
+  let b = hi; // holds(pos, b, tiers, m, convention, negate) known false
   const g = Number.isFinite(guess) ? Math.min(Math.max(guess, lo), hi) : lo;
-  if (pred(g)) {
+  if (holds(pos, g, tiers, m, convention, negate)) {
     a = g;
     for (let step = 1; a + step < hi; step *= 2) {
-      if (!pred(a + step)) {
+      if (!holds(pos, a + step, tiers, m, convention, negate)) {
         b = a + step;
         break;
       }
@@ -155,7 +163,7 @@ function lastTrue(pred: (x: number) => boolean, lo: number, hi: number, guess: n
   } else {
     b = g;
     for (let step = 1; b - step > lo; step *= 2) {
-      if (pred(b - step)) {
+      if (holds(pos, b - step, tiers, m, convention, negate)) {
         a = b - step;
         break;
       }
@@ -164,10 +172,22 @@ function lastTrue(pred: (x: number) => boolean, lo: number, hi: number, guess: n
   }
   while (b - a > 1) {
     const mid = a + Math.floor((b - a) / 2);
-    if (pred(mid)) a = mid;
+    if (holds(pos, mid, tiers, m, convention, negate)) a = mid;
     else b = mid;
   }
   return a;
+}
+
+/** isLiquidatable at `p`, or its negation (a short's search runs on the last safe price). */
+function holds(
+  pos: PositionState,
+  p: number,
+  tiers: MarginTiers,
+  m: number,
+  convention: NotionalConvention,
+  negate: boolean,
+): boolean {
+  return isLiquidatable(pos, p, tiers, m, convention) !== negate;
 }
 
 /** Entry price in (fractional) ticks: basis / (size × m); NaN for a flat position. */
