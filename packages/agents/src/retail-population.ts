@@ -43,14 +43,7 @@
  * @module
  */
 
-import {
-  ConfigError,
-  type Instrument,
-  InvariantError,
-  type RandomStream,
-  RejectCode,
-  Side,
-} from "@cascade/core";
+import { ConfigError, type Instrument, type RandomStream, RejectCode, Side } from "@cascade/core";
 import { TriggerHeap, VenueEventKind } from "@cascade/exchange";
 import type { Agent, AgentContext, AgentMessage, PerpView } from "@cascade/sim";
 import {

@@ -109,7 +109,7 @@ export class PerpAccounts {
     const before = this.size[a]!;
     const realized = this.move(a, dqLots, notionalUnits);
     const after = this.size[a]!;
-    this.longLots += (after > 0 ? after : 0) - (before > 0 ? before : 0);
+    this.longLots += Math.max(after, 0) - Math.max(before, 0);
     return realized;
   }
 
