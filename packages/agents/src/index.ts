@@ -70,6 +70,7 @@ export {
   type ResolvedRetailConfig,
   type RetailPopulationConfig,
   resolveRetailConfig,
+  retailConfigSchema,
 } from "./retail-config.ts";
 export {
   cumulativeWeights,

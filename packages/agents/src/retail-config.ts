@@ -140,7 +140,8 @@ const nonNegInt = z.number().int().nonnegative();
 const posInt = z.number().int().positive();
 const ppm = z.number().int().min(0).max(1_000_000);
 
-const schema = z.object({
+/** The zod schema of {@link RetailPopulationConfig}: defaults and ranges of every field. */
+export const retailConfigSchema = z.object({
   name: z.string().min(1).default("retail"),
   venue: z.string().min(1),
   count: z.number().int().min(1).max(MAX_RETAIL_ACCOUNTS).default(10_000),
@@ -197,7 +198,7 @@ const schema = z.object({
 });
 
 /** A validated configuration with every default filled in. */
-export type ResolvedRetailConfig = z.output<typeof schema>;
+export type ResolvedRetailConfig = z.output<typeof retailConfigSchema>;
 
 /**
  * Validates a retail configuration and fills in defaults.
@@ -212,7 +213,7 @@ export function resolveRetailConfig(config: RetailPopulationConfig, field = "ret
   if (config === null || typeof config !== "object") {
     throw new ConfigError(field, config, "must be an object");
   }
-  const parsed = schema.safeParse(config);
+  const parsed = retailConfigSchema.safeParse(config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");

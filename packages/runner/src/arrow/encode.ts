@@ -283,18 +283,6 @@ function streamChunks(batch: RecordBatch): { chunks: Uint8Array[]; schemaHash: U
   return { chunks, schemaHash: schema.hash };
 }
 
-/** A run serialized for its part file. */
-export interface EncodedRun {
-  /** Three concatenated Arrow IPC streams: runs, timeseries, liquidations. */
-  readonly bytes: Uint8Array;
-  /**
-   * Fingerprint of the three streams' schemas (16 hex digits of a SHA-1 of their schema
-   * messages): parts with equal keys have equal schemas, so the assembler decodes the schemas of
-   * one part per key only.
-   */
-  readonly schemaKey: string;
-}
-
 /**
  * Serializes a run's three batches as three concatenated Arrow IPC streams (runs, timeseries,
  * liquidations) into one fresh buffer, ready to transfer, with the key of their schemas.
