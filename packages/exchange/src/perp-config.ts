@@ -149,6 +149,8 @@ export interface PerpVenueConfig {
   /**
    * Liquidation policy: `full` closes the whole position; `partial` reduces it tier by tier while
    * that cures it. `maxNotionalPerSecond` (quote currency) paces what the engine sends to the book.
+   * The insurance fund works positions it took over out through the book at each mark update, with
+   * IOC orders no further than `fundWorkoutSlippagePpm` (default 1 %) beyond the book's best price.
    */
   readonly liquidation?: {
     readonly enabled?: boolean;

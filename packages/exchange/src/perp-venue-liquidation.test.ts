@@ -180,14 +180,16 @@ describe("PerpVenue liquidation paths", () => {
     moveTo(f, 197_000, 1 * SEC);
     // Book: 600 @ 196,500 = 117,900,000 vs 600/1,000 of 196,000,000 = 117,600,000: surplus 300,000.
     // Takeover: 400 lots at 78,400,000, worth 400 × 197,000 = 78,800,000 at the mark: +400,000.
-    // Workout at slippage 0 would sell at ≥ 197,000: the 195,900 bid is not hit.
+    // Workout at slippage 0 sells into the book at its best bid, 195,900: 400 × 195,900 =
+    // 78,360,000 against the 78,400,000 the fund paid — a realised −40,000.
     expect(logRows(v).map((r) => [r.stage, r.qty, r.fill, r.fundDelta])).toEqual([
       [LiquidationStage.Book, 600, 196_500, 300_000],
       [LiquidationStage.Takeover, 400, Number.NaN, 400_000],
+      [LiquidationStage.FundWorkout, 400, 195_900, -40_000],
     ]);
     expect(v.accounts.wallet[alice]).toBe(600 * USDT);
-    expect(v.positionLots(INSURANCE_FUND)).toBe(400);
-    expect(v.insuranceFundEquityUnits()).toBe(FUND0 + 300_000 + 400_000);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(v.insuranceFundEquityUnits()).toBe(FUND0 + 300_000 - 40_000);
   });
 
   it("(b, f) lets the fund take over at bankruptcy when the book is empty, then work the position out through the book", () => {

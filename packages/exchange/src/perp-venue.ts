@@ -1519,9 +1519,11 @@ export class PerpVenue {
     if (size === 0 || !Number.isFinite(this.markTicks)) return;
     const long = size > 0;
     const slip = this.config.liquidation.fundWorkoutSlippagePpm;
-    const raw = long
-      ? Math.floor((this.markTicks * (PPM - slip)) / PPM)
-      : Math.ceil((this.markTicks * (PPM + slip)) / PPM);
+    // The fund sells into the book as it is, not at the mark: in a crash the book trades below
+    // the index-anchored mark, and a fund waiting for the mark would never sell (nor move a price).
+    const touch = long ? this.book.bestBid() : this.book.bestAsk();
+    if (touch === NO_PRICE) return;
+    const raw = long ? Math.floor((touch * (PPM - slip)) / PPM) : Math.ceil((touch * (PPM + slip)) / PPM);
     const limit = this.clampLimit(raw, long);
     const qty = Math.min(Math.abs(size), this.budgetLots(this.markTicks));
     if (limit === NO_PRICE || qty <= 0) return;
