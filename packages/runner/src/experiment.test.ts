@@ -108,3 +108,19 @@ describe("--set overrides", () => {
     );
   });
 });
+
+describe("reserved names", () => {
+  it("refuses a parameter named like a summary metric, whose column would vanish from runs.arrow", async () => {
+    const { defineExperiment, param } = await import("./index.ts");
+    expect(() =>
+      defineExperiment({
+        name: "clash",
+        description: "x",
+        parameters: { liquidations: param.boolean({ default: true }) },
+        seed: 1,
+        durationNs: 1,
+        build: () => ({ seed: 1, venues: [], agents: [] }),
+      }),
+    ).toThrowError(/liquidations.*reserved/);
+  });
+});

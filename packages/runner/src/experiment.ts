@@ -8,7 +8,7 @@
  */
 
 import { ConfigError, type Seed } from "@cascade/core";
-import type { RecorderConfig, SimResult, WorldConfig } from "@cascade/sim";
+import { type RecorderConfig, type SimResult, SUMMARY_METRICS, type WorldConfig } from "@cascade/sim";
 import { z } from "zod";
 import { checkValue, type ParamSpec, type ParamSpecs, type ParamValue, type ParamValues } from "./params.ts";
 
@@ -127,6 +127,8 @@ const RESERVED = new Set([
   "error",
   "trace_hash",
   "wall_ms",
+  // The simulator's summary metrics are runs.arrow columns too: a parameter of the same name would vanish.
+  ...Object.keys(SUMMARY_METRICS),
 ]);
 
 const fn = (message: string) =>

@@ -89,12 +89,12 @@ export class PointSummary {
     const header = ["point", ...varying, "ok", "failed", ...shownMetrics.map((m) => `mean ${m}`)];
     const rows = pts.slice(0, maxRows).map(([p, s]) => [
       String(p),
-      ...varying.map((n) => fmt(s.params[n])),
+      ...varying.map((n) => formatMetric(s.params[n])),
       String(s.ok),
       String(s.failed),
       ...shownMetrics.map((m) => {
         const k = MAIN_METRICS.indexOf(m);
-        return s.counts[k]! > 0 ? fmt(s.sums[k]! / s.counts[k]!) : "—";
+        return s.counts[k]! > 0 ? formatMetric(s.sums[k]! / s.counts[k]!) : "—";
       }),
     ]);
     const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
@@ -108,11 +108,15 @@ export class PointSummary {
   }
 }
 
-function fmt(v: unknown): string {
+/** A table cell: integers as is, other numbers to 5 significant digits (exponent when tiny or huge). */
+export function formatMetric(v: unknown): string {
   if (typeof v === "number") {
     if (Number.isInteger(v)) return String(v);
     const a = Math.abs(v);
-    return a !== 0 && (a < 1e-3 || a >= 1e7) ? v.toExponential(3) : v.toPrecision(5).replace(/\.?0+$/, "");
+    if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(3);
+    // Trim trailing zeros of the fraction only: 66590.3 → "66590", never "6659".
+    const t = v.toPrecision(5);
+    return t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t;
   }
   return String(v);
 }
