@@ -135,7 +135,7 @@ describe("amplificationPairs", () => {
     params: Record<string, ParamValue>,
     replication: number,
     dd: number,
-    seed = 100 + replication,
+    seed = String(100 + replication),
   ): RunRecord => ({
     runId,
     seed,
@@ -171,7 +171,7 @@ describe("amplificationPairs", () => {
   });
 
   it("can require equal seeds and reads string or numeric flags", () => {
-    const runs = [run(0, { liq: "true" }, 0, 0.3, 1), run(1, { liq: "false" }, 0, 0.1, 2)];
+    const runs = [run(0, { liq: "true" }, 0, 0.3, "1"), run(1, { liq: "false" }, 0, 0.1, "2")];
     expect(amplificationPairs(runs, { flag: "liq" })).toHaveLength(1);
     expect(amplificationPairs(runs, { flag: "liq", requireSameSeed: true })).toHaveLength(0);
     expect(flagValue(1)).toBe(true);

@@ -175,7 +175,7 @@ export interface LiquidationWave {
 
 /** Options of {@link liquidationWaves}. */
 export interface WaveOptions {
-  /** A new wave starts when the time since the previous event exceeds this, s. Default 5. */
+  /** A new wave starts when the time since the previous event exceeds this, s. Default 30. */
   readonly gapSeconds?: number;
   /** Width of the bins used to locate a wave's peak, s. Default 1. */
   readonly binSeconds?: number;
@@ -209,7 +209,7 @@ export function liquidationWaves(
   liq: Readonly<Record<string, ArrayLike<number>>>,
   options: WaveOptions = {},
 ): LiquidationWave[] {
-  const gap = options.gapSeconds ?? 5;
+  const gap = options.gapSeconds ?? 30;
   const bin = options.binSeconds ?? 1;
   const stages = options.stages ?? [
     LiquidationStage.Book,
@@ -299,7 +299,7 @@ export function liquidationWavesFromSeries(
   ts: Readonly<Record<string, ArrayLike<number>>>,
   options: Omit<WaveOptions, "stages"> & { readonly thresholdNotional?: number } = {},
 ): LiquidationWave[] {
-  const gap = options.gapSeconds ?? 5;
+  const gap = options.gapSeconds ?? 30;
   const threshold = options.thresholdNotional ?? 0;
   const time = ts.time_s ?? [];
   const notional = ts.liquidated_notional ?? [];

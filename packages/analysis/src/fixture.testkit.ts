@@ -172,7 +172,7 @@ export function writeFixture(options: FixtureOptions = {}): FixtureInfo {
           let acc = 0;
           for (const [start, len, count] of [
             [shockT + 2, 14, 30],
-            [shockT + 38, 10, 20],
+            [shockT + 60, 10, 20],
           ] as const) {
             for (let k = 0; k < count; k++) {
               const t = start + (len * k) / count + rand() * 0.4;

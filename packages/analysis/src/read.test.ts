@@ -26,7 +26,7 @@ describe("readResults", () => {
 
   it("splits each row into identity, parameters and metrics, with nulls as NaN", () => {
     const runs = readResults(fx.dir).runRecords();
-    expect(runs[0]).toMatchObject({ runId: 0, seed: 1000, pointIndex: 0, replication: 0, status: "ok" });
+    expect(runs[0]).toMatchObject({ runId: 0, seed: "1000", pointIndex: 0, replication: 0, status: "ok" });
     expect(runs[0]!.params).toEqual({ shock_size: 0.05, liquidations_enabled: true });
     expect(runs[0]!.metrics.max_drawdown).toBeGreaterThan(0);
     const failed = runs.find((r) => r.status === "failed")!;

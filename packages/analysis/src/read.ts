@@ -63,14 +63,16 @@ export const LiquidationStage = Object.freeze({
   FundWorkout: 3,
   /** Partial (tier-by-tier) liquidation. */
   Partial: 4,
+  /** The insurance fund absorbed a flat trader's deficit (negative-balance protection). */
+  FundCover: 5,
 });
 
 /** `manifest.json` as written by the runner. Only the fields the report uses are typed; the rest pass through. */
 export interface Manifest {
   /** Experiment name (the report title). */
   readonly name?: string;
-  /** Alternative spelling of {@link Manifest.name}. */
-  readonly experiment?: string;
+  /** The runner's form: `{ name, description, file }` (or a bare name). */
+  readonly experiment?: string | { readonly name?: string; readonly description?: string };
   /** One-paragraph description shown under the title. */
   readonly description?: string;
   /** Base seed of the experiment. */
@@ -86,8 +88,8 @@ export type ParamValue = number | string | boolean;
 export interface RunRecord {
   /** `run_id` column. */
   readonly runId: number;
-  /** `seed` column (NaN when absent). */
-  readonly seed: number;
+  /** `seed` column as text (the runner's seeds are 32 hex digits; `""` when absent). */
+  readonly seed: string;
   /** `point_index` column: which point of the parameter space (0 when absent). */
   readonly pointIndex: number;
   /** `replication` column: which replication of the point (0 when absent). */
@@ -167,12 +169,29 @@ export class ExperimentResults {
     this.metricNames = cls.metrics;
   }
 
-  /** Title for reports: the manifest's `name` (or `experiment`), else the folder name. */
+  /** Title for reports: the manifest's experiment name, else the folder name. */
   get title(): string {
     const m = this.manifest;
     if (typeof m.name === "string" && m.name) return m.name;
     if (typeof m.experiment === "string" && m.experiment) return m.experiment;
+    if (typeof m.experiment === "object" && m.experiment !== null && typeof m.experiment.name === "string") {
+      return m.experiment.name;
+    }
     return basename(this.dir);
+  }
+
+  /** The experiment's description from the manifest, or `""`. */
+  get description(): string {
+    const m = this.manifest;
+    if (typeof m.description === "string") return m.description;
+    if (
+      typeof m.experiment === "object" &&
+      m.experiment !== null &&
+      typeof m.experiment.description === "string"
+    ) {
+      return m.experiment.description;
+    }
+    return "";
   }
 
   /** Every row of `runs.arrow` as a {@link RunRecord}, in file order. */
@@ -192,7 +211,7 @@ export class ExperimentResults {
       };
     };
     const runId = num("run_id", Number.NaN);
-    const seed = num("seed", Number.NaN);
+    const seed = str("seed", "");
     const point = num("point_index", 0);
     const rep = num("replication", 0);
     const wall = num("wall_ms", Number.NaN);
@@ -209,7 +228,7 @@ export class ExperimentResults {
       for (const [m, c] of metricCols) metrics[m] = c[i]!;
       out.push({
         runId: Number.isNaN(runId[i]!) ? i : runId[i]!,
-        seed: seed[i]!,
+        seed: seed(i),
         pointIndex: point[i]!,
         replication: rep[i]!,
         status: status(i),

@@ -285,7 +285,7 @@ ${
 }`;
   }
   return `<section><h2>Cascade metrics</h2>
-<p class="muted">Per run, measured from ${esc(origin)}, then mean ± CI over seeds. Waves: liquidation events separated by more than ${fmt(options.gapSeconds ?? 5)} s of quiet start a new wave. Recovery times average only the runs that recovered (<i>n</i> = runs that recovered; — when none did).</p>
+<p class="muted">Per run, measured from ${esc(origin)}, then mean ± CI over seeds. Waves: liquidation events separated by more than ${fmt(options.gapSeconds ?? 30)} s of quiet start a new wave. Recovery times average only the runs that recovered (<i>n</i> = runs that recovered; — when none did).</p>
 ${metricTable(s.cascadePoints, metrics, s.sweptParameters, CASCADE_METRIC_DESCRIPTIONS)}
 ${waves}
 </section>`;

@@ -59,7 +59,7 @@ describe("summarize", () => {
   it("summarizeByPoint groups runs by parameters and leaves failed runs out", () => {
     const run = (runId: number, shock: number, dd: number, status = "ok"): RunRecord => ({
       runId,
-      seed: runId,
+      seed: String(runId),
       pointIndex: shock === 0.1 ? 0 : 1,
       replication: runId,
       status,

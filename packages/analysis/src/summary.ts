@@ -196,7 +196,7 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
       recoveryFractions: fractions,
       ...(options.shockTimeS !== undefined ? { shockTimeS: options.shockTimeS } : {}),
     });
-    const gap = { gapSeconds: options.gapSeconds ?? 5 };
+    const gap = { gapSeconds: options.gapSeconds ?? 30 };
     const waves =
       (liq.time_s?.length ?? 0) > 0 ? liquidationWaves(liq, gap) : liquidationWavesFromSeries(ts, gap);
     const fund = insuranceFundDrawdown(ts.insurance_fund_equity ?? ts.insurance_fund ?? new Float64Array(0));
@@ -340,7 +340,7 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
     stylized.map((h) => ({ ...h.chosen, excessKurtosis: h.acrossRuns.excessKurtosis.mean })),
   );
 
-  const description = typeof res.manifest.description === "string" ? res.manifest.description : "";
+  const description = res.description;
   return {
     title: res.title,
     description,
