@@ -106,3 +106,22 @@ describe("links and market data", () => {
     expect(seen.every(([b, a]) => b < a || b === -1 || a === -1)).toBe(true);
   });
 });
+
+describe("ownership", () => {
+  it("refuses a command for an account the agent does not own, naming it", () => {
+    const thief = {
+      name: "thief",
+      kind: "test",
+      start(ctx: import("./agent.ts").AgentContext) {
+        ctx.wakeAfter(1);
+      },
+      onWake(ctx: import("./agent.ts").AgentContext) {
+        ctx.cancelAll(0, 1); // account 1 belongs to the maker
+      },
+      onMessage() {},
+    };
+    expect(() =>
+      createWorld({ ...config(1), agents: [new ToyMaker("maker"), thief] }).run(seconds(1)),
+    ).toThrowError(/account = 1: is not an account of agent thief/);
+  });
+});

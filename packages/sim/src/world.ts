@@ -302,6 +302,14 @@ class SimWorld implements World {
   /** Queues a command from `agent` to `venue` after the link's latency; returns the handle to fill. */
   command(agent: number, venue: number, op: number, account: number): number {
     this.checkVenue(venue);
+    if (!this.ownsAccount(venue, account, agent)) {
+      // An agent acts only for its own accounts: anything else is a bug in the agent.
+      throw new ConfigError(
+        "account",
+        account,
+        `is not an account of agent ${this.agents[agent]!.name} on venue ${this.venueNames[venue]}`,
+      );
+    }
     const link = agent * this.venues.length + venue;
     const arrival = Math.max(this.nowNs + this.linkLatency(agent, venue), this.lastToVenue[link]!);
     this.lastToVenue[link] = arrival;
