@@ -56,8 +56,12 @@ describe("a flash crash emerges from leverage and thin books", () => {
 
 describe("market makers", () => {
   it("makers that withdraw at the first loss leave a deeper crash than makers that stay", () => {
-    const skittish = SEEDS.map((s) => run({ makerMaxLoss: 0.0005 }, s).summary.max_drawdown!);
-    const steadfast = SEEDS.map((s) => run({ makerMaxLoss: 0.5 }, s).summary.max_drawdown!);
+    // Makers quoting 2 BTC a level, so that they carry a good part of the near-touch liquidity.
+    const seeds = [11, 12, 13, 14, 15];
+    const skittish = seeds.map(
+      (s) => run({ makerLevelBtc: 2, makerMaxLoss: 0.0005 }, s).summary.max_drawdown!,
+    );
+    const steadfast = seeds.map((s) => run({ makerLevelBtc: 2, makerMaxLoss: 0.5 }, s).summary.max_drawdown!);
     expect(mean(skittish)).toBeGreaterThan(mean(steadfast));
   });
 });

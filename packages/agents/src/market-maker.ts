@@ -140,6 +140,8 @@ export interface QuoteInputs {
   volatilityPerSqrtSecond: number;
   /** Horizon τ, seconds. */
   horizonSeconds: number;
+  /** Cap on the inventory skew |r − s|, ticks (Infinity for none). */
+  maxSkewTicks?: number;
   /** Floor of the quoted spread (best ask − best bid), ticks. */
   minSpreadTicks: number;
   /** Cost of a maker fill added to each half-spread (negative for a rebate), ticks. */
@@ -210,7 +212,11 @@ export function computeQuotes(p: QuoteInputs, out: QuoteLadder): void {
   const s = p.midTicks * p.tickSize;
   const sigma = p.volatilityPerSqrtSecond * s;
   const q = p.inventoryLots * p.lotSize;
-  const r = reservationPrice(s, q, p.gamma, sigma, p.horizonSeconds) / p.tickSize;
+  const rRaw = reservationPrice(s, q, p.gamma, sigma, p.horizonSeconds) / p.tickSize;
+  // The skew grows with σ²: in a crash it would put a long maker's asks tens of percent below the
+  // market. Desks cap it; so do we.
+  const cap = p.maxSkewTicks ?? Number.POSITIVE_INFINITY;
+  const r = Math.min(Math.max(rRaw, p.midTicks - cap), p.midTicks + cap);
   const delta = optimalSpread(p.gamma, sigma, p.horizonSeconds, p.k) / p.tickSize;
   out.reservationTicks = r;
   out.optimalSpreadTicks = delta;
@@ -407,6 +413,8 @@ export interface MarketMakerConfig {
    * half-spread so fills pay for themselves. Default 0 (set 2 for the perpetual venue's default 200 ppm).
    */
   readonly makerFeeBps?: number;
+  /** Cap on the inventory skew of the reservation price, basis points of s. Default 50. */
+  readonly maxSkewBps?: number;
   /** Inventory limit |q|, lots. Default 5,000. */
   readonly maxInventoryLots?: number;
   /** Capital, quote currency: the perp deposit, or the spot cash. Default 1,000,000. */
@@ -471,6 +479,7 @@ export const MARKET_MAKER_DEFAULTS: Readonly<Omit<ResolvedMarketMakerConfig, "ve
     levelSizeLots: 100,
     levelSizeMultiplier: 1,
     minSpreadTicks: 2,
+    maxSkewBps: 50,
     maxInventoryLots: 5_000,
     capital: 1_000_000,
     leverage: 10,
@@ -515,6 +524,7 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
   positiveInt(`${F}.levelSizeLots`, c.levelSizeLots);
   positive(`${F}.levelSizeMultiplier`, c.levelSizeMultiplier);
   positiveInt(`${F}.minSpreadTicks`, c.minSpreadTicks);
+  if (!(c.maxSkewBps >= 0)) throw new ConfigError(`${F}.maxSkewBps`, c.maxSkewBps, "must be ≥ 0");
   if (!(Number.isFinite(c.makerFeeBps) && Math.abs(c.makerFeeBps) <= 1000))
     throw new ConfigError(`${F}.makerFeeBps`, c.makerFeeBps, "must be a number in [−1000, 1000]");
   positiveInt(`${F}.maxInventoryLots`, c.maxInventoryLots);
@@ -921,6 +931,7 @@ export class MarketMaker implements Agent {
     const q = this.inventoryLots();
     const p = this.inputs;
     p.midTicks = s;
+    p.maxSkewTicks = (s * c.maxSkewBps) / 10_000;
     p.feeTicks = (s * c.makerFeeBps) / 10_000;
     p.inventoryLots = q;
     p.volatilityPerSqrtSecond = this.volatilityPerSqrtSecond;
