@@ -392,7 +392,7 @@ function decimalAmount(field: string, v: string | number): string | number {
 
 /**
  * Validates an arbitrageur configuration and fills in defaults.
- * @throws {@link ConfigError} naming the field, e.g. `arbitrageur.entryThresholdBps = -1: must be ≥ 0`.
+ * @throws {@link @cascade/core!ConfigError} naming the field, e.g. `arbitrageur.entryThresholdBps = -1: must be ≥ 0`.
  */
 export function resolveArbitrageurConfig(c: ArbitrageurConfig): ResolvedArbitrageurConfig {
   if (c === null || typeof c !== "object") throw new ConfigError(F, c, "must be an object");
@@ -526,7 +526,7 @@ export function resolveArbitrageurConfig(c: ArbitrageurConfig): ResolvedArbitrag
 /**
  * Taker fees of a world's perp and spot venues, read from their specs (with the venues' defaults
  * filled in), ready to spread into an {@link ArbitrageurConfig}.
- * @throws {@link ConfigError} when a name does not match a venue of the right kind.
+ * @throws {@link @cascade/core!ConfigError} when a name does not match a venue of the right kind.
  * @example
  * ```ts
  * new Arbitrageur({ name: "arb", ...takerFeesFromVenueSpecs(worldConfig.venues, "perp", "spot") });
@@ -617,7 +617,7 @@ export class Arbitrageur implements Agent {
   private lastPurpose: Purpose = Purpose.Basis;
   private lastBasisBps = 0;
 
-  /** @throws {@link ConfigError} naming the bad field. */
+  /** @throws {@link @cascade/core!ConfigError} naming the bad field. */
   constructor(config: ArbitrageurConfig) {
     this.config = resolveArbitrageurConfig(config);
     this.name = this.config.name;

@@ -270,7 +270,7 @@ export const BACKGROUND_TRADERS_DEFAULTS: Readonly<Omit<ResolvedBackgroundTrader
 
 /**
  * Fills in and checks the configuration.
- * @throws {@link ConfigError} naming the field, e.g. `backgroundTraders.count = 0: must be a positive integer`.
+ * @throws {@link @cascade/core!ConfigError} naming the field, e.g. `backgroundTraders.count = 0: must be a positive integer`.
  */
 export function resolveBackgroundTradersConfig(
   config: BackgroundTradersConfig,

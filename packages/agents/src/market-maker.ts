@@ -498,7 +498,7 @@ export const MARKET_MAKER_DEFAULTS: Readonly<Omit<ResolvedMarketMakerConfig, "ve
 
 /**
  * Fills in and checks a market maker's configuration.
- * @throws {@link ConfigError} naming the field, e.g. `marketMaker.gamma = 0: must be > 0`.
+ * @throws {@link @cascade/core!ConfigError} naming the field, e.g. `marketMaker.gamma = 0: must be > 0`.
  */
 export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMarketMakerConfig {
   const F = "marketMaker";

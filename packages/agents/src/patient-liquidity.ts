@@ -55,7 +55,7 @@ export type ResolvedPatientLiquidityConfig = Required<PatientLiquidityConfig>;
 
 /**
  * Fills in and checks a configuration.
- * @throws {@link ConfigError} naming the field, e.g. `patientLiquidity.growth = 0.5: must be ≥ 1`.
+ * @throws {@link @cascade/core!ConfigError} naming the field, e.g. `patientLiquidity.growth = 0.5: must be ≥ 1`.
  */
 export function resolvePatientLiquidityConfig(c: PatientLiquidityConfig): ResolvedPatientLiquidityConfig {
   const F = "patientLiquidity";

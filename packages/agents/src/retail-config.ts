@@ -203,7 +203,7 @@ export type ResolvedRetailConfig = z.output<typeof retailConfigSchema>;
 /**
  * Validates a retail configuration and fills in defaults.
  * @param field prefix of the field names in errors. Default `"retail"`.
- * @throws {@link ConfigError} naming the first bad field, e.g. `retail.leverage.weights[2]`.
+ * @throws {@link @cascade/core!ConfigError} naming the first bad field, e.g. `retail.leverage.weights[2]`.
  * @example
  * ```ts
  * resolveRetailConfig({ venue: "perp" }).leverage.values; // [5, 10, 20, 25, 50, 75, 100, 125]

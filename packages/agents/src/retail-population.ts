@@ -175,7 +175,7 @@ export class RetailPopulation implements Agent {
   private rejectedOpenCount = 0;
   private seededCount = 0;
 
-  /** @throws {@link ConfigError} naming the first bad field (`retail.…`). */
+  /** @throws {@link @cascade/core!ConfigError} naming the first bad field (`retail.…`). */
   constructor(config: RetailPopulationConfig) {
     this.config = resolveRetailConfig(config);
     const c = this.config;

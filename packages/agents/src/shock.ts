@@ -80,7 +80,7 @@ const F = "shock";
 
 /**
  * Validates a shock configuration and derives the slice schedule.
- * @throws {@link ConfigError} naming the field, e.g. `shock.slices = 0: must be a positive integer`.
+ * @throws {@link @cascade/core!ConfigError} naming the field, e.g. `shock.slices = 0: must be a positive integer`.
  * @example
  * ```ts
  * resolveShockConfig({ venue: "perp", totalQty: "10", startNs: 0, durationNs: 60e9, sliceIntervalNs: 5e9 }).slices; // 12
@@ -219,7 +219,7 @@ export class Shock implements Agent {
   private inFlightLots = 0;
   private readonly pending = new Map<number, number>();
 
-  /** @throws {@link ConfigError} naming the bad field. */
+  /** @throws {@link @cascade/core!ConfigError} naming the bad field. */
   constructor(config: ShockConfig) {
     this.config = resolveShockConfig(config);
     this.name = this.config.name;

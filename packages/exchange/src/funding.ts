@@ -32,7 +32,7 @@ export function premiumIndex(impactBidTicks: number, impactAskTicks: number, ind
  * Impact notional in quote units: the order size whose average fill defines the impact bid/ask,
  * impact margin × max leverage (Binance: 200 USDT × max leverage of the first tier).
  * @param impactMarginQuote impact margin in quote currency (default 200).
- * @throws {@link ConfigError} when the margin is not a multiple of the quote unit.
+ * @throws {@link @cascade/core!ConfigError} when the margin is not a multiple of the quote unit.
  */
 export function impactNotionalUnits(
   instrument: Instrument,
@@ -74,7 +74,7 @@ export class FundingAccumulator {
   private sumWeighted = 0;
   private lastSlot = Number.NEGATIVE_INFINITY;
 
-  /** @throws {@link ConfigError} naming `funding.<field>` on a bad value. */
+  /** @throws {@link @cascade/core!ConfigError} naming `funding.<field>` on a bad value. */
   constructor(config: FundingAccumulatorConfig = {}) {
     const weighting = config.weighting ?? "linear";
     if (weighting !== "linear" && weighting !== "equal") {
@@ -123,7 +123,7 @@ export class FundingAccumulator {
    * @param interestRate I per interval (default 0.0001 = 0.01 %).
    * @param clampAbs half-width of the interest clamp (default 0.0005 = 0.05 %).
    * @param capAbs overall cap (default 0.0075 = 0.75 %).
-   * @throws {@link ConfigError} when a bound is negative or NaN.
+   * @throws {@link @cascade/core!ConfigError} when a bound is negative or NaN.
    */
   rate(interestRate = 0.0001, clampAbs = 0.0005, capAbs = 0.0075): number {
     if (!(clampAbs >= 0)) throw new ConfigError("funding.clampAbs", clampAbs, "must be ≥ 0");

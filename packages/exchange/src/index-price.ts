@@ -24,7 +24,7 @@ let scratch = new Float64Array(16);
  * @param weights non-negative weights, same length (need not sum to 1).
  * @param maxDeviationPpm allowed distance from the median in ppm (default 50,000 = 5 %).
  * @returns the weighted average in ticks, or NaN when no source is valid.
- * @throws {@link ConfigError} when the lengths differ or `maxDeviationPpm` is negative / NaN.
+ * @throws {@link @cascade/core!ConfigError} when the lengths differ or `maxDeviationPpm` is negative / NaN.
  * @example `computeIndexTicks([700_000, 700_200, 800_000], [1, 1, 1]) // 700_100 (the outlier is dropped)`
  */
 export function computeIndexTicks(

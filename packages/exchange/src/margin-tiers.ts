@@ -84,7 +84,7 @@ export class MarginTiers {
   /**
    * @param specs the ladder, lowest tier first.
    * @param instrument converts the quote-currency bounds to quote units.
-   * @throws {@link ConfigError} naming `tiers[i].<field>` when a bound or rate is malformed, not
+   * @throws {@link @cascade/core!ConfigError} naming `tiers[i].<field>` when a bound or rate is malformed, not
    * increasing, or makes a maintenance amount fractional in quote units.
    */
   constructor(specs: readonly MarginTierSpec[], instrument: Instrument) {

@@ -42,7 +42,7 @@ export class MarkPrice {
   private count = 0;
   private lastSlot = Number.NEGATIVE_INFINITY; // index of the grid interval last sampled
 
-  /** @throws {@link ConfigError} naming `markPrice.<field>` when a value is not a positive integer. */
+  /** @throws {@link @cascade/core!ConfigError} naming `markPrice.<field>` when a value is not a positive integer. */
   constructor(config: MarkPriceConfig = {}) {
     this.basisSampleIntervalNs = positiveInt(
       "markPrice.basisSampleIntervalNs",

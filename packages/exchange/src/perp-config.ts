@@ -189,7 +189,7 @@ export type ResolvedPerpConfig = z.output<typeof perpConfigSchema>;
 
 /**
  * Validates a venue configuration and fills in defaults.
- * @throws {@link ConfigError} naming the first bad field (prefixed `field`) and its value.
+ * @throws {@link @cascade/core!ConfigError} naming the first bad field (prefixed `field`) and its value.
  */
 export function resolvePerpConfig(config: PerpVenueConfig, field = "perp"): ResolvedPerpConfig {
   const parsed = perpConfigSchema.safeParse(config);

@@ -183,7 +183,7 @@ export class PerpVenue {
   private markHistoryHead = 0;
   private markHistoryCount = 0;
 
-  /** @throws {@link ConfigError} naming the first invalid field. */
+  /** @throws {@link @cascade/core!ConfigError} naming the first invalid field. */
   constructor(config: PerpVenueConfig) {
     this.config = resolvePerpConfig(config);
     const c = this.config;
@@ -235,7 +235,7 @@ export class PerpVenue {
   /**
    * Opens an account. `isolated` defaults to true (retail default on most venues); leverage to
    * the venue's default.
-   * @throws {@link ConfigError} when the leverage is outside [1, maxLeverage].
+   * @throws {@link @cascade/core!ConfigError} when the leverage is outside [1, maxLeverage].
    */
   openAccount(options: { readonly isolated?: boolean; readonly leverage?: number } = {}): number {
     const leverage = options.leverage ?? this.config.defaultLeverage;
@@ -246,7 +246,7 @@ export class PerpVenue {
   /**
    * Opens `n` accounts at once (a retail population); returns the first id, the rest follow.
    * `leverage` is one value for all, or one per account.
-   * @throws {@link ConfigError} naming the count or the first bad leverage.
+   * @throws {@link @cascade/core!ConfigError} naming the count or the first bad leverage.
    */
   openAccounts(n: number, isolated: boolean, leverage: number | ArrayLike<number>): number {
     if (!Number.isInteger(n) || n < 1)
@@ -344,7 +344,7 @@ export class PerpVenue {
    * `shortAccount` sells `qtyLots` at `priceTicks` (no fees, no book), e.g. retail longs opened
    * during a past rally against a cash-and-carry arbitrageur's hedged short. Both sides' margin
    * must cover the initial margin at their leverage (isolated accounts allocate it).
-   * Returns {@link RejectCode.InsufficientMargin} (changing nothing) when either side cannot.
+   * Returns `RejectCode.InsufficientMargin` (changing nothing) when either side cannot.
    */
   seedPosition(longAccount: number, shortAccount: number, qtyLots: number, priceTicks: number): RejectCode {
     this.events.length = 0;
@@ -693,7 +693,7 @@ export class PerpVenue {
   }
 
   /**
-   * Proves the accounting: throws {@link InvariantError} unless
+   * Proves the accounting: throws {@link @cascade/core!InvariantError} unless
    * Σ wallets − Σ position bases + fees collected = net deposits (exact), long open interest =
    * short open interest, every account's open-order totals match the book, and no account is
    * below zero: flat accounts and isolated accounts' free balances are ≥ 0, and — when

@@ -178,7 +178,7 @@ export class SpotVenue {
   private walkPrices = new Float64Array(64);
   private walkQtys = new Float64Array(64);
 
-  /** @throws {@link ConfigError} naming the field (`spot.takerFeePpm`, `instrument.tickSize`, …). */
+  /** @throws {@link @cascade/core!ConfigError} naming the field (`spot.takerFeePpm`, `instrument.tickSize`, …). */
   constructor(config: SpotVenueConfig) {
     if (config === null || typeof config !== "object")
       throw new ConfigError("spot", config, "must be an object");
@@ -266,7 +266,7 @@ export class SpotVenue {
 
   /**
    * Opens an empty account and returns its id (the next dense integer).
-   * @throws {@link ConfigError} (`spot.maxAccounts`) when every allowed account is open.
+   * @throws {@link @cascade/core!ConfigError} (`spot.maxAccounts`) when every allowed account is open.
    */
   openAccount(): number {
     const id = this.nAccounts;
@@ -286,7 +286,7 @@ export class SpotVenue {
   /**
    * Adds `cashUnits` quote units and `assetLots` lots to the account's free balances. Both must be
    * non-negative safe integers, not both zero, and the venue's total holdings must stay below 2^53
-   * (else {@link RejectCode.InvalidAmount}).
+   * (else `RejectCode.InvalidAmount`).
    */
   deposit(account: number, cashUnits: number, assetLots: number): RejectCode {
     this.events.clear();
@@ -309,7 +309,7 @@ export class SpotVenue {
 
   /**
    * Takes `cashUnits` and `assetLots` out of the account's free balances (locked amounts stay with
-   * their orders). {@link RejectCode.InsufficientBalance} when either free balance is too small.
+   * their orders). `RejectCode.InsufficientBalance` when either free balance is too small.
    */
   withdraw(account: number, cashUnits: number, assetLots: number): RejectCode {
     this.events.clear();
@@ -371,7 +371,7 @@ export class SpotVenue {
 
   /**
    * Submits a limit order for `account`. A buy locks `qty × (price × m + feeReservePerLot)` cash, a
-   * sell locks `qty` lots; either is refused with {@link RejectCode.InsufficientBalance} when the
+   * sell locks `qty` lots; either is refused with `RejectCode.InsufficientBalance` when the
    * free balance is short. Book-level checks (ids, price range, post-only) return the book's codes.
    * @param stp self-trade prevention; default {@link SPOT_DEFAULT_STP} (cancel the incoming order).
    */
@@ -479,7 +479,7 @@ export class SpotVenue {
     return RejectCode.None;
   }
 
-  /** Cancels one of the account's live orders and releases its locks. Another account's order is {@link RejectCode.UnknownOrder}. */
+  /** Cancels one of the account's live orders and releases its locks. Another account's order is `RejectCode.UnknownOrder`. */
   cancel(account: number, orderId: number): RejectCode {
     this.events.clear();
     const code = this.checkOwned(account, orderId);
@@ -520,7 +520,7 @@ export class SpotVenue {
 
   /**
    * Moves one of the account's live orders to a new price and quantity (it loses priority and may
-   * trade at once). The lock is recomputed for the new terms; {@link RejectCode.InsufficientBalance}
+   * trade at once). The lock is recomputed for the new terms; `RejectCode.InsufficientBalance`
    * when free balance plus the order's current lock cannot cover it (the order then stays as it was).
    */
   replace(account: number, orderId: number, priceTicks: number, qtyLots: number): RejectCode {
@@ -587,7 +587,7 @@ export class SpotVenue {
   // Conservation
 
   /**
-   * Throws {@link InvariantError} unless: every balance is a non-negative safe integer;
+   * Throws {@link @cascade/core!InvariantError} unless: every balance is a non-negative safe integer;
    * Σ cash (free + locked) + fees collected − rebates paid = cash deposited − withdrawn;
    * Σ asset (free + locked) = asset deposited − withdrawn; rebates never exceed fees; each
    * account's locks equal the sum of its live orders' locks; each live order's lock equals what

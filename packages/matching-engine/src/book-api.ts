@@ -36,7 +36,7 @@ export interface DepthLevel {
  * would get. Reused between calls by the fast book, so copy what you keep.
  */
 export interface ImpactResult {
-  /** Volume-weighted average fill price in ticks (fractional); {@link NaN} when nothing could fill. */
+  /** Volume-weighted average fill price in ticks (fractional); `NaN` when nothing could fill. */
   avgPriceTicks: number;
   /** Quantity that would fill, in lots (fractional at the last level, so the notional is met exactly). */
   filledLots: number;
@@ -69,7 +69,7 @@ export interface OrderBookApi {
   /** Number of live (resting) orders. */
   readonly orderCount: number;
 
-  /** Submits a limit order. Returns {@link RejectCode.None} when accepted. */
+  /** Submits a limit order. Returns `RejectCode.None` when accepted. */
   limit(
     orderId: number,
     owner: number,
@@ -96,7 +96,7 @@ export interface OrderBookApi {
   replace(orderId: number, priceTicks: number, qtyLots: number): RejectCode;
   /** Cancels every live order of `owner`; returns how many were cancelled (0 for an unknown or invalid owner). */
   cancelAll(owner: number): number;
-  /** Runs a command given as data. `cancel-all` returns {@link RejectCode.None} (or InvalidOwner). */
+  /** Runs a command given as data. `cancel-all` returns `RejectCode.None` (or InvalidOwner). */
   submit(command: BookCommand): RejectCode;
 
   /** Best bid in ticks, or {@link NO_PRICE} when there is none. */
@@ -126,6 +126,6 @@ export interface OrderBookApi {
   getOrder(orderId: number): OrderView | undefined;
   /** All live orders of `side` in priority order (best price first, then time). */
   orders(side: Side): OrderView[];
-  /** Throws {@link InvariantError} when internal structures disagree. */
+  /** Throws {@link @cascade/core!InvariantError} when internal structures disagree. */
   checkInvariants(): void;
 }

@@ -91,7 +91,7 @@ export class OrderBook implements OrderBookApi {
     complete: true,
   };
 
-  /** @throws {@link ConfigError} naming the field when the configuration is invalid. */
+  /** @throws {@link @cascade/core!ConfigError} naming the field when the configuration is invalid. */
   constructor(config: OrderBookConfig) {
     const c = validateBookConfig(config);
     this.minPriceTicks = c.minPriceTicks;
@@ -534,7 +534,7 @@ export class OrderBook implements OrderBookApi {
   }
 
   /**
-   * Walks every structure and throws {@link InvariantError} on any disagreement: level lists vs
+   * Walks every structure and throws {@link @cascade/core!InvariantError} on any disagreement: level lists vs
    * level totals and counts, the bitset, best prices, the id map, owner lists, crossed book.
    * O(levels + orders): for tests and debugging, not for hot paths.
    */

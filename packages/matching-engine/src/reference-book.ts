@@ -90,7 +90,7 @@ export class ReferenceBook implements OrderBookApi {
   // Commands
   // ---------------------------------------------------------------------------------------------
 
-  /** Submits a limit order. Returns {@link RejectCode.None} when accepted. */
+  /** Submits a limit order. Returns `RejectCode.None` when accepted. */
   limit(
     orderId: number,
     owner: number,
@@ -303,7 +303,7 @@ export class ReferenceBook implements OrderBookApi {
     return this.cancelAllOf(owner);
   }
 
-  /** Runs a command given as data. `cancel-all` returns {@link RejectCode.None} (or InvalidOwner). */
+  /** Runs a command given as data. `cancel-all` returns `RejectCode.None` (or InvalidOwner). */
   submit(command: BookCommand): RejectCode {
     switch (command.kind) {
       case "limit":
@@ -459,7 +459,7 @@ export class ReferenceBook implements OrderBookApi {
     return this.sorted(side).map(view);
   }
 
-  /** Throws {@link InvariantError} when the book is crossed or holds an impossible order. */
+  /** Throws {@link @cascade/core!InvariantError} when the book is crossed or holds an impossible order. */
   checkInvariants(): void {
     const ids = new Set<number>();
     for (const o of this.live) {
@@ -502,7 +502,7 @@ export class ReferenceBook implements OrderBookApi {
     return isIntIn(qtyLots, 1, this.maxQty);
   }
 
-  /** {@link RejectCode.None} for a valid price, else why it is not. */
+  /** `RejectCode.None` for a valid price, else why it is not. */
   private priceCode(priceTicks: number): RejectCode {
     if (!Number.isInteger(priceTicks)) return RejectCode.InvalidPrice;
     if (priceTicks < this.minPrice || priceTicks > this.maxPrice) return RejectCode.PriceOutOfRange;

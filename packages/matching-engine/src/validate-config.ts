@@ -24,7 +24,7 @@ export const MAX_PRICE_LEVELS = 50_000_000;
 
 /**
  * Checks a book configuration and fills in defaults.
- * @throws {@link ConfigError} naming the field and value.
+ * @throws {@link @cascade/core!ConfigError} naming the field and value.
  */
 export function validateBookConfig(config: OrderBookConfig): ResolvedBookConfig {
   const { minPriceTicks, maxPriceTicks } = config;

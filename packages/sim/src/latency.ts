@@ -30,7 +30,7 @@ export interface LatencyConfig {
 /** {@link LatencyConfig} with defaults filled in. */
 export type ResolvedLatencyConfig = Required<LatencyConfig>;
 
-/** Fills in and checks latency settings. @throws {@link ConfigError} naming `latency.<field>`. */
+/** Fills in and checks latency settings. @throws {@link @cascade/core!ConfigError} naming `latency.<field>`. */
 export function resolveLatency(config: LatencyConfig = {}): ResolvedLatencyConfig {
   const c: ResolvedLatencyConfig = {
     medianNs: config.medianNs ?? 2 * NS_PER_MS,

@@ -51,7 +51,7 @@ export const MARKET_DATA = 31;
  * every message: read it during the call, copy what you keep.
  */
 export interface AgentMessage {
-  /** {@link VenueEventKind} of the report (accepted, rejected, fill, done, …). */
+  /** {@link @cascade/exchange!VenueEventKind} of the report (accepted, rejected, fill, done, …). */
   readonly kind: number;
   /** Venue the report comes from. */
   readonly venue: number;
@@ -69,7 +69,7 @@ export interface AgentMessage {
   readonly amountUnits: number;
   /** Reject code or done reason. */
   readonly code: number;
-  /** {@link VenueEventFlag} bits. */
+  /** {@link @cascade/exchange!VenueEventFlag} bits. */
   readonly flags: number;
 }
 
@@ -81,7 +81,7 @@ export class MessagePool {
   seq: Float64Array;
   /** {@link ItemKind}. */
   kind: Uint8Array;
-  /** {@link VenueOp} for commands; {@link VenueEventKind} for reports. */
+  /** {@link VenueOp} for commands; {@link @cascade/exchange!VenueEventKind} for reports. */
   op: Uint8Array;
   /** Agent index (sender of a command, recipient of a report, sleeper of a wake-up). */
   agent: Int32Array;

@@ -114,7 +114,7 @@ export interface World {
 
 /**
  * Builds a world: venues, index links, latency links and agents (started in order, at time 0).
- * @throws {@link ConfigError} naming the bad field.
+ * @throws {@link @cascade/core!ConfigError} naming the bad field.
  */
 export function createWorld(config: WorldConfig): World {
   return new SimWorld(config);
