@@ -75,6 +75,7 @@ import {
 import { VenueEventKind } from "@cascade/exchange";
 import { TimeInForce } from "@cascade/matching-engine";
 import type { Agent, AgentContext, AgentMessage, PerpView, SpotView } from "@cascade/sim";
+import { requireFinite, requireNonNegative, requirePositive, requirePositiveInt } from "./config-checks.ts";
 
 // -------------------------------------------------------------------------------------------------
 // The decision rule, as pure functions
@@ -286,16 +287,16 @@ export function resolveBackgroundTradersConfig(
     throw new ConfigError(`${F}.venue`, c.venue, "must name a venue");
   if (c.market !== undefined && c.market !== "perp" && c.market !== "spot")
     throw new ConfigError(`${F}.market`, c.market, 'must be "perp" or "spot"');
-  posInt(`${F}.count`, c.count);
+  requirePositiveInt(`${F}.count`, c.count);
   if (c.count > 10_000_000) throw new ConfigError(`${F}.count`, c.count, "must be ≤ 10^7");
-  pos(`${F}.ratePerSecond`, c.ratePerSecond);
-  nonNeg(`${F}.fundamentalWeightSd`, c.fundamentalWeightSd);
-  finite(`${F}.chartistWeightMean`, c.chartistWeightMean);
-  nonNeg(`${F}.chartistWeightSd`, c.chartistWeightSd);
-  nonNeg(`${F}.noiseWeightSd`, c.noiseWeightSd);
-  nonNeg(`${F}.noiseSd`, c.noiseSd);
-  posInt(`${F}.lookbackMinNs`, c.lookbackMinNs);
-  posInt(`${F}.lookbackMaxNs`, c.lookbackMaxNs);
+  requirePositive(`${F}.ratePerSecond`, c.ratePerSecond);
+  requireNonNegative(`${F}.fundamentalWeightSd`, c.fundamentalWeightSd);
+  requireFinite(`${F}.chartistWeightMean`, c.chartistWeightMean);
+  requireNonNegative(`${F}.chartistWeightSd`, c.chartistWeightSd);
+  requireNonNegative(`${F}.noiseWeightSd`, c.noiseWeightSd);
+  requireNonNegative(`${F}.noiseSd`, c.noiseSd);
+  requirePositiveInt(`${F}.lookbackMinNs`, c.lookbackMinNs);
+  requirePositiveInt(`${F}.lookbackMaxNs`, c.lookbackMaxNs);
   if (c.lookbackMaxNs < c.lookbackMinNs)
     throw new ConfigError(
       `${F}.lookbackMaxNs`,
@@ -304,19 +305,19 @@ export function resolveBackgroundTradersConfig(
     );
   if (c.fundamental !== undefined && c.fundamental !== "index" && c.fundamental !== "walk")
     throw new ConfigError(`${F}.fundamental`, c.fundamental, 'must be "index" or "walk"');
-  nonNeg(`${F}.fundamentalVolatilityPerSqrtSecond`, c.fundamentalVolatilityPerSqrtSecond);
+  requireNonNegative(`${F}.fundamentalVolatilityPerSqrtSecond`, c.fundamentalVolatilityPerSqrtSecond);
   if (!(c.marketOrderProbability >= 0 && c.marketOrderProbability <= 1))
     throw new ConfigError(`${F}.marketOrderProbability`, c.marketOrderProbability, "must be in [0, 1]");
   if (!(c.marketProtectionBps > 0 && c.marketProtectionBps < 10_000))
     throw new ConfigError(`${F}.marketProtectionBps`, c.marketProtectionBps, "must be in (0, 10000)");
   if (!(c.maxLimitOffset >= 0 && c.maxLimitOffset < 1))
     throw new ConfigError(`${F}.maxLimitOffset`, c.maxLimitOffset, "must be in [0, 1)");
-  posInt(`${F}.minOrderLots`, c.minOrderLots);
-  pos(`${F}.sizeTailExponent`, c.sizeTailExponent);
-  posInt(`${F}.maxOrderLots`, c.maxOrderLots);
+  requirePositiveInt(`${F}.minOrderLots`, c.minOrderLots);
+  requirePositive(`${F}.sizeTailExponent`, c.sizeTailExponent);
+  requirePositiveInt(`${F}.maxOrderLots`, c.maxOrderLots);
   if (c.maxOrderLots < c.minOrderLots)
     throw new ConfigError(`${F}.maxOrderLots`, c.maxOrderLots, `must be ≥ minOrderLots (${c.minOrderLots})`);
-  posInt(`${F}.orderLifetimeNs`, c.orderLifetimeNs);
+  requirePositiveInt(`${F}.orderLifetimeNs`, c.orderLifetimeNs);
   if (
     !(
       typeof c.capitalPerTrader === "string" ||
@@ -335,23 +336,23 @@ export function resolveBackgroundTradersConfig(
   if (!(Number.isSafeInteger(c.spotAssetLotsPerTrader) && c.spotAssetLotsPerTrader >= 0))
     throw new ConfigError(`${F}.spotAssetLotsPerTrader`, c.spotAssetLotsPerTrader, "must be an integer ≥ 0");
   if (c.accountCount !== undefined) {
-    posInt(`${F}.accountCount`, c.accountCount);
+    requirePositiveInt(`${F}.accountCount`, c.accountCount);
     if (c.accountCount > c.count)
       throw new ConfigError(`${F}.accountCount`, c.accountCount, `must be ≤ count (${c.count})`);
   }
-  pos(`${F}.maxExpectedReturn`, c.maxExpectedReturn);
-  nonNeg(`${F}.activityVolatility`, c.activityVolatility);
-  posInt(`${F}.activityCorrelationNs`, c.activityCorrelationNs);
-  nonNeg(`${F}.activityFeedback`, c.activityFeedback);
+  requirePositive(`${F}.maxExpectedReturn`, c.maxExpectedReturn);
+  requireNonNegative(`${F}.activityVolatility`, c.activityVolatility);
+  requirePositiveInt(`${F}.activityCorrelationNs`, c.activityCorrelationNs);
+  requireNonNegative(`${F}.activityFeedback`, c.activityFeedback);
   if (!(c.maxActivityMultiplier >= 1 && Number.isFinite(c.maxActivityMultiplier)))
     throw new ConfigError(
       `${F}.maxActivityMultiplier`,
       c.maxActivityMultiplier,
       "must be a finite number ≥ 1",
     );
-  posInt(`${F}.activityShortHalfLifeNs`, c.activityShortHalfLifeNs);
-  posInt(`${F}.activityLongHalfLifeNs`, c.activityLongHalfLifeNs);
-  posInt(`${F}.historySampleNs`, c.historySampleNs);
+  requirePositiveInt(`${F}.activityShortHalfLifeNs`, c.activityShortHalfLifeNs);
+  requirePositiveInt(`${F}.activityLongHalfLifeNs`, c.activityLongHalfLifeNs);
+  requirePositiveInt(`${F}.historySampleNs`, c.historySampleNs);
   if (c.latencyMedianNs !== undefined && !(c.latencyMedianNs >= 0))
     throw new ConfigError(`${F}.latencyMedianNs`, c.latencyMedianNs, "must be ≥ 0");
   if (
@@ -360,22 +361,6 @@ export function resolveBackgroundTradersConfig(
   )
     throw new ConfigError(`${F}.initialPrice`, c.initialPrice, "must be a positive price");
   return c;
-}
-
-function finite(field: string, v: number): void {
-  if (!(typeof v === "number" && Number.isFinite(v)))
-    throw new ConfigError(field, v, "must be a finite number");
-}
-function pos(field: string, v: number): void {
-  if (!(typeof v === "number" && Number.isFinite(v) && v > 0))
-    throw new ConfigError(field, v, "must be a finite number > 0");
-}
-function nonNeg(field: string, v: number): void {
-  if (!(typeof v === "number" && Number.isFinite(v) && v >= 0))
-    throw new ConfigError(field, v, "must be a finite number ≥ 0");
-}
-function posInt(field: string, v: number): void {
-  if (!(Number.isSafeInteger(v) && v > 0)) throw new ConfigError(field, v, "must be a positive integer");
 }
 
 // -------------------------------------------------------------------------------------------------

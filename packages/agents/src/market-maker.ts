@@ -66,6 +66,7 @@ import { ConfigError, type Instrument, NS_PER_SECOND, RejectCode, Side } from "@
 import { VenueEventKind } from "@cascade/exchange";
 import { TimeInForce } from "@cascade/matching-engine";
 import type { Agent, AgentContext, AgentMessage, PerpView, SpotView } from "@cascade/sim";
+import { requireNonNegative, requirePositive, requirePositiveInt, stripUndefined } from "./config-checks.ts";
 
 // -------------------------------------------------------------------------------------------------
 // The decision rule, as pure functions
@@ -512,22 +513,22 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
     throw new ConfigError(`${F}.venue`, c.venue, "must name a venue");
   if (c.market !== undefined && c.market !== "perp" && c.market !== "spot")
     throw new ConfigError(`${F}.market`, c.market, 'must be "perp" or "spot"');
-  positive(`${F}.gamma`, c.gamma);
-  positive(`${F}.k`, c.k);
-  positiveInt(`${F}.horizonNs`, c.horizonNs);
-  positive(`${F}.initialVolatilityPerSqrtSecond`, c.initialVolatilityPerSqrtSecond);
-  nonNegative(`${F}.minVolatilityPerSqrtSecond`, c.minVolatilityPerSqrtSecond);
-  positiveInt(`${F}.volatilityHalfLifeNs`, c.volatilityHalfLifeNs);
-  positiveInt(`${F}.levels`, c.levels);
+  requirePositive(`${F}.gamma`, c.gamma);
+  requirePositive(`${F}.k`, c.k);
+  requirePositiveInt(`${F}.horizonNs`, c.horizonNs);
+  requirePositive(`${F}.initialVolatilityPerSqrtSecond`, c.initialVolatilityPerSqrtSecond);
+  requireNonNegative(`${F}.minVolatilityPerSqrtSecond`, c.minVolatilityPerSqrtSecond);
+  requirePositiveInt(`${F}.volatilityHalfLifeNs`, c.volatilityHalfLifeNs);
+  requirePositiveInt(`${F}.levels`, c.levels);
   if (c.levels > 1000) throw new ConfigError(`${F}.levels`, c.levels, "must be ≤ 1000");
-  positiveInt(`${F}.levelSpacingTicks`, c.levelSpacingTicks);
-  positiveInt(`${F}.levelSizeLots`, c.levelSizeLots);
-  positive(`${F}.levelSizeMultiplier`, c.levelSizeMultiplier);
-  positiveInt(`${F}.minSpreadTicks`, c.minSpreadTicks);
+  requirePositiveInt(`${F}.levelSpacingTicks`, c.levelSpacingTicks);
+  requirePositiveInt(`${F}.levelSizeLots`, c.levelSizeLots);
+  requirePositive(`${F}.levelSizeMultiplier`, c.levelSizeMultiplier);
+  requirePositiveInt(`${F}.minSpreadTicks`, c.minSpreadTicks);
   if (!(c.maxSkewBps >= 0)) throw new ConfigError(`${F}.maxSkewBps`, c.maxSkewBps, "must be ≥ 0");
   if (!(Number.isFinite(c.makerFeeBps) && Math.abs(c.makerFeeBps) <= 1000))
     throw new ConfigError(`${F}.makerFeeBps`, c.makerFeeBps, "must be a number in [−1000, 1000]");
-  positiveInt(`${F}.maxInventoryLots`, c.maxInventoryLots);
+  requirePositiveInt(`${F}.maxInventoryLots`, c.maxInventoryLots);
   if (!(typeof c.capital === "string" || (typeof c.capital === "number" && c.capital > 0)))
     throw new ConfigError(`${F}.capital`, c.capital, "must be a positive amount of quote currency");
   if (!(Number.isInteger(c.leverage) && c.leverage >= 1))
@@ -536,15 +537,15 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
     throw new ConfigError(`${F}.spotInventoryLots`, c.spotInventoryLots, "must be an integer ≥ 0");
   if (!(c.maxLossFraction > 0 && c.maxLossFraction <= 1))
     throw new ConfigError(`${F}.maxLossFraction`, c.maxLossFraction, "must be in (0, 1]");
-  positive(`${F}.volatilityPullThreshold`, c.volatilityPullThreshold);
+  requirePositive(`${F}.volatilityPullThreshold`, c.volatilityPullThreshold);
   if (!(Number.isSafeInteger(c.cooldownNs) && c.cooldownNs >= 0))
     throw new ConfigError(`${F}.cooldownNs`, c.cooldownNs, "must be an integer ≥ 0");
   if (typeof c.flattenOnPull !== "boolean")
     throw new ConfigError(`${F}.flattenOnPull`, c.flattenOnPull, "must be a boolean");
-  positiveInt(`${F}.requotePeriodNs`, c.requotePeriodNs);
+  requirePositiveInt(`${F}.requotePeriodNs`, c.requotePeriodNs);
   if (!(c.indexWeight >= 0 && c.indexWeight <= 1))
     throw new ConfigError(`${F}.indexWeight`, c.indexWeight, "must be in [0, 1]");
-  positive(`${F}.referenceBandBps`, c.referenceBandBps);
+  requirePositive(`${F}.referenceBandBps`, c.referenceBandBps);
   if (c.referenceSource !== "others-mid" && c.referenceSource !== "last-trade")
     throw new ConfigError(`${F}.referenceSource`, c.referenceSource, 'must be "others-mid" or "last-trade"');
   if (c.latencyMedianNs !== undefined && !(c.latencyMedianNs >= 0))
@@ -555,26 +556,6 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
   )
     throw new ConfigError(`${F}.initialPrice`, c.initialPrice, "must be a positive price");
   return c;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
-}
-
-function positive(field: string, v: number): void {
-  if (!(typeof v === "number" && Number.isFinite(v) && v > 0))
-    throw new ConfigError(field, v, "must be a finite number > 0");
-}
-
-function nonNegative(field: string, v: number): void {
-  if (!(typeof v === "number" && Number.isFinite(v) && v >= 0))
-    throw new ConfigError(field, v, "must be a finite number ≥ 0");
-}
-
-function positiveInt(field: string, v: number): void {
-  if (!(Number.isSafeInteger(v) && v > 0)) throw new ConfigError(field, v, "must be a positive integer");
 }
 
 // -------------------------------------------------------------------------------------------------
