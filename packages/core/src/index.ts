@@ -20,6 +20,7 @@ export { BTCUSDT, Instrument, type InstrumentSpec } from "./instrument.ts";
 export { ceilDiv, floorDiv, mulDivCeil, mulDivFloor, mulDivRound, PPM } from "./int-math.ts";
 export { hash128 } from "./random/hash.ts";
 export { deriveSeed, logGamma, RandomStream, RandomStreams, type Seed, streams } from "./random/streams.ts";
+export { grown, type NumericArray } from "./typed-arrays.ts";
 export {
   formatNanos,
   hours,

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { grown } from "@cascade/core";
 /** Set of non-negative integer ids on typed arrays. Iteration order: insertion order, perturbed by removals (swap-with-last). */
 export class AccountSet {
   private items: Int32Array;
@@ -26,16 +27,11 @@ export class AccountSet {
   /** Adds `id` (no-op when present). */
   add(id: number): void {
     if (id >= this.index.length) {
-      const n = Math.max(id + 1, this.index.length * 2);
-      const idx = new Int32Array(n).fill(-1);
-      idx.set(this.index);
-      this.index = idx;
+      this.index = grown(this.index, Math.max(id + 1, this.index.length * 2), -1);
     }
     if (this.index[id]! >= 0) return;
     if (this.size === this.items.length) {
-      const it = new Int32Array(this.items.length * 2);
-      it.set(this.items);
-      this.items = it;
+      this.items = grown(this.items, this.items.length * 2);
     }
     this.items[this.size] = id;
     this.index[id] = this.size++;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { grown } from "@cascade/core";
 /** What a liquidation step did. */
 export const LiquidationStage = {
   /** The engine's IOC order, limited at the bankruptcy price, filled in the book. */
@@ -108,20 +109,15 @@ export class LiquidationLog {
 
   private grow(): void {
     const n = this.timeNs.length * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      b.set(a);
-      return b;
-    };
-    this.timeNs = g(this.timeNs);
-    this.account = g(this.account);
-    this.side = g(this.side);
-    this.qtyLots = g(this.qtyLots);
-    this.markTicks = g(this.markTicks);
-    this.liquidationTicks = g(this.liquidationTicks);
-    this.bankruptcyTicks = g(this.bankruptcyTicks);
-    this.fillTicks = g(this.fillTicks);
-    this.fundDeltaUnits = g(this.fundDeltaUnits);
-    this.stage = g(this.stage);
+    this.timeNs = grown(this.timeNs, n);
+    this.account = grown(this.account, n);
+    this.side = grown(this.side, n);
+    this.qtyLots = grown(this.qtyLots, n);
+    this.markTicks = grown(this.markTicks, n);
+    this.liquidationTicks = grown(this.liquidationTicks, n);
+    this.bankruptcyTicks = grown(this.bankruptcyTicks, n);
+    this.fillTicks = grown(this.fillTicks, n);
+    this.fundDeltaUnits = grown(this.fundDeltaUnits, n);
+    this.stage = grown(this.stage, n);
   }
 }

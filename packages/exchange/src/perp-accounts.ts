@@ -14,7 +14,7 @@
  * @module
  */
 
-import { mulDivRound } from "@cascade/core";
+import { grown, mulDivRound } from "@cascade/core";
 
 /** Bit flags per account. */
 export const AccountFlag = {
@@ -151,26 +151,20 @@ export class PerpAccounts {
   }
 
   private grow(n: number): void {
-    const g = <T extends Float64Array | Uint8Array>(a: T, fill = 0): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      if (fill !== 0) b.fill(fill);
-      b.set(a);
-      return b;
-    };
-    this.wallet = g(this.wallet);
-    this.isoMargin = g(this.isoMargin);
-    this.size = g(this.size);
-    this.basis = g(this.basis);
-    this.leverage = g(this.leverage);
-    this.flags = g(this.flags);
-    this.openBuyLots = g(this.openBuyLots);
-    this.openBuyNotional = g(this.openBuyNotional);
-    this.openSellLots = g(this.openSellLots);
-    this.openSellNotional = g(this.openSellNotional);
-    this.reduceOnlyLots = g(this.reduceOnlyLots);
-    this.trigger = g(this.trigger, -1);
-    this.realizedPnl = g(this.realizedPnl);
-    this.feesPaid = g(this.feesPaid);
-    this.fundingPaid = g(this.fundingPaid);
+    this.wallet = grown(this.wallet, n);
+    this.isoMargin = grown(this.isoMargin, n);
+    this.size = grown(this.size, n);
+    this.basis = grown(this.basis, n);
+    this.leverage = grown(this.leverage, n);
+    this.flags = grown(this.flags, n);
+    this.openBuyLots = grown(this.openBuyLots, n);
+    this.openBuyNotional = grown(this.openBuyNotional, n);
+    this.openSellLots = grown(this.openSellLots, n);
+    this.openSellNotional = grown(this.openSellNotional, n);
+    this.reduceOnlyLots = grown(this.reduceOnlyLots, n);
+    this.trigger = grown(this.trigger, n, -1);
+    this.realizedPnl = grown(this.realizedPnl, n);
+    this.feesPaid = grown(this.feesPaid, n);
+    this.fundingPaid = grown(this.fundingPaid, n);
   }
 }

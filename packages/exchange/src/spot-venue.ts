@@ -25,6 +25,7 @@
 
 import {
   ConfigError,
+  grown,
   Instrument,
   type InstrumentSpec,
   InvariantError,
@@ -1017,10 +1018,4 @@ function checkTifStp(tif: number, stp: number): RejectCode {
   if (!(tif >= 0 && tif <= 3 && Math.floor(tif) === tif)) return RejectCode.InvalidOrderType;
   if (!(stp >= 0 && stp <= 3 && Math.floor(stp) === stp)) return RejectCode.InvalidStpMode;
   return RejectCode.None;
-}
-
-function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { grown } from "@cascade/core";
 /** Indexed min-heap: one entry per account. Longs store −trigger so the highest trigger is on top. */
 export class TriggerHeap {
   private keys: Float64Array;
@@ -141,18 +142,11 @@ export class TriggerHeap {
 
   private growHeap(): void {
     const n = this.keys.length * 2;
-    const k = new Float64Array(n);
-    k.set(this.keys);
-    const a = new Int32Array(n);
-    a.set(this.accounts);
-    this.keys = k;
-    this.accounts = a;
+    this.keys = grown(this.keys, n);
+    this.accounts = grown(this.accounts, n);
   }
 
   private growAccounts(min: number): void {
-    const n = Math.max(min, this.pos.length * 2);
-    const p = new Int32Array(n).fill(-1);
-    p.set(this.pos);
-    this.pos = p;
+    this.pos = grown(this.pos, Math.max(min, this.pos.length * 2), -1);
   }
 }

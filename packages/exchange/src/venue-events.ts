@@ -7,6 +7,7 @@
  */
 
 import type { DoneReason, RejectCode, Side } from "@cascade/core";
+import { grown } from "@cascade/core";
 
 /** Kinds of {@link VenueEventBuffer} events. */
 export const VenueEventKind = {
@@ -112,20 +113,15 @@ export class VenueEventBuffer {
 
   private grow(): void {
     const n = this.kind.length * 2;
-    const g = <T extends Uint8Array | Int32Array | Float64Array | Int8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      b.set(a);
-      return b;
-    };
-    this.kind = g(this.kind);
-    this.account = g(this.account);
-    this.orderId = g(this.orderId);
-    this.side = g(this.side);
-    this.price = g(this.price);
-    this.qty = g(this.qty);
-    this.amount = g(this.amount);
-    this.code = g(this.code);
-    this.flags = g(this.flags);
+    this.kind = grown(this.kind, n);
+    this.account = grown(this.account, n);
+    this.orderId = grown(this.orderId, n);
+    this.side = grown(this.side, n);
+    this.price = grown(this.price, n);
+    this.qty = grown(this.qty, n);
+    this.amount = grown(this.amount, n);
+    this.code = grown(this.code, n);
+    this.flags = grown(this.flags, n);
   }
 }
 

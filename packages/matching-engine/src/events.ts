@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { DoneReason, RejectCode, Side } from "@cascade/core";
+import { type DoneReason, grown, type RejectCode, type Side } from "@cascade/core";
 
 /** Event kinds in {@link EventBuffer.kind}. */
 export const EventKind = {
@@ -132,22 +132,17 @@ export class EventBuffer {
 
   private grow(): void {
     const n = this.kind.length * 2;
-    this.kind = copyInto(new Uint8Array(n), this.kind);
-    this.orderId = copyInto(new Float64Array(n), this.orderId);
-    this.owner = copyInto(new Int32Array(n), this.owner);
-    this.side = copyInto(new Int8Array(n), this.side);
-    this.price = copyInto(new Float64Array(n), this.price);
-    this.qty = copyInto(new Float64Array(n), this.qty);
-    this.code = copyInto(new Uint8Array(n), this.code);
-    this.makerOrderId = copyInto(new Float64Array(n), this.makerOrderId);
-    this.makerOwner = copyInto(new Int32Array(n), this.makerOwner);
-    this.makerRemaining = copyInto(new Float64Array(n), this.makerRemaining);
+    this.kind = grown(this.kind, n);
+    this.orderId = grown(this.orderId, n);
+    this.owner = grown(this.owner, n);
+    this.side = grown(this.side, n);
+    this.price = grown(this.price, n);
+    this.qty = grown(this.qty, n);
+    this.code = grown(this.code, n);
+    this.makerOrderId = grown(this.makerOrderId, n);
+    this.makerOwner = grown(this.makerOwner, n);
+    this.makerRemaining = grown(this.makerRemaining, n);
   }
-}
-
-function copyInto<T extends { set(a: ArrayLike<number>): void }>(target: T, source: ArrayLike<number>): T {
-  target.set(source);
-  return target;
 }
 
 /** A book event as a plain object: see {@link EventKind} for the meaning of each. */

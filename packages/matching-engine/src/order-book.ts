@@ -16,7 +16,7 @@
  * @module
  */
 
-import { DoneReason, InvariantError, RejectCode, Side } from "@cascade/core";
+import { DoneReason, grown, InvariantError, RejectCode, Side } from "@cascade/core";
 import type { DepthLevel, ImpactResult, OrderBookApi, OrderBookConfig, OrderView } from "./book-api.ts";
 import { AmendKind, EventBuffer, EventKind } from "./events.ts";
 import { IdMap } from "./id-map.ts";
@@ -913,29 +913,25 @@ export class OrderBook implements OrderBookApi {
   private grow(): void {
     const old = this.capacity;
     const n = old * 2;
-    this.oId = resized(this.oId, n);
-    this.oQty = resized(this.oQty, n);
-    this.oLevel = resized(this.oLevel, n);
-    this.oOwner = resized(this.oOwner, n);
-    this.oNext = resized(this.oNext, n);
-    this.oPrev = resized(this.oPrev, n);
-    this.oOwnNext = resized(this.oOwnNext, n);
-    this.oOwnPrev = resized(this.oOwnPrev, n);
-    this.oSide = resized(this.oSide, n);
-    this.oTif = resized(this.oTif, n);
-    this.oStp = resized(this.oStp, n);
+    this.oId = grown(this.oId, n);
+    this.oQty = grown(this.oQty, n);
+    this.oLevel = grown(this.oLevel, n);
+    this.oOwner = grown(this.oOwner, n);
+    this.oNext = grown(this.oNext, n);
+    this.oPrev = grown(this.oPrev, n);
+    this.oOwnNext = grown(this.oOwnNext, n);
+    this.oOwnPrev = grown(this.oOwnPrev, n);
+    this.oSide = grown(this.oSide, n);
+    this.oTif = grown(this.oTif, n);
+    this.oStp = grown(this.oStp, n);
     this.capacity = n;
     this.linkFree(old, n);
   }
 
   private growOwners(owner: number): void {
     const n = Math.min(Math.max(owner + 1, this.ownHead.length * 2), this.maxOwner + 1);
-    const head = new Int32Array(n).fill(NONE);
-    const tail = new Int32Array(n).fill(NONE);
-    head.set(this.ownHead);
-    tail.set(this.ownTail);
-    this.ownHead = head;
-    this.ownTail = tail;
+    this.ownHead = grown(this.ownHead, n, NONE);
+    this.ownTail = grown(this.ownTail, n, NONE);
   }
 }
 
@@ -951,10 +947,4 @@ function checkTifStp(tif: number, stp: number): RejectCode {
   if (!(tif >= 0 && tif <= 3 && Math.floor(tif) === tif)) return RejectCode.InvalidOrderType;
   if (!(stp >= 0 && stp <= 3 && Math.floor(stp) === stp)) return RejectCode.InvalidStpMode;
   return RejectCode.None;
-}
-
-function resized<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { grown } from "@cascade/core";
 import type { MessagePool } from "./messages.ts";
 
 /** Min-heap of {@link MessagePool} handles by (time, seq). */
@@ -28,9 +29,7 @@ export class EventQueue {
   /** Queues handle `h` (its time and seq must be set). */
   push(h: number): void {
     if (this.size === this.heap.length) {
-      const g = new Int32Array(this.heap.length * 2);
-      g.set(this.heap);
-      this.heap = g;
+      this.heap = grown(this.heap, this.heap.length * 2);
     }
     let i = this.size++;
     const heap = this.heap;

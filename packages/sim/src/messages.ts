@@ -6,6 +6,7 @@
  * @module
  */
 
+import { grown } from "@cascade/core";
 /** What a scheduled item is. */
 export const ItemKind = {
   /** Wake an agent: `agent`, `tag` in `aux`. */
@@ -153,26 +154,21 @@ export class MessagePool {
   private grow(): void {
     const old = this.time.length;
     const n = old * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array | Int8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      b.set(a);
-      return b;
-    };
-    this.time = g(this.time);
-    this.seq = g(this.seq);
-    this.kind = g(this.kind);
-    this.op = g(this.op);
-    this.agent = g(this.agent);
-    this.venue = g(this.venue);
-    this.account = g(this.account);
-    this.orderId = g(this.orderId);
-    this.side = g(this.side);
-    this.price = g(this.price);
-    this.qty = g(this.qty);
-    this.amount = g(this.amount);
-    this.code = g(this.code);
-    this.flags = g(this.flags);
-    this.next = g(this.next);
+    this.time = grown(this.time, n);
+    this.seq = grown(this.seq, n);
+    this.kind = grown(this.kind, n);
+    this.op = grown(this.op, n);
+    this.agent = grown(this.agent, n);
+    this.venue = grown(this.venue, n);
+    this.account = grown(this.account, n);
+    this.orderId = grown(this.orderId, n);
+    this.side = grown(this.side, n);
+    this.price = grown(this.price, n);
+    this.qty = grown(this.qty, n);
+    this.amount = grown(this.amount, n);
+    this.code = grown(this.code, n);
+    this.flags = grown(this.flags, n);
+    this.next = grown(this.next, n);
     this.link(old, n);
   }
 }

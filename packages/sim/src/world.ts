@@ -9,6 +9,7 @@
 
 import {
   ConfigError,
+  grown,
   type Instrument,
   NS_PER_SECOND,
   type RandomStream,
@@ -331,9 +332,7 @@ class SimWorld implements World {
   own(venue: number, account: number, agent: number): void {
     let o = this.owners[venue]!;
     if (account >= o.length) {
-      const n = new Int32Array(Math.max(account + 1, o.length * 2)).fill(-1);
-      n.set(o);
-      o = n;
+      o = grown(o, Math.max(account + 1, o.length * 2), -1);
       this.owners[venue] = o;
     }
     o[account] = agent;
