@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { listParts } from "./arrow/parts.ts";
+import { listParts } from "./arrow/part-log.ts";
 import { main } from "./cli/main.ts";
 import { runExperiment } from "./run-experiment.ts";
 import { cli, FIXTURES, readTable, SRC, tableData, tempDir } from "./testing.ts";

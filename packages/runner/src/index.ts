@@ -25,7 +25,8 @@ export {
   type RunRow,
 } from "./arrow/encode.ts";
 export type { RecordBatch, Schema } from "./arrow/lib.ts";
-export { listParts, PARTS_DIR, type PartRef, partFileName, writeFileAtomic } from "./arrow/parts.ts";
+export { PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
+export { listParts, PART_LOG_EXT, PartReader, type PartRef, scanPartLog } from "./arrow/part-log.ts";
 export { executeRun, type RunOutcome, reproduceRun } from "./execute.ts";
 export {
   type AnyExperiment,

@@ -1,6 +1,7 @@
 /**
- * Fans runs out over a piscina pool of worker threads and writes each finished run as its part
- * file as soon as it arrives, so memory stays bounded however many runs there are.
+ * Fans runs out over a piscina pool of worker threads and appends each finished run's part record
+ * to the session's part log as soon as it arrives, so memory stays bounded however many runs
+ * there are.
  *
  * At most two tasks per worker are in flight (one running, one queued), so a worker never waits
  * for the main thread. A watchdog reads, from a shared array, when each task actually started
@@ -15,8 +16,8 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { type EncodedRun, encodeRun } from "./arrow/encode.ts";
-import { writePart } from "./arrow/parts.ts";
+import { encodeRun } from "./arrow/encode.ts";
+import { PartLogWriter, recordOf } from "./arrow/part-log.ts";
 import { failedRunBatches } from "./execute.ts";
 import { type RunPlan, runSpec } from "./plan.ts";
 import type { PoolWorkerData, RunTask, RunTaskResult } from "./worker.ts";
@@ -29,7 +30,7 @@ export const WORKER_ENTRY = existsSync(new URL("./worker-entry.mjs", import.meta
   ? fileURLToPath(new URL("./worker-entry.mjs", import.meta.url))
   : fileURLToPath(new URL("./worker.js", import.meta.url));
 
-/** Part writes in flight beyond which no new run is started. */
+/** Part records waiting for the disk beyond which no new run is started. */
 const MAX_PENDING_WRITES = 64;
 
 /** A finished run, as reported to {@link PoolOptions.onRun}. */
@@ -46,15 +47,17 @@ export interface PoolOptions {
   readonly plan: RunPlan;
   /** Run ids to execute, in order. */
   readonly runIds: readonly number[];
-  /** Directory the part files go into. */
+  /** Directory the session's part log goes into. */
   readonly partsDir: string;
+  /** Name prefix of the session's part log (default `"run"`; shards use theirs). */
+  readonly partLogPrefix?: string;
   /** Worker threads (default `os.availableParallelism()`, at most one per run). */
   readonly workers?: number;
   /** Per-run wall-clock limit, ms (default none). */
   readonly runTimeoutMs?: number;
   /** Stop after this many failed runs (default: never). */
   readonly maxFailures?: number;
-  /** Called after each run's part is on disk. */
+  /** Called after each run's part record is in the part log. */
   readonly onRun?: (event: RunEvent) => void;
 }
 
@@ -69,11 +72,13 @@ export interface PoolStats {
   readonly workers: number;
   /** Wall time of the pool, ms. */
   readonly wallMs: number;
-  /** Main thread: time spent starting part writes, ms (the writes themselves run asynchronously). */
+  /** Main thread: time spent handing part records to the log, ms (the writes run asynchronously). */
   readonly partWriteMs: number;
-  /** Elapsed time of the asynchronous part writes (write + rename), summed, ms; overlaps the sweep. */
+  /** Elapsed time of the part log's `writev` calls, summed, ms (they overlap the sweep). */
   readonly partWriteIoMs: number;
-  /** Bytes of part files written. */
+  /** `writev` calls of the part log (each writes every record that arrived since the last). */
+  readonly partWrites: number;
+  /** Bytes of part records written. */
   readonly partBytes: number;
   /** Workers: encoding outcomes as Arrow IPC, summed over runs, ms. */
   readonly encodeMs: number;
@@ -122,7 +127,7 @@ export class RunnerPool {
 
   private startError: unknown;
 
-  /** Runs `runIds` of `plan`, writing one part per run into `partsDir`. */
+  /** Runs `runIds` of `plan`, appending one part record per run to a new part log in `partsDir`. */
   async run(options: Omit<PoolOptions, "experimentFile" | "workers">): Promise<PoolStats> {
     const t0 = performance.now();
     const { plan, runIds } = options;
@@ -130,7 +135,6 @@ export class RunnerPool {
     let ok = 0;
     let failed = 0;
     let partWriteMs = 0;
-    let partWriteIoMs = 0;
     let partBytes = 0;
     let encodeMs = 0;
     let simMs = 0;
@@ -144,11 +148,13 @@ export class RunnerPool {
       { runId: number; controller: AbortController | null; timedOut: boolean }
     >();
 
-    // Part writes in flight; past MAX_PENDING_WRITES no new run starts (bounded memory on a slow disk).
+    // Created with the first record, so a session that runs nothing leaves no empty log.
+    let log: PartLogWriter | undefined;
+    // Records not yet written; past MAX_PENDING_WRITES no new run starts (bounded memory on a slow disk).
     const writes = new Set<Promise<void>>();
     let writeError: unknown;
     let relaunch = () => {};
-    const write = (runId: number, encoded: EncodedRun, status: "ok" | "failed", error: string | null) => {
+    const write = (runId: number, record: Uint8Array, status: "ok" | "failed", error: string | null) => {
       if (status === "ok") ok++;
       else failed++;
       if (options.maxFailures !== undefined && failed >= options.maxFailures && !stopping) {
@@ -156,9 +162,9 @@ export class RunnerPool {
         for (const f of inFlight.values()) f.controller?.abort();
       }
       const t = performance.now();
-      const w = writePart(options.partsDir, runId, encoded.bytes, encoded.schemaKey).then(
+      log ??= PartLogWriter.create(options.partsDir, options.partLogPrefix ?? "run");
+      const w = log.append(record).then(
         () => {
-          partWriteIoMs += performance.now() - t;
           options.onRun?.({ runId, status, error });
         },
         (e: unknown) => {
@@ -167,7 +173,7 @@ export class RunnerPool {
         },
       );
       partWriteMs += performance.now() - t;
-      partBytes += encoded.bytes.byteLength;
+      partBytes += record.byteLength;
       writes.add(w);
       void w.finally(() => {
         writes.delete(w);
@@ -175,8 +181,8 @@ export class RunnerPool {
       });
     };
     const writeFailure = (runId: number, error: string) => {
-      const spec = runSpec(plan, runId);
-      write(runId, encodeRun(failedRunBatches(spec, error, plan.columns, 0)), "failed", error);
+      const encoded = encodeRun(failedRunBatches(runSpec(plan, runId), error, plan.columns, 0));
+      write(runId, recordOf(runId, encoded.bytes, encoded.schemaKey), "failed", error);
     };
 
     const timeoutMs = options.runTimeoutMs;
@@ -225,7 +231,7 @@ export class RunnerPool {
                   (r) => {
                     encodeMs += r.encodeMs;
                     simMs += r.wallMs;
-                    write(r.runId, r, r.status, r.error);
+                    write(r.runId, r.record, r.status, r.error);
                   },
                   (e: unknown) => {
                     if (entry.timedOut) {
@@ -258,7 +264,9 @@ export class RunnerPool {
     } finally {
       relaunch = () => {};
       if (watchdog !== undefined) clearInterval(watchdog);
+      log?.flush();
       while (writes.size > 0) await Promise.all([...writes]);
+      log?.close();
     }
     if (writeError !== undefined) throw writeError;
     return {
@@ -269,7 +277,8 @@ export class RunnerPool {
       workers: this.workers,
       wallMs: performance.now() - t0,
       partWriteMs,
-      partWriteIoMs,
+      partWriteIoMs: log?.writeMs ?? 0,
+      partWrites: log?.writes ?? 0,
       partBytes,
       encodeMs,
       simMs,
@@ -282,7 +291,7 @@ export class RunnerPool {
   }
 }
 
-/** Runs `runIds` on a new worker pool (at most one thread per run), writing one part per run. */
+/** Runs `runIds` on a new worker pool (at most one thread per run), appending one part record per run. */
 export async function runPool(options: PoolOptions): Promise<PoolStats> {
   const workers = Math.max(
     1,

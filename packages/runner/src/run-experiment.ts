@@ -1,13 +1,14 @@
 /**
- * Runs an experiment end to end: plan, (resume,) fan the runs out over the worker pool writing one
- * part per run, assemble `runs.arrow`, `timeseries.arrow` and `liquidations.arrow`, and write
+ * Runs an experiment end to end: plan, (resume,) fan the runs out over the worker pool appending
+ * one part record per run to the session's part log, assemble `runs.arrow`, `timeseries.arrow` and `liquidations.arrow`, and write
  * `manifest.json`. A shard only writes its parts and `shard-<i>-of-<N>.json`; `cascade merge`
  * assembles the shards.
  *
  * Output directory layout:
  * ```
  * <out>/manifest.json            what, how, when, counts (shards: shard-<i>-of-<N>.json)
- * <out>/parts/run-000042.arrows  one per finished run: runs row, time series, liquidations
+ * <out>/parts/run-001.partlog    one per session (shards: shard-<i>-of-<N>-001.partlog): a record
+ *                                per finished run with its runs row, time series, liquidations
  * <out>/runs.arrow               one row per run
  * <out>/timeseries.arrow         sampled series of every run, keyed by run_id
  * <out>/liquidations.arrow       liquidation steps of every run, keyed by run_id
@@ -22,14 +23,8 @@ import path from "node:path";
 import { ConfigError, type Seed } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
 import { RecordBatchReader } from "./arrow/lib.ts";
-import {
-  ensureOutDir,
-  listParts,
-  PARTS_DIR,
-  type PartRef,
-  removeTempFiles,
-  writeFileAtomic,
-} from "./arrow/parts.ts";
+import { ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
+import { listParts, PartReader, type PartRef } from "./arrow/part-log.ts";
 import type { AnyExperiment } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
 import { codeVersion, type Manifest, manifestName, packageVersions, readManifests } from "./manifest.ts";
@@ -50,7 +45,7 @@ export interface RunExperimentOptions extends Omit<PlanOptions, "source"> {
   readonly workers?: number;
   /** Run only this shard's runs (`run_id % count == index`); no assembly. */
   readonly shard?: Shard;
-  /** Continue a run in `out`: skip runs whose parts exist. Without it `out` must hold no run. */
+  /** Continue a run in `out`: skip runs recorded in its part logs. Without it `out` must hold no run. */
   readonly resume?: boolean;
   /** Stop after this many failed runs (what finished is still assembled). */
   readonly maxFailures?: number;
@@ -70,7 +65,7 @@ export interface RunExperimentResult {
   readonly outDir: string;
   /** The pool's statistics for this session. */
   readonly pool: PoolStats;
-  /** Runs skipped because their parts existed (resume). */
+  /** Runs skipped because their part records existed (resume). */
   readonly skipped: number;
   /** Per-point means (assembled runs only; `null` for a shard). */
   readonly summary: PointSummary | null;
@@ -211,6 +206,7 @@ async function runWithPool(
       plan,
       runIds: todo,
       partsDir,
+      partLogPrefix: shard === null ? "run" : path.basename(manifestName(shard), ".json"),
       runTimeoutMs: options.runTimeoutSec === undefined ? undefined : options.runTimeoutSec * 1000,
       maxFailures: options.maxFailures,
       onRun: (e) => {
@@ -261,6 +257,7 @@ async function runWithPool(
       poolMs: round(pool.wallMs),
       partWriteMs: round(pool.partWriteMs),
       partWriteIoMs: round(pool.partWriteIoMs),
+      partWrites: pool.partWrites,
       partBytes: pool.partBytes,
       workerEncodeMs: round(pool.encodeMs),
       workerSimMs: round(pool.simMs),
@@ -294,15 +291,19 @@ export function fileMetadata(name: string, seed: Seed, configHash: string): Reco
 export function tallyParts(parts: readonly PartRef[]): { ok: number; failed: number } {
   let ok = 0;
   let failed = 0;
-  for (const p of parts) {
-    const reader = RecordBatchReader.from(readFileSync(p.file));
-    for (const b of reader) {
-      const status = b.getChild("status");
-      for (let i = 0; i < b.numRows; i++) {
-        if (status?.get(i) === "ok") ok++;
-        else failed++;
+  const reader = new PartReader();
+  try {
+    for (const p of parts) {
+      for (const b of RecordBatchReader.from(reader.read(p))) {
+        const status = b.getChild("status");
+        for (let i = 0; i < b.numRows; i++) {
+          if (status?.get(i) === "ok") ok++;
+          else failed++;
+        }
       }
     }
+  } finally {
+    reader.close();
   }
   return { ok, failed };
 }

@@ -1,6 +1,6 @@
 /**
  * Assembles `runs.arrow`, `timeseries.arrow` and `liquidations.arrow` (Arrow IPC file format)
- * from part files, streaming part by part: a first pass reads the parts' schemas and takes their
+ * from the part logs' records, streaming part by part: a first pass reads the parts' schemas and takes their
  * union (runs may differ in columns: failed runs have no `summarize` metrics, worlds with other
  * agents record other gauges), a second pass conforms each part's batches to the union,
  * coalesces them into batches of up to {@link AssembleOptions.batchRows} rows and writes them
@@ -14,7 +14,7 @@
  * @module
  */
 
-import { closeSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
 import path from "node:path";
 import { batchOfData, ROLE_KEY, ROLE_ORDER } from "./encode.ts";
 import {
@@ -29,8 +29,8 @@ import {
   Type,
   vectorFromArray,
 } from "./lib.ts";
+import { PartReader, type PartRef } from "./part-log.ts";
 import { type ColumnSegment, type PartTable, readPart } from "./part-reader.ts";
-import type { PartRef } from "./parts.ts";
 
 /** The three output tables. */
 export const TABLES = ["runs", "timeseries", "liquidations"] as const;
@@ -59,7 +59,7 @@ export interface AssembleResult {
   readonly bytes: Readonly<Record<TableName, number>>;
   /** Wall time of the whole assembly, ms. */
   readonly totalMs: number;
-  /** Of which reading part files, ms. */
+  /** Of which reading (and checksumming) part records, ms. */
   readonly readMs: number;
   /** Of which inside `write` calls of the file sinks (syscalls), ms. */
   readonly sinkMs: number;
@@ -72,9 +72,10 @@ export interface AssembleResult {
 export function assemble(options: AssembleOptions): AssembleResult {
   const t0 = performance.now();
   let readMs = 0;
-  const read = (file: string) => {
+  const reader = new PartReader();
+  const read = (part: PartRef) => {
     const t = performance.now();
-    const bytes = readFileSync(file);
+    const bytes = reader.read(part);
     readMs += performance.now() - t;
     return bytes;
   };
@@ -88,14 +89,17 @@ export function assemble(options: AssembleOptions): AssembleResult {
   // Pass 1: union of the schemas, in run order; one part per schema key is enough.
   const unions = TABLES.map((t) => new SchemaUnion(t));
   const seen = new Set<string>();
-  for (const p of options.parts) {
-    if (p.schemaKey !== undefined) {
+  try {
+    for (const p of options.parts) {
       if (seen.has(p.schemaKey)) continue;
       seen.add(p.schemaKey);
+      readPart(read(p), p.schemaKey, partSchemas).forEach((table, i) => {
+        unions[i]!.add(table.schema, p.runId);
+      });
     }
-    readPart(read(p.file), p.schemaKey, partSchemas).forEach((table, i) => {
-      unions[i]!.add(table.schema, p.runId);
-    });
+  } catch (e) {
+    reader.close();
+    throw e;
   }
   const metadata = new Map(Object.entries(options.metadata));
   const schemas = unions.map((u) => u.schema(metadata));
@@ -112,7 +116,7 @@ export function assemble(options: AssembleOptions): AssembleResult {
   );
   try {
     for (const p of options.parts) {
-      readPart(read(p.file), p.schemaKey, partSchemas).forEach((table, i) => {
+      readPart(read(p), p.schemaKey, partSchemas).forEach((table, i) => {
         coalescers[i]!.add(table);
       });
     }
@@ -121,6 +125,8 @@ export function assemble(options: AssembleOptions): AssembleResult {
   } catch (e) {
     for (const w of writers) w.abort();
     throw e;
+  } finally {
+    reader.close();
   }
   const rows = Object.fromEntries(TABLES.map((t, i) => [t, coalescers[i]!.rowsWritten])) as Record<
     TableName,
@@ -171,7 +177,8 @@ class SchemaUnion {
 /**
  * Appends the parts' tables, column by column, into growable buffers of the union schema and
  * emits a record batch whenever `batchRows` rows are collected. Values are copied once, straight
- * from the part's buffer; nothing keeps a part alive.
+ * from the part's buffer; nothing keeps a part alive. An emitted batch views the builders' buffers,
+ * which the next batch reuses: `emit` must consume it (write it, tally it) before returning.
  */
 class Coalescer {
   rowsWritten = 0;
@@ -185,7 +192,7 @@ class Coalescer {
     private readonly batchRows: number,
     private readonly emit: (batch: RecordBatch) => void,
   ) {
-    this.columns = schema.fields.map((f) => new ColumnBuilder(f.type, missing));
+    this.columns = schema.fields.map((f) => new ColumnBuilder(f.type, missing, batchRows));
   }
 
   add(table: PartTable): void {
@@ -244,12 +251,15 @@ class ColumnBuilder {
   private readonly objects: unknown[] = [];
   private valid: Uint8Array | null = null;
   private nulls = 0;
-  /** Size of the next values buffer (grows to what a batch needs). */
-  private capacity = 4096;
 
+  /**
+   * @param capacity rows of the first values buffer: a whole batch, so it never grows by copying
+   * (the pages a short table leaves untouched are never faulted in).
+   */
   constructor(
     private readonly type: DataType,
     missing: "nan" | "null",
+    private readonly capacity: number,
   ) {
     this.fixed = type.typeId === Type.Int || type.typeId === Type.Float;
     this.nanForMissing = missing === "nan" && type.typeId === Type.Float;
@@ -294,10 +304,10 @@ class ColumnBuilder {
       this.objects.length = 0;
       return data;
     }
-    // Hand the buffer over (no copy); the next batch starts in a fresh one of the same size.
+    // A view of the buffer, no copy. The batch is written (the file sink copies or writes it)
+    // before the next append, so the same buffer serves every batch: no fresh, zero-filled
+    // megabytes per batch and column.
     const values = this.reserve(n).subarray(0, n);
-    this.capacity = this.values!.length;
-    this.values = null;
     const nullBitmap = this.valid === null ? null : this.valid.subarray(0, Math.ceil(n / 8));
     const data = makeData({
       type: this.type,

@@ -1,7 +1,8 @@
 /**
  * One run as Arrow: its `runs` row, its time series and its liquidation log as record batches,
- * serialized as three concatenated Arrow IPC streams — the bytes a worker transfers to the main
- * thread and the main thread writes, unchanged, as the run's part file.
+ * serialized as three concatenated Arrow IPC streams — the payload of the run's part record,
+ * which a worker transfers to the main thread and the main thread appends, unchanged, to its
+ * part log.
  *
  * @module
  */
@@ -221,7 +222,7 @@ export function batchOfData(schema: Schema, length: number, children: readonly u
   return new RecordBatch(schema, data);
 }
 
-/** A run serialized for its part file. */
+/** A run serialized for its part record. */
 export interface EncodedRun {
   /** Three concatenated Arrow IPC streams: runs, timeseries, liquidations. */
   readonly bytes: Uint8Array;
@@ -231,6 +232,12 @@ export interface EncodedRun {
    * one part per key only.
    */
   readonly schemaKey: string;
+  /**
+   * With {@link encodeRun}'s `frame`: the whole buffer, `frame.before` free bytes, then `bytes`,
+   * then free bytes up to a multiple of `frame.align` (a part record to seal in place, no copy);
+   * in a SharedArrayBuffer with `frame.shared`.
+   */
+  readonly framed?: Uint8Array;
 }
 
 /** Framed schema messages (and their hashes) by schema signature: runs repeat their schemas. */
@@ -285,13 +292,23 @@ function streamChunks(batch: RecordBatch): { chunks: Uint8Array[]; schemaHash: U
 
 /**
  * Serializes a run's three batches as three concatenated Arrow IPC streams (runs, timeseries,
- * liquidations) into one fresh buffer, ready to transfer, with the key of their schemas.
+ * liquidations) into one fresh buffer, ready to transfer, with the key of their schemas. With
+ * `frame`, the buffer also has room for a record header before the streams and padding after
+ * them (see `part-log.ts`), so the worker can seal the record without copying the bytes, and
+ * with `frame.shared` that buffer is a SharedArrayBuffer (handed to the main thread as it is).
  */
-export function encodeRun(batches: RunBatches): EncodedRun {
+export function encodeRun(
+  batches: RunBatches,
+  frame?: { readonly before: number; readonly align: number; readonly shared?: boolean },
+): EncodedRun {
   const streams = [batches.runs, batches.timeseries, batches.liquidations].map(streamChunks);
   let length = 0;
   for (const s of streams) for (const c of s.chunks) length += c.byteLength;
-  const out = new Uint8Array(length);
+  const before = frame?.before ?? 0;
+  const align = frame?.align ?? 1;
+  const size = Math.ceil((before + length) / align) * align;
+  const framed = new Uint8Array(frame?.shared === true ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+  const out = framed.subarray(before, before + length);
   const hash = createHash("sha1");
   let at = 0;
   for (const s of streams) {
@@ -301,7 +318,8 @@ export function encodeRun(batches: RunBatches): EncodedRun {
     }
     hash.update(s.schemaHash);
   }
-  return { bytes: out, schemaKey: hash.digest("hex").slice(0, 16) };
+  const schemaKey = hash.digest("hex").slice(0, 16);
+  return frame === undefined ? { bytes: out, schemaKey } : { bytes: out, schemaKey, framed };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * A fast reader of the runner's own part files, for the assembler. Parts are three Arrow IPC
- * streams of flat columns (Int32, Uint8, Float64, Bool, Utf8; no dictionaries, no compression)
- * that the runner wrote itself, so instead of apache-arrow's general reader (which builds
- * vectors through visitors for every column of every part) this walks the IPC framing, lets
- * Arrow decode only the message metadata, and returns views of the column buffers. Schemas are
- * decoded once per schema key. A part of any other shape falls back to Arrow's reader.
+ * A fast reader of the payloads of the runner's own part records, for the assembler. Payloads
+ * are three Arrow IPC streams of flat columns (Int32, Uint8, Float64, Bool, Utf8; no
+ * dictionaries, no compression) that the runner wrote itself, so instead of apache-arrow's
+ * general reader (which builds vectors through visitors for every column of every part) this
+ * walks the IPC framing, lets Arrow decode only the message metadata, and returns views of the
+ * column buffers. Schemas are decoded once per schema key. A part of any other shape falls back
+ * to Arrow's reader.
  *
  * @module
  */
@@ -36,8 +37,8 @@ const MESSAGE_SCHEMA = 1;
 const MESSAGE_RECORD_BATCH = 3;
 
 /**
- * Reads a part's three tables. `schemas` caches decoded schemas by `schemaKey` (the key in the
- * part's file name): parts sharing a key share schemas, decoded once.
+ * Reads a part's three tables. `schemas` caches decoded schemas by `schemaKey` (the key in its
+ * part record): parts sharing a key share schemas, decoded once.
  */
 export function readPart(
   bytes: Uint8Array,

@@ -40,7 +40,7 @@ Run "cascade <command> --help" for a command's options.`;
 const RUN_HELP = `usage: cascade run <experiment> [options]
 
 Runs every parameter point × replication of an experiment on a pool of worker threads. Each
-finished run is written at once to <out>/parts/; at the end runs.arrow, timeseries.arrow and
+finished run is appended at once to a part log in <out>/parts/; at the end runs.arrow, timeseries.arrow and
 liquidations.arrow (Arrow IPC files keyed by run_id) and manifest.json are assembled in <out>.
 The files are identical whatever the number of workers or shards.
 
