@@ -3,15 +3,19 @@
  * two busy threads compared with one —
  * - on a pure arithmetic loop (no memory traffic, no I/O): the CPUs' own ceiling;
  * - on the benchmark's simulation runs executed directly in bare worker threads (no pool, no
- *   Arrow, no files): the ceiling of this workload, which allocates and touches a lot of memory.
- * The runner's scaling efficiency is reported against both, as well as against the ideal 2×.
+ *   Arrow, no files): the ceiling of this workload, which allocates and touches a lot of memory;
+ * - on the same runs in two independent processes (nothing shared but the machine): what the
+ *   machine itself gives this workload, whatever a runner does.
+ * The runner's scaling efficiency is reported against these, as well as against the ideal 2×.
  *
  * @module
  */
 
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { readTrialInput, reportTrialResult } from "../harness/fresh-process.ts";
+import { REPO_ROOT, readTrialInput, reportTrialResult } from "../harness/fresh-process.ts";
 
 /** What the suite asks the calibration to do. */
 export interface CalibrationInput {
@@ -35,6 +39,8 @@ export interface CalibrationResult {
   readonly arithmetic: Ceiling;
   /** The benchmark's simulation runs in bare threads, runs per second. */
   readonly workload: Ceiling;
+  /** The same runs in one process vs two independent processes at once, runs per second. */
+  readonly processes: Ceiling;
 }
 
 const ITERATIONS = 50_000_000;
@@ -88,6 +94,40 @@ async function rate(threads: number, make: (i: number) => Worker, waitReady: boo
   return units.reduce((a, b) => a + b, 0) / seconds;
 }
 
+/** Runs per second of `count` processes (`calibrate-process.ts`), timed from a common start. */
+async function processRate(count: number, runs: number): Promise<number> {
+  const script = fileURLToPath(new URL("./calibrate-process.ts", import.meta.url));
+  const children = Array.from({ length: count }, (_, i) =>
+    spawn(process.execPath, ["--import", "tsx", script, JSON.stringify([runs, 100 + i * runs])], {
+      cwd: REPO_ROOT,
+      stdio: ["pipe", "pipe", "inherit"],
+    }),
+  );
+  const outputs = children.map((c) => {
+    const lines = createInterface({ input: c.stdout! });
+    const exited = new Promise<never>((_, reject) =>
+      c.on("close", (code) => reject(new Error(`calibration process exited with code ${code}`))),
+    );
+    // Settled promises ignore the later rejection; a child that dies early fails the calibration.
+    exited.catch(() => {});
+    const ready = Promise.race([
+      new Promise<void>((resolve) => lines.on("line", (l) => l === "ready" && resolve())),
+      exited,
+    ]);
+    const result = Promise.race([
+      new Promise<number>((resolve) =>
+        lines.on("line", (l) => l.startsWith("BENCH_RESULT ") && resolve(Number(l.slice(13)))),
+      ),
+      exited,
+    ]);
+    return { ready, result };
+  });
+  await Promise.all(outputs.map((o) => o.ready));
+  for (const c of children) c.stdin!.end("go\n");
+  const rates = await Promise.all(outputs.map((o) => o.result));
+  return rates.reduce((a, b) => a + b, 0);
+}
+
 /** Best of `rounds` of each rate, so a moment of interference does not set the ceiling. */
 async function ceiling(rounds: number, measure: (threads: number) => Promise<number>): Promise<Ceiling> {
   let oneThread = 0;
@@ -105,5 +145,6 @@ const arithmetic = await ceiling(3, (k) => rate(k, () => new Worker(SPIN, { eval
 const workload = await ceiling(2, (k) =>
   rate(k, (i) => new Worker(simulationThread(input.runs, 100 + i * input.runs), { eval: true }), true),
 );
-const result: CalibrationResult = { arithmetic, workload };
+const processes = await ceiling(2, (k) => processRate(k, input.runs));
+const result: CalibrationResult = { arithmetic, workload, processes };
 reportTrialResult(result);

@@ -1,7 +1,7 @@
 /**
  * One trial of the `runner` suite, in a fresh process: run the benchmark experiment with the
  * requested number of workers into a temporary directory and report throughput, where the time
- * went (simulation in the workers, Arrow encoding in the workers, part files and final assembly
+ * went (simulation in the workers, Arrow encoding in the workers, the part log and final assembly
  * in the main thread) and fingerprints of the output files.
  *
  * @module
@@ -35,10 +35,12 @@ export interface RunnerTrialResult {
   readonly runsPerSecond: number;
   /** Runs per second once the pool is warm (after the first 10 % of runs). */
   readonly steadyRunsPerSecond: number;
-  /** Main thread: starting the asynchronous part writes, ms. */
+  /** Main thread: handing part records to the part log, ms. */
   readonly partWriteMs: number;
-  /** Elapsed time of the part writes, summed (overlaps the simulation), ms. */
+  /** Elapsed time of the part log's writes, summed (overlaps the simulation), ms. */
   readonly partWriteIoMs: number;
+  /** The part log's `writev` calls. */
+  readonly partWrites: number;
   /** Main thread: assembling the three Arrow files, ms. */
   readonly assembleMs: number;
   /** (part writes + assembly) / wall time. */
@@ -46,7 +48,7 @@ export interface RunnerTrialResult {
   /** Workers: simulation (build + run + summarize) and Arrow encoding, summed over runs, ms. */
   readonly simMs: number;
   readonly encodeMs: number;
-  /** Bytes of the part files and of the three final files. */
+  /** Bytes of the part records and of the three final files. */
   readonly partBytes: number;
   readonly outputBytes: number;
   /** SHA-256 of timeseries.arrow + liquidations.arrow and of the runs' trace hashes. */
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     steadyRunsPerSecond: steady,
     partWriteMs: result.writer.partWriteMs,
     partWriteIoMs: result.pool.partWriteIoMs,
+    partWrites: result.pool.partWrites,
     assembleMs: result.writer.assembleMs,
     writerShare: result.writer.share,
     simMs: result.pool.simMs,
