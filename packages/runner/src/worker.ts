@@ -15,8 +15,7 @@
  */
 
 import { workerData } from "node:worker_threads";
-import { encodeRun } from "./arrow/encode.ts";
-import { RECORD_FRAME, sealRecord } from "./arrow/part-log.ts";
+import { encodeRecord } from "./arrow/part-log.ts";
 import { executeRun, outcomeBatches } from "./execute.ts";
 import type { AnyExperiment } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
@@ -69,8 +68,7 @@ export default function runTask(task: RunTask): RunTaskResult {
   const { exp, columns } = loaded;
   const outcome = executeRun(exp, task.spec, task.masterSeed);
   const t = performance.now();
-  const encoded = encodeRun(outcomeBatches(outcome, columns), RECORD_FRAME);
-  const record = sealRecord(encoded.framed!, task.spec.runId, encoded.bytes.byteLength, encoded.schemaKey);
+  const record = encodeRecord(task.spec.runId, outcomeBatches(outcome, columns), true);
   return {
     runId: task.spec.runId,
     status: outcome.row.status,

@@ -1,8 +1,8 @@
 /**
  * One run as Arrow: its `runs` row, its time series and its liquidation log as record batches,
  * serialized as three concatenated Arrow IPC streams — the payload of the run's part record,
- * which a worker transfers to the main thread and the main thread appends, unchanged, to its
- * part log.
+ * which a worker hands to the main thread in shared memory and the main thread appends,
+ * unchanged, to its part log.
  *
  * @module
  */
@@ -292,7 +292,7 @@ function streamChunks(batch: RecordBatch): { chunks: Uint8Array[]; schemaHash: U
 
 /**
  * Serializes a run's three batches as three concatenated Arrow IPC streams (runs, timeseries,
- * liquidations) into one fresh buffer, ready to transfer, with the key of their schemas. With
+ * liquidations) into one fresh buffer, with the key of their schemas. With
  * `frame`, the buffer also has room for a record header before the streams and padding after
  * them (see `part-log.ts`), so the worker can seal the record without copying the bytes, and
  * with `frame.shared` that buffer is a SharedArrayBuffer (handed to the main thread as it is).

@@ -30,16 +30,12 @@
 
 import { closeSync, openSync, readdirSync, readSync, statSync, writev } from "node:fs";
 import path from "node:path";
+import { encodeRun, type RunBatches } from "./encode.ts";
 
 /** Extension of part log files. */
 export const PART_LOG_EXT = ".partlog";
 /** Bytes of a record's header (the payload starts 8-aligned after it). */
 export const RECORD_HEADER_BYTES = 40;
-/**
- * How a worker asks `encodeRun` for a record: room for the header before the payload, padding
- * after it, in shared memory (see `worker.ts` for why not a transferred buffer).
- */
-export const RECORD_FRAME = { before: RECORD_HEADER_BYTES, align: 8, shared: true } as const;
 
 const MAGIC = 0x54525043; // "CPRT" little-endian
 const VERSION = 1;
@@ -74,8 +70,9 @@ function fnv1a(h: number, bytes: Uint8Array, from: number, to: number): number {
   return h >>> 0;
 }
 
-function checksum(header: Uint8Array, payload: Uint8Array, paddedFrom: number, paddedTo: number): number {
-  return fnv1a(fnv1a(FNV_OFFSET, header, 4, 32), payload, paddedFrom, paddedTo);
+/** The checksum of a whole record: its header's bytes 4..32, then the payload with its padding. */
+function checksum(record: Uint8Array): number {
+  return fnv1a(fnv1a(FNV_OFFSET, record, 4, 32), record, RECORD_HEADER_BYTES, record.byteLength);
 }
 
 /** Bytes a record of a `payloadLength`-byte payload takes, padding included. */
@@ -111,11 +108,21 @@ export function sealRecord(
   for (let i = 0; i < KEY_BYTES; i++) record[16 + i] = schemaKey.charCodeAt(i);
   view.setUint32(36, 0, true);
   record.fill(0, RECORD_HEADER_BYTES + payloadLength);
-  view.setUint32(32, checksum(record, record, RECORD_HEADER_BYTES, record.byteLength), true);
+  view.setUint32(32, checksum(record), true);
   return record;
 }
 
-/** A record holding a copy of `payload` (for records made outside a worker, e.g. a timed-out run). */
+/**
+ * A run's sealed record, encoded straight into its final buffer (no copy). With `shared` that
+ * buffer is a SharedArrayBuffer, which a worker hands to the main thread as it is: see
+ * `worker.ts` for why not a transferred buffer.
+ */
+export function encodeRecord(runId: number, batches: RunBatches, shared = false): Uint8Array {
+  const encoded = encodeRun(batches, { before: RECORD_HEADER_BYTES, align: 8, shared });
+  return sealRecord(encoded.framed!, runId, encoded.bytes.byteLength, encoded.schemaKey);
+}
+
+/** A record holding a copy of an already encoded `payload`. */
 export function recordOf(runId: number, payload: Uint8Array, schemaKey: string): Uint8Array {
   const record = new Uint8Array(recordBytes(payload.byteLength));
   record.set(payload, RECORD_HEADER_BYTES);
@@ -130,8 +137,6 @@ export function recordOf(runId: number, payload: Uint8Array, schemaKey: string):
 export class PartLogWriter {
   /** Absolute path of the log. */
   readonly file: string;
-  /** Bytes appended (written or queued). */
-  bytes = 0;
   /** `writev` calls made, and their elapsed time summed, ms (it overlaps the caller's work). */
   writes = 0;
   writeMs = 0;
@@ -166,7 +171,6 @@ export class PartLogWriter {
   /** Appends a sealed record; resolves once it is in the file. */
   append(record: Uint8Array): Promise<void> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
-    this.bytes += record.byteLength;
     this.queued += record.byteLength;
     return new Promise((done, fail) => {
       this.queue.push({ record, done, fail });
@@ -330,7 +334,7 @@ export class PartReader {
       this.buffer = new Uint8Array(Math.max(size, 2 * this.buffer.byteLength));
     const record = this.buffer.subarray(0, size);
     readFully(fd, record, ref.offset - RECORD_HEADER_BYTES);
-    if (checksum(record, record, RECORD_HEADER_BYTES, record.byteLength) !== ref.checksum) {
+    if (checksum(record) !== ref.checksum) {
       throw new Error(
         `part log ${ref.file}: the record of run ${ref.runId} at byte ${ref.offset - RECORD_HEADER_BYTES} fails its checksum (damaged; remove the file to run its runs again)`,
       );
