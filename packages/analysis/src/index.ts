@@ -53,6 +53,19 @@ export {
   thinIndices,
 } from "./charts.ts";
 export {
+  type DepthCollapse,
+  depthCollapse,
+  drawdownOf,
+  everyNth,
+  logReturnSd,
+  longestGap,
+  quantile,
+  relativeGap,
+  shareAtMost,
+  spreadBps,
+  windowVwap,
+} from "./market-quality.ts";
+export {
   type Columns,
   classifyRunColumns,
   ExperimentResults,

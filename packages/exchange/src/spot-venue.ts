@@ -79,6 +79,8 @@ export type SpotBookView = Readonly<
   Pick<
     OrderBook,
     | "orderCount"
+    | "tradedLots"
+    | "tradedTickLots"
     | "minPriceTicks"
     | "maxPriceTicks"
     | "bestBid"

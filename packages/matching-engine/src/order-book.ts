@@ -57,6 +57,13 @@ export class OrderBook implements OrderBookApi {
   readonly defaultStp: StpMode;
   /** Number of live orders. */
   orderCount = 0;
+  /** Lots traded since the book was made (a running total: the recorder turns it into volume per sample). */
+  tradedLots = 0;
+  /**
+   * Σ price × quantity of every trade since the book was made, ticks × lots. A float running sum,
+   * for volume-weighted prices in analysis only: money never reads it.
+   */
+  tradedTickLots = 0;
 
   private readonly nLevels: number;
   private readonly lvHead: Int32Array;
@@ -712,6 +719,8 @@ export class OrderBook implements OrderBookApi {
         const left = makerQty - fill;
         rem -= fill;
         ev.pushTrade(takerId, takerOwner, side, price, fill, this.oId[slot]!, makerOwner, left);
+        this.tradedLots += fill;
+        this.tradedTickLots += price * fill;
         if (left === 0) {
           ev.push(
             EventKind.Done,

@@ -81,6 +81,9 @@ export class Recorder {
   private readonly agents: readonly Agent[];
   private lastStats = { liquidations: 0, notional: 0, adl: 0, takeover: 0 };
   private lastEvents = 0;
+  /** Book traded totals at the previous sample, per venue (perp first, then the spots in order). */
+  private readonly lastTraded: Float64Array;
+  private readonly lastTurnover: Float64Array;
   private readonly gaugeSums = new Map<string, number>();
 
   constructor(
@@ -121,8 +124,12 @@ export class Recorder {
       "kernel_events",
       "latency_multiplier",
     );
-    for (const s of this.spots) cols.push(`spot_mid_${s.name}`);
+    cols.push("volume", "turnover");
+    for (const s of this.spots)
+      cols.push(`spot_mid_${s.name}`, `spot_volume_${s.name}`, `spot_turnover_${s.name}`);
     this.table = new ColumnTable(cols);
+    this.lastTraded = new Float64Array(1 + this.spots.length);
+    this.lastTurnover = new Float64Array(1 + this.spots.length);
   }
 
   /** Records one sample at `nowNs`. */
@@ -182,7 +189,20 @@ export class Recorder {
     t.set(r, "kernel_events", eventsProcessed - this.lastEvents);
     this.lastEvents = eventsProcessed;
     t.set(r, "latency_multiplier", latencyMultiplier);
-    for (const sp of this.spots) t.set(r, `spot_mid_${sp.name}`, price(sp.venue.mid()));
+    // Traded volume (base) and turnover (quote) since the last sample: VWAPs over any window follow.
+    this.recordTraded(r, 0, v.book, ins, "volume", "turnover");
+    for (let k = 0; k < this.spots.length; k++) {
+      const sp = this.spots[k]!;
+      t.set(r, `spot_mid_${sp.name}`, price(sp.venue.mid()));
+      this.recordTraded(
+        r,
+        k + 1,
+        sp.venue.book,
+        sp.venue.instrument,
+        `spot_volume_${sp.name}`,
+        `spot_turnover_${sp.name}`,
+      );
+    }
     // Agent gauges, summed per agent kind.
     this.gaugeSums.clear();
     for (const a of this.agents) {
@@ -194,6 +214,22 @@ export class Recorder {
       });
     }
     for (const [k, val] of this.gaugeSums) t.set(r, k, val);
+  }
+
+  private recordTraded(
+    r: number,
+    k: number,
+    book: { readonly tradedLots: number; readonly tradedTickLots: number },
+    ins: PerpVenue["instrument"],
+    volumeCol: string,
+    turnoverCol: string,
+  ): void {
+    const lots = book.tradedLots - this.lastTraded[k]!;
+    const tickLots = book.tradedTickLots - this.lastTurnover[k]!;
+    this.lastTraded[k] = book.tradedLots;
+    this.lastTurnover[k] = book.tradedTickLots;
+    this.table.set(r, volumeCol, ins.lotsToQty(lots));
+    this.table.set(r, turnoverCol, ins.unitsToQuote(tickLots * ins.quotePerTickLot));
   }
 
   private readonly gaugeKeys = new Map<string, Map<string, string>>();

@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { ToyMaker, ToyTaker } from "./test-agents.ts";
 import { createWorld, type WorldConfig } from "./world.ts";
 
+/** BTCUSDT lots → BTC. */
+const BTCUSDT_QTY = (lots: number) => lots / 1000;
+
 function config(seed: number, vol = 0.002): WorldConfig {
   return {
     seed,
@@ -28,6 +31,25 @@ describe("world", () => {
     expect(r.summary.kernel_events).toBeGreaterThan(1000);
     expect(r.timeseries.toy_maker_fills![60]).toBeGreaterThan(0);
     expect(r.summary.conservation_error).toBe(0);
+  });
+
+  it("records traded volume and turnover per sample, consistent with the book's running totals", () => {
+    const world = createWorld(config(1));
+    const r = world.run(seconds(60));
+    const book = (world.venue("perp") as { book: { tradedLots: number; tradedTickLots: number } }).book;
+    const vol = r.timeseries.volume!;
+    const turnover = r.timeseries.turnover!;
+    let v = 0;
+    let t = 0;
+    for (let i = 0; i < vol.length; i++) {
+      v += vol[i]!;
+      t += turnover[i]!;
+      // A sample's VWAP lies within the sampled prices' plausible band.
+      if (vol[i]! > 0) expect(turnover[i]! / vol[i]!).toBeGreaterThan(1_000);
+    }
+    expect(book.tradedLots).toBeGreaterThan(0);
+    expect(v).toBeCloseTo(BTCUSDT_QTY(book.tradedLots), 9);
+    expect(t).toBeCloseTo(book.tradedTickLots * 0.1 * 0.001, 3);
   });
 
   it("gives the same trace for the same seed and a different one for another seed", () => {

@@ -1,0 +1,167 @@
+/**
+ * The validation metrics of one run, from its files' columns (`timeseries` and `liquidations` of
+ * one run, as `@cascade/analysis` reads them), its parameters and its summary. Every metric named
+ * in `validation/targets.json` is defined here, with the window it is measured over.
+ *
+ * Windows (1-second samples): the first {@link WARMUP_S} seconds are the world settling and are
+ * never measured. A quiet run is measured from then to its end. A crash run's *pre-shock* window
+ * ends when the shock starts; its *crash* window is the {@link CRASH_WINDOW_S} seconds from then.
+ *
+ * @module
+ */
+
+import {
+  autocorrelation,
+  depthCollapse,
+  drawdownOf,
+  everyNth,
+  logReturnSd,
+  logReturns,
+  longestGap,
+  quantile,
+  relativeGap,
+  shareAtMost,
+  spreadBps,
+  windowVwap,
+} from "@cascade/analysis";
+
+/** Seconds at the start of every run that are not measured (books filling, makers warming up). */
+export const WARMUP_S = 300;
+/** Length of the crash window from the shock's start, seconds. */
+export const CRASH_WINDOW_S = 15 * 60;
+
+type Cols = Readonly<Record<string, ArrayLike<number>>>;
+
+/** What a run's metrics are computed from. */
+export interface RunInput {
+  readonly timeseries: Cols;
+  readonly liquidations: Cols;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly summary: Readonly<Record<string, number>>;
+}
+
+/** Per-run metrics, plus the 1-minute index returns a quiet run contributes to pooled facts. */
+export interface RunMetrics {
+  readonly values: Record<string, number>;
+  readonly returns1m: Float64Array;
+}
+
+function indexAtOrAfter(time: ArrayLike<number>, t: number): number {
+  for (let i = 0; i < time.length; i++) if (time[i]! >= t) return i;
+  return time.length;
+}
+
+function col(ts: Cols, name: string): ArrayLike<number> {
+  const c = ts[name];
+  if (c === undefined) throw new Error(`timeseries has no column "${name}"`);
+  return c;
+}
+
+/** Sum of the spot venues' per-sample volume and turnover (every `spot_volume_<venue>` column). */
+function spotTraded(ts: Cols): { volume: Float64Array; turnover: Float64Array } {
+  const n = col(ts, "time_s").length;
+  const volume = new Float64Array(n);
+  const turnover = new Float64Array(n);
+  for (const name of Object.keys(ts)) {
+    if (!name.startsWith("spot_volume_")) continue;
+    const v = ts[name]!;
+    const t = ts[`spot_turnover_${name.slice("spot_volume_".length)}`]!;
+    for (let i = 0; i < n; i++) {
+      if (v[i]! > 0) {
+        volume[i] += v[i]!;
+        turnover[i] += t[i]!;
+      }
+    }
+  }
+  return { volume, turnover };
+}
+
+function slice(x: ArrayLike<number>, from: number, to = x.length): Float64Array {
+  return Float64Array.from({ length: Math.max(0, to - from) }, (_, k) => x[from + k]!);
+}
+
+/** Metrics of a run with no shock, measured from {@link WARMUP_S} to the end. */
+export function quietMetrics(run: RunInput): RunMetrics {
+  const ts = run.timeseries;
+  const time = col(ts, "time_s");
+  const from = indexAtOrAfter(time, WARMUP_S);
+  const n = time.length;
+  const mid = col(ts, "mid");
+  const index = col(ts, "index");
+  const index1m = everyNth(index, 60, from, n);
+  const returns1m = logReturns(index1m);
+  const oi = col(ts, "open_interest");
+  let first = 0;
+  while (first < n && !(index[first]! > 0 && oi[first]! > 0)) first++;
+  const oiNotional = first < n ? oi[first]! * index[first]! : Number.NaN;
+  return {
+    values: {
+      spread_bps_median: quantile(spreadBps(col(ts, "spread"), mid, from, n), 0.5),
+      basis_bps_p99: quantile(relativeGap(mid, index, from, n), 0.99) * 1e4,
+      index_sigma_1m_pct: logReturnSd(index1m) * 100,
+      liquidated_oi_pct:
+        oiNotional > 0 ? (100 * (run.summary.liquidated_notional ?? 0)) / oiNotional : Number.NaN,
+      perp_vwap_drawdown_pct:
+        drawdownOf(windowVwap(col(ts, "volume"), col(ts, "turnover"), 60, from, n)) * 100,
+      acf1_mid_1s: autocorrelation(logReturns(slice(mid, from, n)), 1)[1]!,
+    },
+    returns1m,
+  };
+}
+
+/** Metrics of a crash run: the shock starts at parameter `shockStartMinutes`. */
+export function crashMetrics(run: RunInput): RunMetrics {
+  const ts = run.timeseries;
+  const time = col(ts, "time_s");
+  const n = time.length;
+  const shockS = Number(run.params.shockStartMinutes) * 60;
+  const pre = indexAtOrAfter(time, Math.min(60, shockS));
+  const shock = indexAtOrAfter(time, shockS);
+  const end = Math.min(n, indexAtOrAfter(time, shockS + CRASH_WINDOW_S));
+  const mid = col(ts, "mid");
+  const index = col(ts, "index");
+  const spread = col(ts, "spread");
+  const depth = col(ts, "bid_depth_1pct");
+  const collapse = depthCollapse(slice(depth, pre, n), shock - pre);
+  const spot = spotTraded(ts);
+  const oiAtShock = col(ts, "open_interest")[Math.min(shock, n - 1)]! * index[Math.min(shock, n - 1)]!;
+  const liqNotional = run.summary.liquidated_notional ?? 0;
+  const liqQty = run.summary.liquidated_qty ?? 0;
+  const takeover = run.summary.takeover_qty ?? 0;
+  // Liquidated notional before the shock, from the liquidation log (qty × bankruptcy price).
+  const lt = run.liquidations.time_s ?? [];
+  const lq = run.liquidations.qty ?? [];
+  const lb = run.liquidations.bankruptcy_price ?? [];
+  const stage = run.liquidations.stage ?? [];
+  let preShock = 0;
+  let total = 0;
+  for (let i = 0; i < lt.length; i++) {
+    // Stages book (0), takeover (1) and partial (4) close the liquidated account itself; ADL,
+    // fund workout and fund cover re-count what it left.
+    const s = stage[i];
+    if (s !== 0 && s !== 1 && s !== 4) continue;
+    const v = Number.isFinite(lb[i]!) ? lq[i]! * lb[i]! : 0;
+    total += v;
+    if (lt[i]! < shockS) preShock += v;
+  }
+  const perpDd = drawdownOf(slice(mid, pre, end));
+  const indexDd = drawdownOf(slice(index, pre, end));
+  return {
+    values: {
+      basis_within_1pct_share: shareAtMost(relativeGap(mid, index, shock, end), 0.01),
+      perp_index_drawdown_gap_pp: Math.abs(perpDd - indexDd) * 100,
+      bid_depth_1pct_min_ratio: collapse.minRatio,
+      depth_recovery_s: collapse.recoverySamples,
+      crash_spread_bps_median: quantile(spreadBps(spread, mid, shock, end), 0.5),
+      longest_empty_side_s: longestGap(spread, shock, end),
+      index_drawdown: drawdownOf(slice(index, pre, n)) * 100,
+      perp_vwap_drawdown_pct:
+        drawdownOf(windowVwap(col(ts, "volume"), col(ts, "turnover"), 60, pre, n)) * 100,
+      spot_vwap_drawdown_pct: drawdownOf(windowVwap(spot.volume, spot.turnover, 60, pre, n)) * 100,
+      liquidated_oi_pct: oiAtShock > 0 ? (100 * liqNotional) / oiAtShock : Number.NaN,
+      liquidated_in_book_pct: liqQty > 0 ? 100 * (1 - takeover / liqQty) : Number.NaN,
+      pre_shock_liquidated_pct: total > 0 ? (100 * preShock) / total : 0,
+    },
+    returns1m: new Float64Array(0),
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Validation scenario "quiet": the flagship's world with no shock, two simulated hours. A market
+ * with leveraged retail, makers and arbitrage and no news must stay calm: tight spreads, the perp
+ * pinned to the index, calm-BTC volatility, and almost no liquidations. `pnpm validate` runs it
+ * and holds it to `validation/targets.json`.
+ */
+import { minutes } from "@cascade/core";
+import { defineExperiment } from "@cascade/runner";
+import { buildFlashCrash, FLASH_CRASH_PARAMETERS } from "../lib/flash-crash-params.ts";
+
+export default defineExperiment({
+  name: "validate-quiet",
+  description: "Validation: the flagship world with no shock for two hours (calm-market targets).",
+  parameters: {
+    ...FLASH_CRASH_PARAMETERS,
+    // The flagship's population (see experiments/flash-crash.ts).
+    retailAccounts: { ...FLASH_CRASH_PARAMETERS.retailAccounts, default: 50_000 },
+    shockBtc: { ...FLASH_CRASH_PARAMETERS.shockBtc, default: 0 },
+    durationMinutes: { ...FLASH_CRASH_PARAMETERS.durationMinutes, default: 120 },
+  },
+  replications: 10,
+  seed: 11_2026,
+  durationNs: (p) => minutes(p.durationMinutes),
+  build: buildFlashCrash,
+});
