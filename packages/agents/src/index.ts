@@ -40,6 +40,17 @@ export {
   resolveBackgroundTradersConfig,
 } from "./background-traders.ts";
 export {
+  depthFactor,
+  HEDGED_MAKER_DEFAULTS,
+  HedgedMaker,
+  type HedgedMakerConfig,
+  hedgedHalfSpreadBps,
+  hedgedLevelTicks,
+  levelLots,
+  type ResolvedHedgedMakerConfig,
+  resolveHedgedMakerConfig,
+} from "./hedged-maker.ts";
+export {
   computeQuotes,
   ewmaVariancePerSecond,
   GuardAction,

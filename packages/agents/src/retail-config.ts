@@ -129,6 +129,14 @@ export interface RetailPopulationConfig {
   readonly addMarginDistancePpm?: number;
   /** Share of the free wallet (outside the position's margin) the defence adds. Default 0.5. */
   readonly addMarginShare?: number;
+  /**
+   * Mean holding time of a position, ns: each open position (seeded ones included) closes by
+   * itself after an exponential time with this mean, with a reduce-only market sell (taking
+   * profit or giving up). `0` (default): positions close only by stop, liquidation or ADL. With
+   * it, openings and closings balance in steady state when `arrivalsPerSecond` ≈ open positions ÷
+   * mean holding time in seconds.
+   */
+  readonly meanHoldingNs?: number;
   /** Time a closed account (stopped out, liquidated, deleveraged) waits before it may open again, ns. Default 5 minutes. */
   readonly reentryCooldownNs?: number;
   /** An account closed with a wallet below this (USDT) leaves the market for good. Default 10. */
@@ -193,6 +201,7 @@ export const retailConfigSchema = z.object({
   addMarginFraction: fraction.default(0.2),
   addMarginDistancePpm: ppm.default(3_000),
   addMarginShare: z.number().gt(0).max(1).default(0.5),
+  meanHoldingNs: nonNegInt.default(0),
   reentryCooldownNs: nonNegInt.default(5 * NS_PER_MINUTE),
   minCapital: z.number().nonnegative().finite().default(10),
 });

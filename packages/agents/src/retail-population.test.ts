@@ -586,6 +586,64 @@ describe("retail population, driven by hand", () => {
     expect(again.some((x) => x.account === o2.account)).toBe(true);
   });
 
+  it("closes each position by itself after an exponential holding time, disarming its stop", () => {
+    const ctx = new FakeContext();
+    const hold = seconds(100);
+    const pop = new RetailPopulation({
+      venue: "perp",
+      count: 2_000,
+      startPrice: 70_000,
+      ...quiet,
+      stopLossFraction: 1,
+      initialOpenFraction: 1,
+      leverage: { values: [5], weights: [1] },
+      meanHoldingNs: hold,
+    });
+    pop.start(ctx);
+    const open = pop.stats.openPositions;
+    expect(open).toBeGreaterThan(1_900);
+    // Every stop is far below the last trade: what sells now is exits alone.
+    const sold = ctx.wakeAtSeconds(pop, 100);
+    expect(
+      sold.every((o) => o.side === Side.Sell && o.reduceOnly && o.qty === ctx.mkt.sizes[o.account]),
+    ).toBe(true);
+    // P(exit by the mean) = 1 − 1/e ≈ 0.632; 4 standard errors of a binomial over ~2,000 positions.
+    const share = sold.length / open;
+    expect(share).toBeGreaterThan(0.632 - 0.045);
+    expect(share).toBeLessThan(0.632 + 0.045);
+    const gauges: Record<string, number> = {};
+    pop.gauges((k, v) => {
+      gauges[k] = v;
+    });
+    expect(gauges.voluntary_exits).toBe(sold.length);
+    // A filled exit frees the account and is not counted as a stop-out.
+    const first = sold[0]!;
+    ctx.mkt.sizes[first.account] = 0;
+    pop.onMessage(ctx, message(VenueEventKind.Done, first.account, first.id));
+    expect(pop.stats.stoppedOut).toBe(0);
+    expect(pop.slotState(first.account - pop.accountOf(0))).toBe(RetailSlotState.Cooldown);
+    // An exited position's stop is gone: the last trade crashing through every stop sells only the rest.
+    ctx.mkt.last = 1;
+    const stops = ctx.wakeAtSeconds(pop, 101);
+    const exited = new Set(sold.map((o) => o.account));
+    expect(stops.some((o) => exited.has(o.account))).toBe(false);
+    expect(stops.length + sold.length).toBeLessThanOrEqual(open);
+  });
+
+  it("without a holding time, positions never close by themselves", () => {
+    const ctx = new FakeContext();
+    const pop = new RetailPopulation({
+      venue: "perp",
+      count: 200,
+      startPrice: 70_000,
+      ...quiet,
+      initialOpenFraction: 1,
+      leverage: { values: [5], weights: [1] },
+    });
+    pop.start(ctx);
+    expect(ctx.wakeAtSeconds(pop, 100_000).length).toBe(0);
+  });
+
   it("adds margin once when the mark comes within the distance of the liquidation price", () => {
     const ctx = new FakeContext();
     const pop = new RetailPopulation({

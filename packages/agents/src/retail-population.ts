@@ -32,6 +32,11 @@
  *   moves `addMarginShare` of its free wallet into the position's margin, once per position. The
  *   danger prices wait in a max-heap; the trigger is computed when the position opens (funding
  *   later drifts the real liquidation price a little: a documented simplification).
+ * - **Voluntary exits** (with `meanHoldingNs` > 0): each open position draws an exit time
+ *   now + Exp(`meanHoldingNs`) when it opens (seeded positions at the start); exit times wait in a
+ *   min-heap, and at each wake every due one sends a reduce-only market sell of the whole position
+ *   (its stop is disarmed). Without them the only sellers are stops and liquidations, so retail
+ *   flow is one-sided buying.
  * - **Exits**: a position closed by a stop, liquidation or auto-deleveraging returns its account to
  *   the free list after `reentryCooldownNs` (a FIFO, since the cooldown is constant), or removes it
  *   for good when its wallet is below `minCapital`.
@@ -85,6 +90,8 @@ export type RetailSlotState = (typeof RetailSlotState)[keyof typeof RetailSlotSt
 const DEFENDER = 1;
 const DEFENDED = 2;
 const LIQUIDATED = 4;
+/** The closing order on its way is a voluntary exit, not a stop. */
+const EXITING = 8;
 
 const NO_PRICE = -1;
 
@@ -145,6 +152,8 @@ export class RetailPopulation implements Agent {
   // Triggers: max-heaps stored as min-heaps of −price.
   private readonly stops: TriggerHeap;
   private readonly dangers: TriggerHeap;
+  /** Voluntary exit times (min-heap keyed by time, ns). */
+  private readonly exits: TriggerHeap;
   private readonly momentum: MomentumWindow;
 
   private venue = -1;
@@ -158,6 +167,8 @@ export class RetailPopulation implements Agent {
   private seeded = false;
   private phased = false;
   private lastWakeNs = 0;
+  /** Simulated time of the call being handled (for exit times drawn in {@link becomeOpen}). */
+  private nowNs = 0;
   private lastMark = Number.NaN;
   private rngArrivals: RandomStream | null = null;
   private rngDecisions: RandomStream | null = null;
@@ -167,6 +178,7 @@ export class RetailPopulation implements Agent {
   private openLots = 0;
   private liquidatedCount = 0;
   private stoppedOutCount = 0;
+  private exitCount = 0;
   private arrivalCount = 0;
   private dipArrivalCount = 0;
   private deleveragedCount = 0;
@@ -194,6 +206,7 @@ export class RetailPopulation implements Agent {
     this.cdTime = new Float64Array(n);
     this.stops = new TriggerHeap(n);
     this.dangers = new TriggerHeap(n);
+    this.exits = new TriggerHeap(n);
     this.momentum = new MomentumWindow(Math.ceil(c.momentumLookbackNs / c.checkIntervalNs) + 1);
   }
 
@@ -248,6 +261,7 @@ export class RetailPopulation implements Agent {
   onWake(ctx: AgentContext): void {
     const c = this.config;
     const now = ctx.nowNs;
+    this.nowNs = now;
     const view = ctx.perp(this.venue);
     const mark = view.mark();
     if (!this.seeded) {
@@ -276,7 +290,21 @@ export class RetailPopulation implements Agent {
     if (Number.isFinite(last)) {
       while (this.stops.size > 0 && -this.stops.topKey() >= last) {
         const i = this.stops.pop();
-        if (this.state[i] === RetailSlotState.Open) this.sendStop(ctx, view, i);
+        if (this.state[i] === RetailSlotState.Open) {
+          this.exits.remove(i);
+          this.sendStop(ctx, view, i);
+        }
+      }
+    }
+
+    // Voluntary exits due by now.
+    while (this.exits.size > 0 && this.exits.topKey() <= now) {
+      const i = this.exits.pop();
+      if (this.state[i] === RetailSlotState.Open) {
+        this.stops.remove(i);
+        this.exitCount++;
+        this.flags[i] = this.flags[i]! | EXITING;
+        this.sendStop(ctx, view, i);
       }
     }
 
@@ -311,6 +339,7 @@ export class RetailPopulation implements Agent {
   onMessage(ctx: AgentContext, msg: AgentMessage): void {
     const i = msg.account - this.first;
     if (i < 0 || i >= this.count) return; // the carry desk (or not ours)
+    this.nowNs = ctx.nowNs;
     const view = ctx.perp(this.venue);
     switch (msg.kind) {
       case VenueEventKind.Done: {
@@ -321,7 +350,7 @@ export class RetailPopulation implements Agent {
           if (view.position(this.first + i) > 0) this.becomeOpen(view, i);
           else this.afterFlat(ctx, view, i);
         } else if (st === RetailSlotState.Closing) {
-          if (view.position(this.first + i) === 0 && (this.flags[i]! & LIQUIDATED) === 0)
+          if (view.position(this.first + i) === 0 && (this.flags[i]! & (LIQUIDATED | EXITING)) === 0)
             this.stoppedOutCount++;
           this.state[i] = RetailSlotState.Open;
           this.sync(ctx, view, i);
@@ -369,6 +398,7 @@ export class RetailPopulation implements Agent {
     record("long_notional", this.longNotional());
     record("liquidated_accounts", this.liquidatedCount);
     record("stopped_out", this.stoppedOutCount);
+    record("voluntary_exits", this.exitCount);
     record("arrivals", this.arrivalCount);
     record("dip_arrivals", this.dipArrivalCount);
     record("deleveraged", this.deleveragedCount);
@@ -538,6 +568,7 @@ export class RetailPopulation implements Agent {
     if ((this.flags[i]! & DEFENDER) !== 0 && liq > 0) {
       this.dangers.set(i, -dangerPriceTicks(liq, c.addMarginDistancePpm));
     }
+    if (c.meanHoldingNs > 0) this.exits.set(i, this.nowNs + rng.exponential(1 / c.meanHoldingNs));
   }
 
   /** Reconciles an open slot with the venue: closed → cooldown/out; resized → new size and defence trigger. */
@@ -555,6 +586,7 @@ export class RetailPopulation implements Agent {
       this.order[i] = -1; // a stop still on its way is now stale
       this.stops.remove(i);
       this.dangers.remove(i);
+      this.exits.remove(i);
       this.afterFlat(ctx, view, i);
       return;
     }
@@ -592,9 +624,18 @@ export class RetailPopulation implements Agent {
     this.free[this.freeSize++] = i;
   }
 
-  /** Re-arms the stop of a slot still open after its stop order (partial fill, halt, rejection). */
+  /**
+   * Re-arms the stop of a slot still open after its closing order (partial fill, halt, rejection);
+   * an exit that did not close the position is tried again at the next wake.
+   */
   private rearmStop(i: number): void {
-    if (this.state[i] === RetailSlotState.Open && this.stop[i]! > 0) this.stops.set(i, -this.stop[i]!);
+    if (this.state[i] !== RetailSlotState.Open) return;
+    if ((this.flags[i]! & EXITING) !== 0) {
+      this.flags[i] = this.flags[i]! & ~EXITING;
+      this.exits.set(i, this.nowNs);
+      return;
+    }
+    if (this.stop[i]! > 0) this.stops.set(i, -this.stop[i]!);
   }
 
   /** One opening: a random flat account sends a market buy sized by its wallet, leverage and margin share. */

@@ -1,0 +1,135 @@
+import { BTCUSDT, ConfigError, NS_PER_MS, Side, seconds } from "@cascade/core";
+import type { PerpVenue, SpotVenue } from "@cascade/exchange";
+import { type Agent, type AgentContext, type AgentMessage, createWorld, type VenueSpec } from "@cascade/sim";
+import { describe, expect, it } from "vitest";
+import {
+  depthFactor,
+  HedgedMaker,
+  hedgedHalfSpreadBps,
+  hedgedLevelTicks,
+  levelLots,
+  resolveHedgedMakerConfig,
+} from "./hedged-maker.ts";
+import { Shock } from "./shock.ts";
+
+const REF = 700_000; // 70,000.0 USDT
+
+/** A spot maker quoting a fixed ladder around `refTicks` (1 BTC a level, 2 ticks apart). */
+class SpotLadder implements Agent {
+  readonly kind = "test-spot-maker";
+  readonly name = "spot-ladder";
+  private venue = -1;
+  private account = -1;
+  private live: number[] = [];
+  constructor(private readonly refTicks: number) {}
+  start(ctx: AgentContext): void {
+    this.venue = ctx.venueIndex("spot");
+    this.account = ctx.openSpotAccount(this.venue, 1e13, 10_000_000);
+    ctx.wakeAfter(1);
+  }
+  onWake(ctx: AgentContext): void {
+    for (const id of this.live) ctx.cancel(this.venue, this.account, id);
+    this.live = [];
+    for (let k = 0; k < 50; k++) {
+      this.live.push(ctx.limit(this.venue, this.account, Side.Buy, this.refTicks - 5 - 2 * k, 1_000));
+      this.live.push(ctx.limit(this.venue, this.account, Side.Sell, this.refTicks + 5 + 2 * k, 1_000));
+    }
+    ctx.wakeAfter(200 * NS_PER_MS);
+  }
+  onMessage(_ctx: AgentContext, _msg: AgentMessage): void {}
+}
+
+function venues(): VenueSpec[] {
+  const range = { minPriceTicks: 1, maxPriceTicks: 2_000_000 };
+  return [
+    { kind: "spot", name: "spot", config: { instrument: BTCUSDT, ...range, takerFeePpm: 0 } },
+    {
+      kind: "perp",
+      name: "perp",
+      config: { instrument: BTCUSDT, ...range, takerFeePpm: 0 },
+      index: { sources: ["spot"] },
+    },
+  ];
+}
+
+describe("hedged maker: the rules", () => {
+  it("widens with volatility above its calm floor", () => {
+    expect(hedgedHalfSpreadBps(0.5, 1, 2e-5)).toBe(0.5);
+    expect(hedgedHalfSpreadBps(0.5, 1, 3e-3)).toBeCloseTo(30, 9);
+  });
+
+  it("thins its depth as the square root of calm over current volatility", () => {
+    expect(depthFactor(5e-5, 1e-4)).toBe(1);
+    expect(depthFactor(4e-4, 1e-4)).toBeCloseTo(0.5, 12);
+  });
+
+  it("grows level sizes linearly with depth, never below one lot", () => {
+    expect(levelLots(200, 0.05, 0, 1)).toBe(200);
+    expect(levelLots(200, 0.05, 10, 1)).toBe(300);
+    expect(levelLots(200, 0.05, 10, 0.5)).toBe(150);
+    expect(levelLots(1, 0, 0, 0.01)).toBe(1);
+  });
+
+  it("places levels outward from the centre, rounded away from it", () => {
+    expect(hedgedLevelTicks(REF, Side.Buy, 0, 0.5, 2.5)).toBe(Math.floor(REF * (1 - 0.5e-4)));
+    expect(hedgedLevelTicks(REF, Side.Sell, 2, 0.5, 2.5)).toBe(Math.ceil(REF * (1 + 5.5e-4)));
+  });
+
+  it("refuses bad configuration with the field named", () => {
+    expect(() => resolveHedgedMakerConfig({ perpVenue: "perp", hedgeVenue: "" })).toThrow(
+      /hedgedMaker.hedgeVenue/,
+    );
+    expect(() => resolveHedgedMakerConfig({ perpVenue: "perp", hedgeVenue: "spot", levels: 0 })).toThrow(
+      ConfigError,
+    );
+    expect(() =>
+      resolveHedgedMakerConfig({ perpVenue: "perp", hedgeVenue: "spot", levels: 3_000, levelSpacingBps: 2 }),
+    ).toThrow(/deepest quote/);
+  });
+});
+
+describe("hedged maker in a world", () => {
+  function run(shockBtc: number) {
+    const maker = new HedgedMaker({ name: "hm", perpVenue: "perp", hedgeVenue: "spot", levelSizeLots: 500 });
+    const agents: Agent[] = [new SpotLadder(REF), maker];
+    if (shockBtc > 0)
+      agents.push(
+        new Shock({
+          venue: "perp",
+          totalQty: String(shockBtc),
+          startNs: seconds(10),
+          durationNs: seconds(10),
+          slices: 10,
+        }),
+      );
+    const world = createWorld({ seed: 5, venues: venues(), agents });
+    world.run(seconds(30));
+    const perp = world.venue("perp") as PerpVenue;
+    const spot = world.venue("spot") as SpotVenue;
+    return { perp, spot };
+  }
+
+  it("quotes the perpetual tightly around the spot mid", () => {
+    const { perp } = run(0);
+    const bid = perp.book.bestBid();
+    const ask = perp.book.bestAsk();
+    expect(bid).toBeGreaterThan(0);
+    expect(ask).toBeGreaterThan(bid);
+    // Spot mid is 70,000.0; the calm half spread is 0.5 bp = 35 ticks.
+    expect(REF - bid).toBeLessThanOrEqual(36);
+    expect(ask - REF).toBeLessThanOrEqual(36);
+    expect(perp.book.qtyInRange(Side.Buy, REF * 0.99, REF)).toBeGreaterThan(10_000);
+  });
+
+  it("hedges the perp it buys by selling the same quantity on spot: the seller's flow reaches spot", () => {
+    const { perp, spot } = run(5);
+    const account = 1; // the maker's perp account (0 is the insurance fund)
+    const position = perp.positionLots(account);
+    expect(position).toBe(5_000);
+    // Spot accounts: 0 is the ladder's, 1 the maker's; it started with 150 BTC.
+    const spotAccount = 1;
+    expect(spot.asset(spotAccount) + spot.lockedAsset(spotAccount) - 150_000).toBe(-5_000);
+    // The hedges traded on spot (volume beyond the ladder's own, which never trades by itself).
+    expect(spot.book.tradedLots).toBe(5_000);
+  });
+});

@@ -1,0 +1,507 @@
+/**
+ * A hedged liquidity provider: the perpetual's main market maker in real BTC markets. It rests a
+ * ladder of quotes on the perpetual around a fair price read from spot, and hedges every perp fill
+ * at once on a spot venue, so it carries no directional risk beyond its hedge latency. It is the
+ * channel through which a cascade on the perpetual reaches spot: liquidation sells fill its perp
+ * bids, it sells the same quantity on spot, the spot price (and so the index and the mark) falls,
+ * and the next layer of liquidations fires.
+ *
+ * ## The model
+ * - **Fair price** F = spot mid of the hedge venue (the index's source) × (1 + `basisBps`/10⁴),
+ *   read at each requote. When a spot side is empty, the perpetual's index.
+ * - **Volatility** σ: an EWMA (half-life `volatilityHalfLifeNs`) of squared 1-second log changes
+ *   of F (each capped at 2 %), σ = √v, floored at `minVolatilityPerSqrtSecond`.
+ * - **Half spread** h = max(`halfSpreadBps`, `volatilitySpreadMultiple` · σ · 10⁴) basis points:
+ *   the quotes widen with the maker's own volatility estimate, not on a fixed rule.
+ * - **Depth profile**: level i (0 … `levels`−1) sits at F·(1 ∓ (h + i·`levelSpacingBps`)/10⁴) − s
+ *   with size `levelSizeLots`·(1 + `levelSizeGrowth`·i)·d, so cumulative depth rises continuously
+ *   (quadratically) away from the mid; d = min(1, (σ_ref/σ)^½), σ_ref = `referenceVolatilityPerSqrtSecond`,
+ *   thins the whole profile when volatility rises above its calm level.
+ * - **Inventory skew** s = F · `skewBps`/10⁴ · q/`maxInventoryLots` (q = perp position, lots): a long
+ *   maker lowers both quotes. A side whose fills would take |q| beyond `maxInventoryLots`, or beyond
+ *   what the spot account can hedge (asset to sell for a long, cash to buy for a short), is not quoted.
+ * - **Hedge**: each perp fill of q lots sends an IOC of q lots the other way on spot, priced
+ *   `hedgeSlippageBps` through the best spot price. What an IOC leaves unfilled is re-hedged at the
+ *   next requote (residual = perp position + spot asset change − hedges in flight).
+ * - **Withdrawal by state**: when the mark-to-market loss since the session began passes
+ *   `maxLossFraction` of the desk's whole capital (perp capital + spot cash + spot holding at
+ *   fair: the risk limit is on the hedged book, not on the perp margin alone), or the perp
+ *   position was auto-deleveraged or liquidated, the maker cancels its
+ *   quotes and stays out for `cooldownNs`; it resumes with a fresh loss budget.
+ * - **Requote** every `requotePeriodNs`: a live order within `repriceToleranceBps` of its level's
+ *   target price stays (keeping its queue position); others are cancelled by id and replaced
+ *   post-only (a quote never takes liquidity).
+ *
+ * @module
+ */
+
+import { ConfigError, type Instrument, NS_PER_SECOND, Side } from "@cascade/core";
+import { VenueEventKind } from "@cascade/exchange";
+import { TimeInForce } from "@cascade/matching-engine";
+import type { Agent, AgentContext, AgentMessage, PerpView, SpotView } from "@cascade/sim";
+import { requireNonNegative, requirePositive, requirePositiveInt, stripUndefined } from "./config-checks.ts";
+
+/** What a researcher writes to configure a {@link HedgedMaker}. */
+export interface HedgedMakerConfig {
+  /** Agent name, unique in the world. Default `"hedged-maker"`. */
+  readonly name?: string;
+  /** Perpetual venue it quotes on. */
+  readonly perpVenue: string;
+  /** Spot venue it hedges on (and reads the fair price from). */
+  readonly hedgeVenue: string;
+  /** Perp capital, quote currency, deposited cross-margined. Default 5,000,000. */
+  readonly capital?: number;
+  /** Perp leverage. Default 10. */
+  readonly leverage?: number;
+  /** Spot cash for buy hedges, quote currency. Default 10,000,000. */
+  readonly spotCash?: number;
+  /** Spot asset for sell hedges, lots. Default 150,000 (150 BTC). */
+  readonly spotAssetLots?: number;
+  /** Fair basis of the perp over spot, bps. Default 0. */
+  readonly basisBps?: number;
+  /** Calm half spread, bps. Default 0.5. */
+  readonly halfSpreadBps?: number;
+  /** Half spread per unit of σ (in bps per √s): h ≥ this × σ. Default 1. */
+  readonly volatilitySpreadMultiple?: number;
+  /** Levels per side. Default 40. */
+  readonly levels?: number;
+  /** Distance between levels, bps. Default 2.5. */
+  readonly levelSpacingBps?: number;
+  /** Size of the first level, lots. Default 200. */
+  readonly levelSizeLots?: number;
+  /** Linear growth of level size with depth: size_i = size_0·(1 + growth·i). Default 0.1. */
+  readonly levelSizeGrowth?: number;
+  /** Inventory limit, lots. Default 100,000 (100 BTC). */
+  readonly maxInventoryLots?: number;
+  /** Quote shift at full inventory, bps. Default 10. */
+  readonly skewBps?: number;
+  /** Hedge IOC priced this far through the best spot price, bps. Default 50. */
+  readonly hedgeSlippageBps?: number;
+  /** Smallest residual worth a hedge order, lots. Default 1. */
+  readonly minHedgeLots?: number;
+  /** EWMA half-life of the volatility estimate, ns. Default 30 s. */
+  readonly volatilityHalfLifeNs?: number;
+  /** Floor of σ, per √second. Default 2e-5. */
+  readonly minVolatilityPerSqrtSecond?: number;
+  /** Calm σ at which the full depth profile is shown, per √second. Default 1e-4. */
+  readonly referenceVolatilityPerSqrtSecond?: number;
+  /** Loss (fraction of capital) that makes it withdraw. Default 0.05. */
+  readonly maxLossFraction?: number;
+  /** Time out after a withdrawal, ns. Default 30 s. */
+  readonly cooldownNs?: number;
+  /** Requote period, ns. Default 250 ms. */
+  readonly requotePeriodNs?: number;
+  /** A live quote within this distance of its target stays, bps. Default 1. */
+  readonly repriceToleranceBps?: number;
+  /** Median one-way latency of its links, ns (colocated). Default 1 ms. */
+  readonly latencyMedianNs?: number;
+}
+
+/** {@link HedgedMakerConfig} with every default filled in. */
+export type ResolvedHedgedMakerConfig = Required<HedgedMakerConfig>;
+
+/** The defaults of {@link HedgedMakerConfig}. */
+export const HEDGED_MAKER_DEFAULTS: Omit<ResolvedHedgedMakerConfig, "perpVenue" | "hedgeVenue"> =
+  Object.freeze({
+    name: "hedged-maker",
+    capital: 5_000_000,
+    leverage: 10,
+    spotCash: 10_000_000,
+    spotAssetLots: 150_000,
+    basisBps: 0,
+    halfSpreadBps: 0.5,
+    volatilitySpreadMultiple: 1,
+    levels: 40,
+    levelSpacingBps: 2.5,
+    levelSizeLots: 200,
+    levelSizeGrowth: 0.1,
+    maxInventoryLots: 100_000,
+    skewBps: 10,
+    hedgeSlippageBps: 50,
+    minHedgeLots: 1,
+    volatilityHalfLifeNs: 30 * NS_PER_SECOND,
+    minVolatilityPerSqrtSecond: 2e-5,
+    referenceVolatilityPerSqrtSecond: 1e-4,
+    maxLossFraction: 0.05,
+    cooldownNs: 30 * NS_PER_SECOND,
+    requotePeriodNs: NS_PER_SECOND / 4,
+    repriceToleranceBps: 1,
+    latencyMedianNs: 1_000_000,
+  });
+
+/**
+ * Fills in and checks a configuration.
+ * @throws {@link @cascade/core!ConfigError} naming the field, e.g. `hedgedMaker.levels = 0: must be a positive integer`.
+ */
+export function resolveHedgedMakerConfig(c: HedgedMakerConfig): ResolvedHedgedMakerConfig {
+  const F = "hedgedMaker";
+  const r = { ...HEDGED_MAKER_DEFAULTS, ...stripUndefined(c) } as ResolvedHedgedMakerConfig;
+  for (const k of ["perpVenue", "hedgeVenue"] as const) {
+    if (typeof r[k] !== "string" || r[k] === "")
+      throw new ConfigError(`${F}.${k}`, r[k], "must name a venue");
+  }
+  for (const k of [
+    "levels",
+    "levelSizeLots",
+    "maxInventoryLots",
+    "minHedgeLots",
+    "requotePeriodNs",
+    "leverage",
+  ] as const)
+    requirePositiveInt(`${F}.${k}`, r[k]);
+  for (const k of [
+    "capital",
+    "halfSpreadBps",
+    "levelSpacingBps",
+    "volatilityHalfLifeNs",
+    "minVolatilityPerSqrtSecond",
+    "referenceVolatilityPerSqrtSecond",
+    "maxLossFraction",
+  ] as const)
+    requirePositive(`${F}.${k}`, r[k]);
+  for (const k of [
+    "spotCash",
+    "spotAssetLots",
+    "volatilitySpreadMultiple",
+    "levelSizeGrowth",
+    "skewBps",
+    "hedgeSlippageBps",
+    "cooldownNs",
+    "repriceToleranceBps",
+    "latencyMedianNs",
+  ] as const)
+    requireNonNegative(`${F}.${k}`, r[k]);
+  if (!Number.isFinite(r.basisBps))
+    throw new ConfigError(`${F}.basisBps`, r.basisBps, "must be a finite number");
+  const deepest = r.halfSpreadBps + (r.levels - 1) * r.levelSpacingBps;
+  if (deepest >= 5_000)
+    throw new ConfigError(
+      `${F}.levels`,
+      r.levels,
+      `puts the deepest quote ${deepest} bp from fair (must be < 5,000)`,
+    );
+  return r;
+}
+
+/** Half spread in bps: the calm floor or `multiple` × σ (per √s) in bps, whichever is wider. */
+export function hedgedHalfSpreadBps(floorBps: number, multiple: number, sigmaPerSqrtSecond: number): number {
+  return Math.max(floorBps, multiple * sigmaPerSqrtSecond * 1e4);
+}
+
+/** Depth factor d = min(1, √(σ_ref / σ)): the profile thins as volatility rises above its calm level. */
+export function depthFactor(sigma: number, referenceSigma: number): number {
+  return sigma <= referenceSigma ? 1 : Math.sqrt(referenceSigma / sigma);
+}
+
+/** Size of level `i` in lots: ⌊base·(1 + growth·i)·factor⌋, at least 1. */
+export function levelLots(base: number, growth: number, i: number, factor: number): number {
+  return Math.max(1, Math.floor(base * (1 + growth * i) * factor));
+}
+
+/** Price in ticks of level `i` on `side` around a centre (fair − skew), rounded away from it. */
+export function hedgedLevelTicks(
+  centreTicks: number,
+  side: Side,
+  i: number,
+  halfSpreadBps: number,
+  spacingBps: number,
+): number {
+  const off = (halfSpreadBps + i * spacingBps) / 1e4;
+  return side === Side.Buy ? Math.floor(centreTicks * (1 - off)) : Math.ceil(centreTicks * (1 + off));
+}
+
+const NONE = -1;
+/** Largest absolute 1-second log return the volatility estimate takes in (2 %). */
+const MAX_SAMPLE_RETURN = 0.02;
+/** Wake tag of the requote timer. */
+const REQUOTE = 0;
+
+/** The hedged liquidity provider (kind `"hedged-maker"`). See the module documentation. */
+export class HedgedMaker implements Agent {
+  readonly name: string;
+  readonly kind = "hedged-maker";
+  readonly latencyMedianNs: number;
+  /** Fills, order ends, rejections and deleveraging of its own accounts. */
+  readonly subscriptions =
+    (1 << VenueEventKind.Fill) |
+    (1 << VenueEventKind.Done) |
+    (1 << VenueEventKind.Rejected) |
+    (1 << VenueEventKind.Deleveraged) |
+    (1 << VenueEventKind.Liquidated);
+  /** The validated configuration. */
+  readonly config: ResolvedHedgedMakerConfig;
+  private perp = -1;
+  private spot = -1;
+  private perpAccount = -1;
+  private spotAccount = -1;
+  private perpView: PerpView | null = null;
+  private spotView: SpotView | null = null;
+  private ins: Instrument | null = null;
+  /** Per side (0 bid, 1 ask) and level: live order id and its price. */
+  private readonly orderId: Float64Array[];
+  private readonly priceTicks: Float64Array[];
+  private readonly sizeLots: Float64Array[];
+  /** Signed lots of spot hedge orders in flight (+ buying). */
+  private hedgeInFlight = 0;
+  private readonly hedgeOrders = new Map<number, number>();
+  private variance = 0;
+  private lastFair = Number.NaN;
+  private lastFairNs = 0;
+  private outUntilNs = 0;
+  private sessionStartValue = Number.NaN;
+  private initialValue = Number.NaN;
+  // Gauges.
+  private withdrawals = 0;
+  private hedgedLots = 0;
+  private lastSigma = 0;
+  private lastValue = 0;
+
+  constructor(config: HedgedMakerConfig) {
+    this.config = resolveHedgedMakerConfig(config);
+    this.name = this.config.name;
+    this.latencyMedianNs = this.config.latencyMedianNs;
+    const n = this.config.levels;
+    this.orderId = [new Float64Array(n).fill(NONE), new Float64Array(n).fill(NONE)];
+    this.priceTicks = [new Float64Array(n), new Float64Array(n)];
+    this.sizeLots = [new Float64Array(n), new Float64Array(n)];
+  }
+
+  start(ctx: AgentContext): void {
+    const c = this.config;
+    this.perp = ctx.venueIndex(c.perpVenue);
+    this.spot = ctx.venueIndex(c.hedgeVenue);
+    this.perpView = ctx.perp(this.perp);
+    this.spotView = ctx.spot(this.spot);
+    const ins = ctx.instrument(this.perp);
+    this.ins = ins;
+    const units = (q: number, field: string) => ins.quoteToUnits(String(q), "down", `hedgedMaker.${field}`);
+    this.perpAccount = ctx.openPerpAccount(this.perp, {
+      isolated: false,
+      leverage: c.leverage,
+      depositUnits: units(c.capital, "capital"),
+    });
+    this.spotAccount = ctx.openSpotAccount(this.spot, units(c.spotCash, "spotCash"), c.spotAssetLots);
+    ctx.wakeAfter(1 + Math.floor(ctx.rng("phase").next() * c.requotePeriodNs), REQUOTE);
+  }
+
+  onWake(ctx: AgentContext): void {
+    this.requote(ctx);
+    ctx.wakeAfter(this.config.requotePeriodNs, REQUOTE);
+  }
+
+  onMessage(ctx: AgentContext, msg: AgentMessage): void {
+    if (msg.venue === this.perp && msg.account === this.perpAccount) {
+      if (msg.kind === VenueEventKind.Fill) {
+        // Hedge at once, whatever order filled (a quote being cancelled can still fill).
+        this.hedge(ctx, msg.side === Side.Buy ? -msg.qtyLots : msg.qtyLots);
+      } else if (msg.kind === VenueEventKind.Done || msg.kind === VenueEventKind.Rejected) {
+        this.forget(msg.orderId);
+      } else if (msg.kind === VenueEventKind.Deleveraged || msg.kind === VenueEventKind.Liquidated) {
+        // Its hedge was taken away: step back, and let the next requote re-balance spot.
+        this.withdraw(ctx);
+      }
+    } else if (msg.venue === this.spot && msg.account === this.spotAccount) {
+      if (msg.kind === VenueEventKind.Done || msg.kind === VenueEventKind.Rejected) {
+        const q = this.hedgeOrders.get(msg.orderId);
+        if (q !== undefined) {
+          this.hedgeOrders.delete(msg.orderId);
+          this.hedgeInFlight -= q;
+        }
+      } else if (msg.kind === VenueEventKind.Fill) {
+        this.hedgedLots += msg.qtyLots;
+      }
+    }
+  }
+
+  /** Gauges (prefixed `hedged_maker_`): position (lots), σ per √s, withdrawals, hedged lots, P&L (quote). */
+  gauges(record: (name: string, value: number) => void): void {
+    record("position_lots", this.perpView === null ? 0 : this.perpView.position(this.perpAccount));
+    record("sigma", this.lastSigma);
+    record("withdrawals", this.withdrawals);
+    record("hedged_lots", this.hedgedLots);
+    record("pnl", Number.isFinite(this.initialValue) ? this.lastValue - this.initialValue : 0);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private fair(): number {
+    const s = this.spotView!;
+    const bid = s.bestBid();
+    const ask = s.bestAsk();
+    const ref = bid > 0 && ask > 0 ? (bid + ask) / 2 : this.perpView!.index();
+    return Number.isFinite(ref) && ref > 0 ? ref * (1 + this.config.basisBps / 1e4) : Number.NaN;
+  }
+
+  /**
+   * Mark-to-market value of both accounts, quote units: perp margin balance + spot cash + the
+   * change of the spot holding at fair (the starting holding is hedge inventory, not a bet).
+   */
+  private value(fair: number): number {
+    const p = this.perpView!;
+    const s = this.spotView!;
+    const m = this.ins!.quotePerTickLot;
+    return (
+      p.marginBalance(this.perpAccount) +
+      s.cash(this.spotAccount) +
+      s.lockedCash(this.spotAccount) +
+      (s.asset(this.spotAccount) + s.lockedAsset(this.spotAccount) - this.config.spotAssetLots) * fair * m
+    );
+  }
+
+  private requote(ctx: AgentContext): void {
+    const c = this.config;
+    const now = ctx.nowNs;
+    const fair = this.fair();
+    if (!Number.isFinite(fair)) return;
+    // Volatility of the fair price per √second, sampled on a 1-second grid (sub-second changes of
+    // a thin spot book are bid-ask noise, not volatility) with each return capped at
+    // `maxSampleReturn` so one print through an empty book cannot blow the estimate up.
+    if (!Number.isFinite(this.lastFair)) {
+      this.lastFair = fair;
+      this.lastFairNs = now;
+    } else if (now - this.lastFairNs >= NS_PER_SECOND) {
+      const dt = (now - this.lastFairNs) / NS_PER_SECOND;
+      const r = Math.min(Math.abs(Math.log(fair / this.lastFair)), MAX_SAMPLE_RETURN);
+      const a = 2 ** (-(now - this.lastFairNs) / c.volatilityHalfLifeNs);
+      this.variance = a * this.variance + (1 - a) * ((r * r) / dt);
+      this.lastFair = fair;
+      this.lastFairNs = now;
+    }
+    const sigma = Math.max(Math.sqrt(this.variance), c.minVolatilityPerSqrtSecond);
+    this.lastSigma = sigma;
+
+    const value = this.value(fair);
+    this.lastValue = value;
+    if (Number.isNaN(this.initialValue)) this.initialValue = value;
+    if (Number.isNaN(this.sessionStartValue)) this.sessionStartValue = value;
+
+    this.rebalanceHedge(ctx);
+    if (now < this.outUntilNs) return;
+    if (value - this.sessionStartValue < -c.maxLossFraction * this.totalCapitalUnits(fair)) {
+      this.withdraw(ctx);
+      return;
+    }
+
+    const q = this.perpView!.position(this.perpAccount);
+    const h = hedgedHalfSpreadBps(c.halfSpreadBps, c.volatilitySpreadMultiple, sigma);
+    const d = depthFactor(sigma, c.referenceVolatilityPerSqrtSecond);
+    const centre = fair * (1 - ((c.skewBps / 1e4) * q) / c.maxInventoryLots);
+    // Room on each side: inventory limit, and what spot can hedge (asset to sell, cash to buy).
+    const s = this.spotView!;
+    const spotAsset = s.asset(this.spotAccount);
+    const spotBuyLots = Math.floor(s.cash(this.spotAccount) / (fair * 1.01 * this.ins!.quotePerTickLot));
+    let roomBid = Math.min(c.maxInventoryLots - q, spotAsset);
+    let roomAsk = Math.min(c.maxInventoryLots + q, spotBuyLots);
+    for (let i = 0; i < c.levels; i++) {
+      roomBid = this.placeLevel(ctx, Side.Buy, i, centre, h, d, roomBid);
+      roomAsk = this.placeLevel(ctx, Side.Sell, i, centre, h, d, roomAsk);
+    }
+  }
+
+  /** Keeps, replaces or removes level `i` of `side`; returns the room left on that side. */
+  private placeLevel(
+    ctx: AgentContext,
+    side: Side,
+    i: number,
+    centre: number,
+    halfSpreadBps: number,
+    depth: number,
+    room: number,
+  ): number {
+    const c = this.config;
+    const ids = this.orderId[side]!;
+    const prices = this.priceTicks[side]!;
+    const sizes = this.sizeLots[side]!;
+    const target = hedgedLevelTicks(centre, side, i, halfSpreadBps, c.levelSpacingBps);
+    const lots = Math.min(levelLots(c.levelSizeLots, c.levelSizeGrowth, i, depth), Math.max(0, room));
+    const live = ids[i]! !== NONE;
+    const tolerance = (centre * c.repriceToleranceBps) / 1e4;
+    if (
+      live &&
+      lots > 0 &&
+      Math.abs(prices[i]! - target) <= tolerance &&
+      sizes[i]! <= lots * 1.5 &&
+      sizes[i]! >= lots / 1.5
+    ) {
+      return room - sizes[i]!;
+    }
+    if (live) {
+      ctx.cancel(this.perp, this.perpAccount, ids[i]!);
+      ids[i] = NONE;
+    }
+    if (lots < 1 || target < 1) return room;
+    ids[i] = ctx.limit(this.perp, this.perpAccount, side, target, lots, TimeInForce.PostOnly);
+    prices[i] = target;
+    sizes[i] = lots;
+    return room - lots;
+  }
+
+  /** Sends a spot IOC of `signedLots` (+ buy) priced through the best price. */
+  private hedge(ctx: AgentContext, signedLots: number): void {
+    const c = this.config;
+    if (Math.abs(signedLots) < c.minHedgeLots) return;
+    const s = this.spotView!;
+    const buy = signedLots > 0;
+    let qty = Math.abs(signedLots);
+    if (!buy) qty = Math.min(qty, s.asset(this.spotAccount));
+    const best = buy ? s.bestAsk() : s.bestBid();
+    const ref = best > 0 ? best : this.lastFair;
+    if (!(ref > 0) || qty < 1) return;
+    const price = buy
+      ? Math.ceil(ref * (1 + c.hedgeSlippageBps / 1e4))
+      : Math.max(1, Math.floor(ref * (1 - c.hedgeSlippageBps / 1e4)));
+    if (buy) qty = Math.min(qty, Math.floor(s.cash(this.spotAccount) / (price * this.ins!.quotePerTickLot)));
+    if (qty < 1) return;
+    const id = ctx.limit(
+      this.spot,
+      this.spotAccount,
+      buy ? Side.Buy : Side.Sell,
+      price,
+      qty,
+      TimeInForce.IOC,
+    );
+    const signed = buy ? qty : -qty;
+    this.hedgeOrders.set(id, signed);
+    this.hedgeInFlight += signed;
+  }
+
+  /** Re-hedges what fills, partial IOCs or deleveraging left unhedged. */
+  private rebalanceHedge(ctx: AgentContext): void {
+    const s = this.spotView!;
+    const spotDelta = s.asset(this.spotAccount) + s.lockedAsset(this.spotAccount) - this.config.spotAssetLots;
+    const residual = this.perpView!.position(this.perpAccount) + spotDelta + this.hedgeInFlight;
+    if (this.hedgeOrders.size === 0) this.hedge(ctx, -residual);
+  }
+
+  private withdraw(ctx: AgentContext): void {
+    this.withdrawals++;
+    this.outUntilNs = ctx.nowNs + this.config.cooldownNs;
+    this.sessionStartValue = Number.NaN;
+    for (let s = 0; s < 2; s++) {
+      const ids = this.orderId[s]!;
+      for (let i = 0; i < ids.length; i++) {
+        if (ids[i] !== NONE) ctx.cancel(this.perp, this.perpAccount, ids[i]!);
+        ids[i] = NONE;
+      }
+    }
+  }
+
+  private forget(orderId: number): void {
+    for (let s = 0; s < 2; s++) {
+      const ids = this.orderId[s]!;
+      for (let i = 0; i < ids.length; i++) {
+        if (ids[i] === orderId) {
+          ids[i] = NONE;
+          return;
+        }
+      }
+    }
+  }
+
+  /** The desk's whole capital, quote units: perp capital, spot cash and the spot holding at fair. */
+  private totalCapitalUnits(fair: number): number {
+    const c = this.config;
+    const unitsPerQuote = 1 / this.ins!.unitsToQuote(1);
+    return (c.capital + c.spotCash) * unitsPerQuote + c.spotAssetLots * fair * this.ins!.quotePerTickLot;
+  }
+}
