@@ -445,7 +445,10 @@ export class PerpVenue {
   /**
    * Submits a limit order for `account`. Checked before the book: account, halt, reduce-only
    * direction and size, position limit for the account's leverage, initial margin (position +
-   * open orders + this order + its taker fee).
+   * open orders + this order + its fee + its open loss). The order is margined at the worst
+   * price for the account, as venues do: a sell at the higher of its limit and the mark, a buy at
+   * the lower; a limit beyond the mark also pays its open loss, qty × |limit − mark|
+   * (Binance's "order cost = initial margin + open loss").
    */
   limit(
     account: number,
@@ -460,7 +463,7 @@ export class PerpVenue {
     this.events.length = 0;
     let code = this.preCheck(account, orderId, side, qtyLots, reduceOnly);
     if (code === RejectCode.None && !reduceOnly && Number.isInteger(priceTicks)) {
-      code = this.marginCheck(account, side, qtyLots, priceTicks);
+      code = this.marginCheck(account, side, qtyLots, priceTicks, priceTicks);
     }
     if (code !== RejectCode.None) return this.rejectCmd(account, orderId, code, side, priceTicks, qtyLots);
     code = this.book.limit(orderId, account, side, priceTicks, qtyLots, tif, stp);
@@ -471,8 +474,10 @@ export class PerpVenue {
   /**
    * Submits a market order for `account`. Without a protection price the venue protects it, as
    * the large venues do: it executes no further than {@link PerpVenueConfig.marketOrderBufferPpm}
-   * beyond the mark (the remainder expires), and it is margined at that worst price. So a market
-   * order into an emptied book cannot sell at any price at all.
+   * beyond the mark (the remainder expires). It is margined like a limit order at its protection
+   * price (a sell at the higher of protection and mark, a buy at the lower), with the open loss
+   * measured from the touch it starts trading at. So a market order into an emptied book cannot
+   * sell at any price at all, and a low protection price does not lower a sell's margin.
    */
   market(
     account: number,
@@ -497,9 +502,18 @@ export class PerpVenue {
       }
     }
     if (code === RejectCode.None && !reduceOnly) {
+      // Open loss is measured from where the order starts to trade (the touch), as venues assume
+      // for market orders; the protection price bounds the notional.
+      const touch = side === Side.Buy ? this.book.bestAsk() : this.book.bestBid();
+      const start =
+        touch === NO_PRICE || protection === NO_PRICE
+          ? protection
+          : side === Side.Buy
+            ? Math.min(touch, protection)
+            : Math.max(touch, protection);
       code =
         protection !== NO_PRICE
-          ? this.marginCheck(account, side, qtyLots, protection)
+          ? this.marginCheck(account, side, qtyLots, protection, start)
           : RejectCode.InsufficientMargin;
     }
     if (code !== RejectCode.None)
@@ -790,30 +804,48 @@ export class PerpVenue {
     return RejectCode.None;
   }
 
-  /** Initial-margin and position-limit check for a new order of `qty` lots at `priceTicks` (worst case). */
-  private marginCheck(account: number, side: Side, qtyLots: number, priceTicks: number): RejectCode {
+  /**
+   * Initial-margin and position-limit check for a new order of `qty` lots at `priceTicks` (its limit
+   * or protection price). With a reference price (the mark) the order is valued at the worst price
+   * for the account: a sell at max(price, mark), a buy at min(price, mark); and it pays its open
+   * loss, qty × max(0, ±(execTicks − mark)), where `execTicks` is where it starts to trade.
+   */
+  private marginCheck(
+    account: number,
+    side: Side,
+    qtyLots: number,
+    priceTicks: number,
+    execTicks: number,
+  ): RejectCode {
     if (!(qtyLots > 0) || !(priceTicks > 0)) return RejectCode.None; // let the book reject malformed input
     const acc = this.accounts;
-    const orderNotional = qtyLots * priceTicks * this.m;
+    const ref = this.referencePriceTicks();
+    const hasRef = Number.isFinite(ref);
+    const sell = side === Side.Sell;
+    const valueTicks = !hasRef ? priceTicks : sell ? Math.max(priceTicks, ref) : Math.min(priceTicks, ref);
     const before = this.exposureUnits(account, side, 0, 0);
-    const after = this.exposureUnits(account, side, qtyLots, priceTicks);
+    const after = this.exposureUnits(account, side, qtyLots, valueTicks);
     if (after <= before) return RejectCode.None; // reduces risk: always allowed
     const lev = acc.leverage[account]!;
     if (after > this.tiers.maxNotionalForLeverage(lev) || after > this.tiers.positionLimitUnits) {
       return RejectCode.PositionLimitExceeded;
     }
-    const fee = Math.ceil((orderNotional * Math.max(0, this.config.takerFeePpm)) / PPM);
-    const ref = this.referencePriceTicks();
-    const posNotional = Math.abs(acc.size[account]!) * (Number.isFinite(ref) ? ref : priceTicks) * this.m;
+    // A buy fills at or below its limit; a sell at or above its limit (at the bids, near the mark).
+    const feeNotional = qtyLots * (sell ? valueTicks : priceTicks) * this.m;
+    const feePpm = Math.max(0, this.config.takerFeePpm, this.config.makerFeePpm);
+    const fee = Math.ceil((feeNotional * feePpm) / PPM);
+    const lossTicks = !hasRef ? 0 : Math.max(0, sell ? ref - execTicks : execTicks - ref);
+    const openLoss = Math.ceil(qtyLots * lossTicks * this.m);
+    const posNotional = Math.abs(acc.size[account]!) * (hasRef ? ref : priceTicks) * this.m;
     let need: number;
     let have: number;
     if (acc.isIsolated(account)) {
       // The position is backed by its isolated margin; orders beyond it need free wallet.
-      need = Math.ceil(Math.max(0, after - posNotional) / lev) + fee;
+      need = Math.ceil(Math.max(0, after - posNotional) / lev) + fee + openLoss;
       have = acc.wallet[account]! - acc.isoMargin[account]!;
     } else {
-      need = Math.ceil(after / lev) + fee;
-      const upnl = Number.isFinite(ref) ? this.unrealizedPnlUnits(account, ref) : 0;
+      need = Math.ceil(after / lev) + fee + openLoss;
+      const upnl = hasRef ? this.unrealizedPnlUnits(account, ref) : 0;
       have = acc.wallet[account]! + upnl;
     }
     return need <= have ? RejectCode.None : RejectCode.InsufficientMargin;
@@ -822,15 +854,21 @@ export class PerpVenue {
   /**
    * Largest one-sided exposure of the account if all its buy (or all its sell) orders, plus a new
    * order, filled: max(long position + open buys, short position + open sells), quote units.
+   * Open buys count at their limits (never below what they can cost); open sells at no less than
+   * the mark (a sell resting below the mark is worth the mark once filled).
    */
   private exposureUnits(account: number, side: Side, addLots: number, addPriceTicks: number): number {
     const acc = this.accounts;
     const ref = this.referencePriceTicks();
+    const hasRef = Number.isFinite(ref);
     const s = acc.size[account]!;
-    const posN = Math.abs(s) * (Number.isFinite(ref) ? ref : addPriceTicks) * this.m;
+    const posN = Math.abs(s) * (hasRef ? ref : addPriceTicks) * this.m;
     const add = addLots * addPriceTicks * this.m;
+    const openSells = hasRef
+      ? Math.max(acc.openSellNotional[account]!, acc.openSellLots[account]! * ref * this.m)
+      : acc.openSellNotional[account]!;
     const longExp = (s > 0 ? posN : 0) + acc.openBuyNotional[account]! + (side === Side.Buy ? add : 0);
-    const shortExp = (s < 0 ? posN : 0) + acc.openSellNotional[account]! + (side === Side.Sell ? add : 0);
+    const shortExp = (s < 0 ? posN : 0) + openSells + (side === Side.Sell ? add : 0);
     return Math.max(longExp, shortExp);
   }
 
