@@ -10,7 +10,8 @@
 import { RejectCode, Side } from "@cascade/core";
 import { TimeInForce } from "@cascade/matching-engine";
 import { describe, expect, it } from "vitest";
-import { BTC, fundedAccount, makeVenue, oid, snapshot, USDT } from "./perp-venue.testkit.ts";
+import { LiquidationStage } from "./liquidation-log.ts";
+import { BTC, fundedAccount, logRows, makeVenue, oid, snapshot, USDT } from "./perp-venue.testkit.ts";
 
 /** 5,000 USDT in ticks. */
 const P5K = 50_000;
@@ -85,8 +86,69 @@ describe("initial margin at the worst executable price", () => {
     // k orders fit while 100,000·k + 50,000 ≤ 10,000,000: k = 99 (990 lots, 4,950 USDT of notional).
     // Counted at their limit they would cost 90,000 each and k would reach 110.
     let accepted = 0;
-    for (let i = 0; i < 200; i++) if (v.limit(a, oid(), Side.Sell, 45_000, 10) === RejectCode.None) accepted++;
+    for (let i = 0; i < 200; i++)
+      if (v.limit(a, oid(), Side.Sell, 45_000, 10) === RejectCode.None) accepted++;
     expect(accepted).toBe(99);
     v.checkConservation();
+  });
+});
+
+describe("auto-deleveraging never makes a counterparty's wallet negative", () => {
+  /**
+   * The issue's scenario, fees zero, an empty fund. The mark sits at 5,000. A long buys 1 BTC from
+   * the market maker at a stale ask 72 % above the mark (86,000 ticks) with 20× isolated margin
+   * (430 USDT): its bankruptcy price is (86,000,000 − 4,300,000) / 1,000 = 81,700, far above the
+   * mark. A 20×, 100 USDT isolated short sells 0.38 BTC at 4,990; another short sold 0.1 BTC at
+   * 6,000 when the mark was there. At the next mark the long is liquidated, nothing in the book is
+   * near 81,700, the fund takes the lot over and, with its equity below zero, deleverages shorts
+   * at 81,700. Before the fix the 0.38 BTC short was bought back there and ended flat at −1,108.4 USDT.
+   */
+  function scenario() {
+    const f = makeVenue({ insuranceFund: { initial: "0" } });
+    const { v, index } = f;
+    const mm = fundedAccount(v, 10_000_000, false, 10);
+    index.priceTicks = 60_000;
+    v.advance(0);
+    // x: 50 USDT isolated 20×, shorts 100 lots at 6,000 (profitable once the mark falls to 5,000);
+    // bankruptcy (60,000,000 + 3,000,000) / 100... = 63,000.
+    const x = fundedAccount(v, 50, true, 20);
+    expect(v.limit(mm, oid(), Side.Buy, 60_000, 100)).toBe(RejectCode.None);
+    expect(v.limit(x, oid(), Side.Sell, 60_000, 100, TimeInForce.IOC)).toBe(RejectCode.None);
+    index.priceTicks = P5K;
+    v.advance(1_000_000_000);
+    expect(v.markTicks).toBe(P5K);
+    // The long buys at the stale ask.
+    const long = fundedAccount(v, 4_000, true, 20);
+    expect(v.limit(mm, oid(), Side.Sell, 86_000, 1 * BTC)).toBe(RejectCode.None);
+    expect(v.limit(long, oid(), Side.Buy, 86_000, 1 * BTC, TimeInForce.IOC)).toBe(RejectCode.None);
+    expect(v.bankruptcyPriceTicks(long)).toBe(81_700);
+    // s: 100 USDT, isolated 20×, sells 380 lots at 4,990 into the maker's bid (IM at the mark 950,000
+    // + open loss 38,000 ≤ 1,000,000). Bankruptcy (18,962,000 + 948,100) / 380 = 52,395.
+    const s = fundedAccount(v, 100, true, 20);
+    expect(v.limit(mm, oid(), Side.Buy, 49_900, 1 * BTC)).toBe(RejectCode.None);
+    expect(v.limit(s, oid(), Side.Sell, 49_900, 380, TimeInForce.IOC)).toBe(RejectCode.None);
+    expect(v.positionLots(s)).toBe(-380);
+    v.checkConservation(false); // the long is liquidatable at this mark until the next advance
+    return { ...f, mm, x, long, s };
+  }
+
+  it("leaves the losing short and the short the close would bankrupt alone; the fund keeps the rest", () => {
+    const { v, mm, x, long, s } = scenario();
+    const sWallet = v.accounts.wallet[s]!;
+    const xWallet = v.accounts.wallet[x]!;
+    v.advance(2_000_000_000);
+    v.checkConservation();
+    expect(v.positionLots(long)).toBe(0);
+    // The maker (short 1,000 − 380 − 100 = 520 lots at ≈ 9,500 average, profitable) is deleveraged
+    // at 81,700; s (losing at the mark) and x (profitable, but bankrupt at 81,700 > its 63,000) are not.
+    const adl = logRows(v).filter((r) => r.stage === LiquidationStage.Adl);
+    expect(adl.map((r) => [r.account, r.qty, r.fill])).toEqual([[mm, 520, 81_700]]);
+    expect(v.positionLots(s)).toBe(-380);
+    expect(v.accounts.wallet[s]).toBe(sWallet);
+    expect(v.positionLots(x)).toBe(-100);
+    expect(v.accounts.wallet[x]).toBe(xWallet);
+    // The 480 lots no counterparty could take stay with the fund (it works them out in the book).
+    expect(v.stats.adlResidualLots).toBe(480);
+    for (let a = 1; a < v.accountCount; a++) expect(v.accounts.wallet[a]).toBeGreaterThanOrEqual(0);
   });
 });

@@ -84,6 +84,11 @@ export interface LiquidationStats {
   adlLots: number;
   /** Deficits of flat accounts the insurance fund absorbed (negative-balance protection), quote units. */
   fundCoverUnits: number;
+  /**
+   * Lots auto-deleveraging could not place because no eligible counterparty was left (none in
+   * profit, or each would be bankrupted by the close): they stay with the insurance fund.
+   */
+  adlResidualLots: number;
 }
 
 /** Account id of the insurance fund (which is also the liquidation engine's account). */
@@ -129,6 +134,7 @@ export class PerpVenue {
     adlCount: 0,
     adlLots: 0,
     fundCoverUnits: 0,
+    adlResidualLots: 0,
   };
   /** Simulated time of the venue, ns (set by the simulation). */
   nowNs = 0;
@@ -1498,6 +1504,12 @@ export class PerpVenue {
   /**
    * Closes `lots` of the fund's inventory (long if `fundLong`) against opposite positions ranked
    * by the BitMEX score (highest first, ties by account id), at the bankruptcy value `notionalUnits`.
+   *
+   * Only positions in profit at the mark are in the queue (venues deleverage "profitable
+   * positions"), and a position whose close at the bankruptcy price would bankrupt it (its
+   * margin balance there, for the whole position, below zero) is skipped: auto-deleveraging never
+   * makes a counterparty's wallet negative. Lots no eligible counterparty can take stay with the
+   * fund ({@link LiquidationStats.adlResidualLots}), which works them out through the book.
    */
   private deleverage(fundLong: boolean, lots: number, notionalUnits: number, bk: number): void {
     const acc = this.accounts;
@@ -1505,8 +1517,9 @@ export class PerpVenue {
     const candidates: { account: number; score: number }[] = [];
     for (let i = 0; i < set.size; i++) {
       const a = set.at(i);
-      if (a !== INSURANCE_FUND)
-        candidates.push({ account: a, score: adlScore(this.state(a), this.markTicks, this.m) });
+      if (a === INSURANCE_FUND) continue;
+      const score = adlScore(this.state(a), this.markTicks, this.m);
+      if (score > 0 && this.solventAtValue(a, notionalUnits, lots)) candidates.push({ account: a, score });
     }
     candidates.sort((x, y) => y.score - x.score || x.account - y.account);
     let remaining = lots;
@@ -1515,6 +1528,8 @@ export class PerpVenue {
       if (remaining === 0) break;
       const q = Math.min(remaining, Math.abs(acc.size[account]!));
       const n = q === remaining ? remainingNotional : mulDivRound(notionalUnits, q, lots);
+      // The whole-position test above allows for rounding only to within a unit: check the exact close.
+      if (!this.closeKeepsWallet(account, q, n)) continue;
       const pnl = acc.applyTrade(account, fundLong ? q : -q, n);
       const fundPnl = acc.applyTrade(INSURANCE_FUND, fundLong ? -q : q, n);
       this.updateTrigger(account);
@@ -1547,7 +1562,37 @@ export class PerpVenue {
       remaining -= q;
       remainingNotional -= n;
     }
+    this.stats.adlResidualLots += remaining;
     this.updateTrigger(INSURANCE_FUND);
+  }
+
+  /**
+   * Whether account `a`'s whole position, closed at the price of `lots` lots worth `notionalUnits`,
+   * keeps a margin balance ≥ 0 (the price is on the safe side of its own bankruptcy price).
+   */
+  private solventAtValue(a: number, notionalUnits: number, lots: number): boolean {
+    const acc = this.accounts;
+    const size = acc.size[a]!;
+    const value = mulDivRound(notionalUnits, Math.abs(size), lots);
+    return acc.positionMargin(a) + (size > 0 ? value : -value) - acc.basis[a]! >= 0;
+  }
+
+  /**
+   * Whether closing `q` lots of account `a`'s position at total value `n` leaves its wallet, and an
+   * isolated account's free balance, ≥ 0: the same arithmetic as {@link PerpAccounts.applyTrade}.
+   */
+  private closeKeepsWallet(a: number, q: number, n: number): boolean {
+    const acc = this.accounts;
+    const size = acc.size[a]!;
+    const abs = Math.abs(size);
+    const basis = acc.basis[a]!;
+    const released = q === abs ? basis : mulDivRound(basis, q, abs);
+    const wallet = acc.wallet[a]! + (size > 0 ? n : -n) - released;
+    if (wallet < 0) return false;
+    if (!acc.isIsolated(a)) return true;
+    const margin = acc.isoMargin[a]!;
+    const marginAfter = q === abs ? 0 : margin - mulDivRound(margin, q, abs);
+    return wallet - marginAfter >= 0;
   }
 
   /** The insurance fund sells (buys back) its inventory through the book, within the pacing budget. */
