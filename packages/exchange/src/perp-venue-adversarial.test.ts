@@ -12,6 +12,7 @@ import { TimeInForce } from "@cascade/matching-engine";
 import { describe, expect, it } from "vitest";
 import { LiquidationStage } from "./liquidation-log.ts";
 import { BTC, fundedAccount, logRows, makeVenue, oid, snapshot, USDT } from "./perp-venue.testkit.ts";
+import { INSURANCE_FUND } from "./perp-venue.ts";
 
 /** 5,000 USDT in ticks. */
 const P5K = 50_000;
@@ -150,5 +151,75 @@ describe("auto-deleveraging never makes a counterparty's wallet negative", () =>
     // The 480 lots no counterparty could take stay with the fund (it works them out in the book).
     expect(v.stats.adlResidualLots).toBe(480);
     for (let a = 1; a < v.accountCount; a++) expect(v.accounts.wallet[a]).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("funding never takes an isolated account below zero", () => {
+  it("caps an isolated payment at the wallet after a +99 % mark jump; the insurance fund pays the rest", () => {
+    // F = I = 0.75 % per interval. Isolated long 1 BTC at 20,000 at 100×: margin 200 USDT, the
+    // whole wallet. The mark jumps 99 % to 39,800: the payment 398,000,000 × 0.0075 = 2,985,000
+    // units (298.5 USDT) exceeds the wallet (2,000,000). Before the fix the wallet went to −98.5 USDT.
+    const f = makeVenue({
+      funding: { interestRate: 0.0075, clamp: 0.01 },
+      insuranceFund: { initial: "1000" },
+    });
+    const { v, index } = f;
+    const long = fundedAccount(v, 200, true, 100);
+    const short = fundedAccount(v, 100_000, false, 10);
+    index.priceTicks = 200_000;
+    v.advance(0);
+    expect(v.limit(short, oid(), Side.Sell, 200_000, 1 * BTC)).toBe(RejectCode.None);
+    expect(v.limit(long, oid(), Side.Buy, 200_000, 1 * BTC, TimeInForce.IOC)).toBe(RejectCode.None);
+    expect(v.accounts.isoMargin[long]).toBe(200 * USDT);
+    expect(v.accounts.wallet[long]).toBe(200 * USDT);
+    index.priceTicks = 398_000;
+    const fund0 = v.insuranceFundUnits();
+    const shortWallet0 = v.accounts.wallet[short]!;
+    v.advance(8 * 3600 * 1_000_000_000);
+    v.checkConservation();
+    expect(v.markTicks).toBe(398_000);
+    // The long pays what it has; its position (19,800 USDT in profit) lives on with no margin.
+    expect(v.accounts.fundingPaid[long]).toBe(200 * USDT);
+    expect(v.accounts.wallet[long]).toBe(0);
+    expect(v.accounts.isoMargin[long]).toBe(0);
+    expect(v.positionLots(long)).toBe(1 * BTC);
+    // The short receives the full 2,985,000; the fund pays the 985,000 the long could not.
+    expect(v.accounts.wallet[short]).toBe(shortWallet0 + 2_985_000);
+    expect(v.insuranceFundUnits()).toBe(fund0 - 985_000);
+    expect(v.stats.fundCoverUnits).toBe(985_000);
+    const rows = logRows(v).filter((r) => r.stage === LiquidationStage.FundCover);
+    expect(rows.map((r) => [r.account, r.fundDelta])).toEqual([[long, -985_000]]);
+  });
+
+  it("liquidates the isolated position a capped payment left below maintenance, in the same advance", () => {
+    // F = I = 1 % (cap raised to 5 %). Isolated long 1 BTC at 20,000 at 100×: margin and wallet 200 USDT.
+    // The mark rises to 20,050: the payment ceil(200,500,000 × 0.01) = 2,005,000 exceeds the wallet by
+    // 5,000, which the fund pays. Margin 0 + PnL 500,000 ≤ maintenance 0.4 % × 200,500,000 = 802,000:
+    // liquidated at once, taken over by the fund at the bankruptcy price 200,000 (no bids).
+    const f = makeVenue({
+      funding: { interestRate: 0.01, clamp: 0.01, cap: 0.05 },
+      insuranceFund: { initial: "1000" },
+    });
+    const { v, index } = f;
+    const long = fundedAccount(v, 200, true, 100);
+    const short = fundedAccount(v, 100_000, false, 10);
+    index.priceTicks = 200_000;
+    v.advance(0);
+    expect(v.limit(short, oid(), Side.Sell, 200_000, 1 * BTC)).toBe(RejectCode.None);
+    expect(v.limit(long, oid(), Side.Buy, 200_000, 1 * BTC, TimeInForce.IOC)).toBe(RejectCode.None);
+    index.priceTicks = 200_500;
+    v.advance(8 * 3600 * 1_000_000_000 - 1_000_000_000);
+    expect(v.positionLots(long)).toBe(1 * BTC);
+    v.advance(8 * 3600 * 1_000_000_000);
+    v.checkConservation();
+    expect(v.accounts.fundingPaid[long]).toBe(200 * USDT);
+    expect(v.positionLots(long)).toBe(0);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(1 * BTC);
+    expect(v.accounts.wallet[long]).toBe(0);
+    expect(v.stats.fundCoverUnits).toBe(5_000);
+    expect(logRows(v).map((r) => [r.account, r.stage, r.fundDelta])).toEqual([
+      [long, LiquidationStage.FundCover, -5_000],
+      [long, LiquidationStage.Takeover, 500_000],
+    ]);
   });
 });

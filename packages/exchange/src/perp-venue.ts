@@ -82,7 +82,10 @@ export interface LiquidationStats {
   /** Positions closed by auto-deleveraging, and their lots. */
   adlCount: number;
   adlLots: number;
-  /** Deficits of flat accounts the insurance fund absorbed (negative-balance protection), quote units. */
+  /**
+   * Deficits the insurance fund absorbed (negative-balance protection): of accounts whose own
+   * orders filled beyond bankruptcy, and funding isolated accounts could not pay; quote units.
+   */
   fundCoverUnits: number;
   /**
    * Lots auto-deleveraging could not place because no eligible counterparty was left (none in
@@ -152,7 +155,10 @@ export class PerpVenue {
   feesCollectedUnits = 0;
   /** Deposits minus withdrawals (the insurance fund's seed counts as a deposit), quote units. */
   netDepositsUnits = 0;
-  /** Funding paid by payers minus received by receivers, summed over intervals (≥ 0; to the fund), quote units. */
+  /**
+   * Funding paid by payers minus received by receivers, summed over intervals (to the fund), quote
+   * units: ≥ 0 from rounding, lower by what the fund paid for isolated payers who could not.
+   */
   fundingResidueUnits = 0;
 
   private readonly m: number;
@@ -1675,8 +1681,28 @@ export class PerpVenue {
     for (const set of [this.longs, this.shorts]) {
       const members = set.sorted();
       for (const a of members) {
-        const pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
+        let pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
         if (pay === 0) continue;
+        // An isolated account pays out of its position's margin, then its free balance, and never
+        // below zero: the insurance fund pays the receivers what it cannot (negative-balance
+        // protection); the position, its margin gone, is liquidated right after if it must be.
+        if (pay > 0 && acc.isIsolated(a) && a !== INSURANCE_FUND && pay > acc.wallet[a]!) {
+          const shortfall = pay - Math.max(0, acc.wallet[a]!);
+          pay -= shortfall;
+          this.stats.fundCoverUnits += shortfall;
+          this.liquidations.push(
+            this.nowNs,
+            a,
+            acc.size[a]! > 0 ? 0 : 1,
+            Math.abs(acc.size[a]!),
+            mark,
+            -1,
+            Number.NaN,
+            Number.NaN,
+            -shortfall,
+            LiquidationStage.FundCover,
+          );
+        }
         acc.wallet[a] = acc.wallet[a]! - pay;
         acc.fundingPaid[a] = acc.fundingPaid[a]! + pay;
         if (acc.isIsolated(a)) acc.isoMargin[a] = Math.max(0, acc.isoMargin[a]! - pay);
