@@ -12,7 +12,7 @@ import { TimeInForce } from "@cascade/matching-engine";
 import { describe, expect, it } from "vitest";
 import { LiquidationStage } from "./liquidation-log.ts";
 import { BTC, fundedAccount, logRows, makeVenue, oid, snapshot, USDT } from "./perp-venue.testkit.ts";
-import { INSURANCE_FUND } from "./perp-venue.ts";
+import { INSURANCE_FUND, MONEY_LIMIT_UNITS } from "./perp-venue.ts";
 
 /** 5,000 USDT in ticks. */
 const P5K = 50_000;
@@ -221,5 +221,61 @@ describe("funding never takes an isolated account below zero", () => {
       [long, LiquidationStage.FundCover, -5_000],
       [long, LiquidationStage.Takeover, 500_000],
     ]);
+  });
+});
+
+describe("exact money: every sum stays below 2^53", () => {
+  it("refuses the issue's three deposits that summed past 2^53, and conservation holds exactly", () => {
+    const { v } = makeVenue({ insuranceFund: { initial: "0" } });
+    const accounts = [0, 1, 2].map(() => v.openAccount());
+    // Σ = 18,014,498,509,481,988 = 2^54 + 4: as doubles the wallets summed to 2^54 and conservation broke.
+    for (const a of accounts) {
+      const before = snapshot(v);
+      expect(v.deposit(a, 6_004_832_836_493_996)).toBe(RejectCode.MoneyLimitExceeded);
+      expect(snapshot(v)).toEqual(before);
+    }
+    v.checkConservation();
+  });
+
+  it("accepts deposits up to MONEY_LIMIT_UNITS of net deposits, refuses one unit more, and takes it again after a withdrawal", () => {
+    const { v } = makeVenue({ insuranceFund: { initial: "0" } });
+    const a = v.openAccount();
+    const b = v.openAccount();
+    expect(v.deposit(a, MONEY_LIMIT_UNITS - 1)).toBe(RejectCode.None);
+    expect(v.deposit(b, 1)).toBe(RejectCode.None);
+    expect(v.netDepositsUnits).toBe(MONEY_LIMIT_UNITS);
+    expect(v.deposit(b, 1)).toBe(RejectCode.MoneyLimitExceeded);
+    expect(v.withdraw(a, 10)).toBe(RejectCode.None);
+    expect(v.deposit(b, 10)).toBe(RejectCode.None);
+    v.checkConservation();
+  });
+
+  it("refuses an order whose quantity × price would pass 2^53, and one that takes open interest plus resting lots past the bound", () => {
+    const { v, index } = makeVenue();
+    index.priceTicks = P5K;
+    v.advance(0);
+    const a = fundedAccount(v, 1_000_000, false, 100);
+    const before = snapshot(v);
+    // 10^12 lots (the book's maximum) × 400,000 ticks = 4·10^17 units: far past 2^53.
+    expect(v.limit(a, oid(), Side.Buy, 400_000, 1e12)).toBe(RejectCode.MoneyLimitExceeded);
+    expect(v.market(a, oid(), Side.Sell, 1e12, 1)).toBe(RejectCode.MoneyLimitExceeded);
+    expect(v.limit(a, oid(), Side.Sell, 400_000, 1e12, TimeInForce.GTC, true)).toBe(
+      RejectCode.MoneyLimitExceeded,
+    );
+    expect(snapshot(v)).toEqual(before);
+    // The bound is on value at the price ceiling (400,000 ticks × m = 1): 2^51 / 400,000 lots in all.
+    const limit = Math.floor(MONEY_LIMIT_UNITS / 400_000);
+    const b = fundedAccount(v, 100_000_000_000, false, 1);
+    expect(v.limit(b, oid(), Side.Buy, 1, limit - 5)).toBe(RejectCode.None);
+    expect(v.limit(a, oid(), Side.Buy, 1, 6)).toBe(RejectCode.MoneyLimitExceeded);
+    expect(v.limit(a, oid(), Side.Buy, 1, 5)).toBe(RejectCode.None);
+    v.checkConservation();
+  });
+
+  it("refuses a configuration whose price ceiling makes one lot worth more than the bound", () => {
+    expect(() => makeVenue({ maxPriceTicks: MONEY_LIMIT_UNITS + 1 })).toThrow(/perp\.maxPriceTicks/);
+    expect(() => makeVenue({ insuranceFund: { initial: "300000000000" } })).toThrow(
+      /perp\.insuranceFund\.initial/,
+    );
   });
 });

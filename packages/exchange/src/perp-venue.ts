@@ -97,6 +97,16 @@ export interface LiquidationStats {
 /** Account id of the insurance fund (which is also the liquidation engine's account). */
 export const INSURANCE_FUND = 0;
 
+/**
+ * Bound on the sums the venue keeps exact, quote units (2^51 ≈ 2.25·10^15, i.e. 2.25·10^11 USDT
+ * at a 10^-4 quote unit). Deposits are refused when a wallet or the net deposits would pass it, and
+ * orders when open interest plus every resting order, valued at the top of the price range, would:
+ * so every position, order and PnL is worth at most this much, and the sums the margin arithmetic
+ * forms from them (margin + position value − entry value) stay below 2^53. Refusals carry
+ * `RejectCode.MoneyLimitExceeded`.
+ */
+export const MONEY_LIMIT_UNITS = 2 ** 51;
+
 /** Client order ids must be below this; the venue numbers its own orders from here. */
 export const INTERNAL_ORDER_ID_BASE = 2 ** 52;
 
@@ -186,6 +196,10 @@ export class PerpVenue {
   private paceSecond = -1;
   private paceLeftUnits = Number.POSITIVE_INFINITY;
   private readonly adlThresholdUnits: number;
+  /** Open interest plus resting lots may not pass this (their value at the price ceiling ≤ MONEY_LIMIT_UNITS). */
+  private readonly lotLimit: number;
+  /** Lots in resting orders, both sides, all accounts. */
+  private openLotsTotal = 0;
   // Fills of the taker of the last book command (set by routeBookEvents).
   private takerFilledLots = 0;
   private takerFilledNotional = 0;
@@ -201,6 +215,14 @@ export class PerpVenue {
     const c = this.config;
     this.instrument = new Instrument(c.instrument);
     this.m = this.instrument.quotePerTickLot;
+    if (c.maxPriceTicks * this.m > MONEY_LIMIT_UNITS) {
+      throw new ConfigError(
+        "perp.maxPriceTicks",
+        c.maxPriceTicks,
+        `is too large: one lot at the top of the price range (× ${this.m} quote units per tick·lot) must be worth at most 2^51 quote units`,
+      );
+    }
+    this.lotLimit = Math.floor(MONEY_LIMIT_UNITS / (c.maxPriceTicks * this.m));
     this.tiers = new ScaledMarginTiers(c.tiers, this.instrument);
     this.convention = c.maintenanceConvention;
     this.book = new OrderBook({
@@ -237,6 +259,13 @@ export class PerpVenue {
     const fund = this.accounts.open(false, c.maxLeverage);
     const seed = this.instrument.quoteToUnits(c.insuranceFund.initial, "exact", "perp.insuranceFund.initial");
     if (seed < 0) throw new ConfigError("perp.insuranceFund.initial", c.insuranceFund.initial, "must be ≥ 0");
+    if (seed > MONEY_LIMIT_UNITS) {
+      throw new ConfigError(
+        "perp.insuranceFund.initial",
+        c.insuranceFund.initial,
+        "must be at most 2^51 quote units (the venue's exact-money bound)",
+      );
+    }
     this.accounts.wallet[fund] = seed;
     this.netDepositsUnits = seed;
   }
@@ -282,14 +311,20 @@ export class PerpVenue {
     return this.accounts.count;
   }
 
-  /** Credits `amountUnits` (positive integer) to an account's wallet. */
+  /**
+   * Credits `amountUnits` (positive integer) to an account's wallet. Refused with
+   * `MoneyLimitExceeded` when the wallet or the venue's net deposits would pass {@link MONEY_LIMIT_UNITS}.
+   */
   deposit(account: number, amountUnits: number): RejectCode {
     this.events.length = 0;
     const code = !this.validAccount(account)
       ? RejectCode.UnknownAccount
       : !(Number.isSafeInteger(amountUnits) && amountUnits > 0)
         ? RejectCode.InvalidAmount
-        : RejectCode.None;
+        : amountUnits > MONEY_LIMIT_UNITS - this.netDepositsUnits ||
+            amountUnits > MONEY_LIMIT_UNITS - this.accounts.wallet[account]!
+          ? RejectCode.MoneyLimitExceeded
+          : RejectCode.None;
     if (code !== RejectCode.None) return this.rejectCmd(account, -1, code);
     this.accounts.wallet[account] = this.accounts.wallet[account]! + amountUnits;
     this.netDepositsUnits += amountUnits;
@@ -375,6 +410,7 @@ export class PerpVenue {
     ) {
       return this.rejectCmd(longAccount, -1, RejectCode.PriceOutOfRange);
     }
+    if (this.lotsOverLimit(qtyLots)) return this.rejectCmd(longAccount, -1, RejectCode.MoneyLimitExceeded);
     const notional = qtyLots * priceTicks * this.m;
     for (const [a, side] of [
       [longAccount, Side.Buy],
@@ -425,6 +461,7 @@ export class PerpVenue {
       totalNotional += q * p * this.m;
     }
     if (n === 0) return RejectCode.None;
+    if (this.lotsOverLimit(totalLots)) return this.rejectCmd(shortAccount, -1, RejectCode.MoneyLimitExceeded);
     const avgPrice = Math.ceil(totalNotional / (totalLots * this.m));
     if (!this.seedMarginOk(shortAccount, Side.Sell, totalLots, avgPrice)) {
       return this.rejectCmd(shortAccount, -1, RejectCode.InsufficientMargin);
@@ -720,24 +757,44 @@ export class PerpVenue {
 
   /**
    * Proves the accounting: throws {@link @cascade/core!InvariantError} unless
-   * Σ wallets − Σ position bases + fees collected = net deposits (exact), long open interest =
-   * short open interest, every account's open-order totals match the book, and no account is
-   * below zero: flat accounts and isolated accounts' free balances are ≥ 0, and — when
-   * `afterLiquidation` (the default) and liquidation is on and not halted — no position is
-   * liquidatable at the mark. O(accounts + orders): for tests and optional run-time checks.
+   * - exactness: every money and quantity column and total is a safe integer, and
+   *   Σ wallets − Σ position bases + fees collected = net deposits holds exactly (summed in bigint);
+   * - long open interest = short open interest, and every account's open-order totals match the book;
+   * - no negative wallet: every trader's wallet is ≥ 0 — flat or not, isolated or cross — except a
+   *   cross account holding a position whose realised losses (or funding) its unrealised profit
+   *   still covers; an isolated account's margin is in [0, wallet];
+   * - when `afterLiquidation` (the default) and liquidation is on and not halted: no position is
+   *   liquidatable at the mark (so every cross account's wallet + unrealised PnL is above zero).
+   *
+   * The insurance fund (account 0) is exempt from the sign checks: its equity may go negative when
+   * auto-deleveraging is off or finds no counterparty. O(accounts + orders): for tests, fuzzing and
+   * optional run-time checks.
    */
   checkConservation(afterLiquidation = true): void {
     const acc = this.accounts;
-    let wallets = 0;
-    let bases = 0;
+    const exact = (what: string, x: number): void => {
+      if (!Number.isSafeInteger(x)) throw new InvariantError(`${what} = ${x} is not an exact integer`);
+    };
+    exact("fees collected", this.feesCollectedUnits);
+    exact("net deposits", this.netDepositsUnits);
+    exact("funding residue", this.fundingResidueUnits);
+    exact("open interest", acc.longLots);
+    let wallets = 0n;
+    let bases = 0n;
     let net = 0;
     for (let a = 0; a < acc.count; a++) {
-      wallets += acc.wallet[a]!;
-      bases += acc.basis[a]!;
+      exact(`account ${a} wallet`, acc.wallet[a]!);
+      exact(`account ${a} isolated margin`, acc.isoMargin[a]!);
+      exact(`account ${a} position`, acc.size[a]!);
+      exact(`account ${a} basis`, acc.basis[a]!);
+      exact(`account ${a} open buy value`, acc.openBuyNotional[a]!);
+      exact(`account ${a} open sell value`, acc.openSellNotional[a]!);
+      wallets += BigInt(acc.wallet[a]!);
+      bases += BigInt(acc.basis[a]!);
       net += acc.size[a]!;
     }
-    const lhs = wallets - bases + this.feesCollectedUnits;
-    if (lhs !== this.netDepositsUnits) {
+    const lhs = wallets - bases + BigInt(this.feesCollectedUnits);
+    if (lhs !== BigInt(this.netDepositsUnits)) {
       throw new InvariantError(
         `money not conserved: Σ wallets ${wallets} − Σ bases ${bases} + fees ${this.feesCollectedUnits} = ${lhs} ≠ net deposits ${this.netDepositsUnits}`,
       );
@@ -751,9 +808,11 @@ export class PerpVenue {
     const sellLots = new Float64Array(acc.count);
     const buyNotional = new Float64Array(acc.count);
     const sellNotional = new Float64Array(acc.count);
+    let openLots = 0;
     for (const side of [Side.Buy, Side.Sell] as const) {
       for (const o of this.book.orders(side)) {
         const n = o.remainingLots * o.priceTicks * this.m;
+        openLots += o.remainingLots;
         if (side === Side.Buy) {
           buyLots[o.owner]! += o.remainingLots;
           buyNotional[o.owner]! += n;
@@ -762,6 +821,13 @@ export class PerpVenue {
           sellNotional[o.owner]! += n;
         }
       }
+    }
+    if (openLots !== this.openLotsTotal)
+      throw new InvariantError(`running resting lots ${this.openLotsTotal} ≠ the book's ${openLots}`);
+    if (acc.longLots + openLots > this.lotLimit) {
+      throw new InvariantError(
+        `open interest ${acc.longLots} + resting ${openLots} lots pass the exact-money bound (${this.lotLimit} lots)`,
+      );
     }
     const checkLiq =
       afterLiquidation &&
@@ -780,12 +846,19 @@ export class PerpVenue {
         );
       }
       if (a === INSURANCE_FUND) continue;
-      if (acc.size[a] === 0 && acc.wallet[a]! < 0)
-        throw new InvariantError(`account ${a}: negative wallet ${acc.wallet[a]}`);
-      if (acc.isIsolated(a) && acc.wallet[a]! - acc.isoMargin[a]! < 0) {
-        throw new InvariantError(
-          `account ${a}: isolated margin ${acc.isoMargin[a]} exceeds wallet ${acc.wallet[a]}`,
-        );
+      const wallet = acc.wallet[a]!;
+      if (acc.isIsolated(a)) {
+        if (acc.isoMargin[a]! < 0 || wallet - acc.isoMargin[a]! < 0) {
+          throw new InvariantError(
+            `account ${a}: isolated margin ${acc.isoMargin[a]} is not within its wallet ${wallet}`,
+          );
+        }
+      } else if (wallet < 0) {
+        // A cross wallet below zero is allowed only while the position's unrealised profit covers it.
+        const pnl = acc.size[a] === 0 ? 0 : this.unrealizedPnlUnits(a, this.referencePriceTicks());
+        if (!(wallet + pnl >= 0) && (acc.size[a] === 0 || checkLiq)) {
+          throw new InvariantError(`account ${a}: negative wallet ${wallet} (unrealised PnL ${pnl})`);
+        }
       }
       if (checkLiq && isLiquidatable(this.state(a), this.markTicks, this.tiers, this.m, this.convention)) {
         throw new InvariantError(`account ${a}: liquidatable at mark ${this.markTicks} but not liquidated`);
@@ -806,6 +879,7 @@ export class PerpVenue {
     if (!this.validAccount(account) || account === INSURANCE_FUND) return RejectCode.UnknownAccount;
     if (this.isHalted()) return RejectCode.MarketHalted;
     if (orderId >= INTERNAL_ORDER_ID_BASE) return RejectCode.InvalidOrderId;
+    if (this.lotsOverLimit(qtyLots)) return RejectCode.MoneyLimitExceeded;
     if (reduceOnly) {
       const pos = this.accounts.size[account]!;
       const reducing = (pos > 0 && side === Side.Sell) || (pos < 0 && side === Side.Buy);
@@ -814,6 +888,15 @@ export class PerpVenue {
       }
     }
     return RejectCode.None;
+  }
+
+  /**
+   * Whether `qtyLots` more lots (a new order, a seeded position) would take open interest plus
+   * resting lots past the lot limit (their value at the price ceiling ≤ {@link MONEY_LIMIT_UNITS}). Fills only move lots from resting orders into
+   * positions, so this bound, checked on entry, holds at all times.
+   */
+  private lotsOverLimit(qtyLots: number): boolean {
+    return qtyLots > this.lotLimit - this.accounts.longLots - this.openLotsTotal;
   }
 
   /**
@@ -988,6 +1071,7 @@ export class PerpVenue {
   private addOpen(account: number, side: Side, dLots: number, priceTicks: number): void {
     const acc = this.accounts;
     const dn = dLots * priceTicks * this.m;
+    this.openLotsTotal += dLots;
     if (side === Side.Buy) {
       acc.openBuyLots[account] = acc.openBuyLots[account]! + dLots;
       acc.openBuyNotional[account] = acc.openBuyNotional[account]! + dn;
