@@ -102,7 +102,8 @@ describe("auto-deleveraging never makes a counterparty's wallet negative", () =>
    * mark. A 20×, 100 USDT isolated short sells 0.38 BTC at 4,990; another short sold 0.1 BTC at
    * 6,000 when the mark was there. At the next mark the long is liquidated, nothing in the book is
    * near 81,700, the fund takes the lot over and, with its equity below zero, deleverages shorts
-   * at 81,700. Before the fix the 0.38 BTC short was bought back there and ended flat at −1,108.4 USDT.
+   * at 81,700. Before the fix both shorts were bought back there: the 0.1 BTC one ended at −167 USDT,
+   * the 0.38 BTC one at −1,108.4 USDT.
    */
   function scenario() {
     const f = makeVenue({ insuranceFund: { initial: "0" } });
@@ -111,7 +112,7 @@ describe("auto-deleveraging never makes a counterparty's wallet negative", () =>
     index.priceTicks = 60_000;
     v.advance(0);
     // x: 50 USDT isolated 20×, shorts 100 lots at 6,000 (profitable once the mark falls to 5,000);
-    // bankruptcy (60,000,000 + 3,000,000) / 100... = 63,000.
+    // margin 6,000,000 / 20 = 300,000, bankruptcy (6,000,000 + 300,000) / 100 = 63,000.
     const x = fundedAccount(v, 50, true, 20);
     expect(v.limit(mm, oid(), Side.Buy, 60_000, 100)).toBe(RejectCode.None);
     expect(v.limit(x, oid(), Side.Sell, 60_000, 100, TimeInForce.IOC)).toBe(RejectCode.None);
