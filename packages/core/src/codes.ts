@@ -74,6 +74,12 @@ export const RejectCode = {
   InvalidAmount: 27,
   /** A position's notional would exceed the largest maintenance-margin tier. */
   PositionLimitExceeded: 28,
+  /**
+   * The command would take a sum the venue keeps exact (a wallet, net deposits, open interest plus
+   * resting orders valued at the top of the price range) past its bound, which keeps every money
+   * sum below 2^53 (the perpetual venue's `MONEY_LIMIT_UNITS`).
+   */
+  MoneyLimitExceeded: 29,
   /** The venue is not known to the simulation. */
   UnknownVenue: 40,
 } as const;

@@ -33,6 +33,7 @@ export {
   type IndexSource,
   type LiquidationStats,
   ManualIndex,
+  MONEY_LIMIT_UNITS,
   PerpVenue,
 } from "./perp-venue.ts";
 export {

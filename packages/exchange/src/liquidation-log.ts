@@ -18,7 +18,10 @@ export const LiquidationStage = {
   FundWorkout: 3,
   /** A partial (tier-reducing) liquidation order filled in the book. */
   Partial: 4,
-  /** The insurance fund absorbed the deficit of a flat account whose own order filled beyond bankruptcy. */
+  /**
+   * The insurance fund absorbed a deficit: of an account whose own order filled beyond bankruptcy,
+   * or a funding payment an isolated account could not pay (the row's quantity is its position).
+   */
   FundCover: 5,
 } as const;
 /** One of the {@link LiquidationStage} values. */

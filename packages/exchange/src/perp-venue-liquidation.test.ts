@@ -165,6 +165,7 @@ describe("PerpVenue liquidation paths", () => {
       adlCount: 0,
       adlLots: 0,
       fundCoverUnits: 0,
+      adlResidualLots: 0,
     });
     const liq = decodeVenueEvents(v.events).filter((e) => e.kind === "liquidated");
     // Margin lost = wallet before − kept = 1,000 − 600 USDT.

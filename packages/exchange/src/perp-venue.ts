@@ -82,12 +82,30 @@ export interface LiquidationStats {
   /** Positions closed by auto-deleveraging, and their lots. */
   adlCount: number;
   adlLots: number;
-  /** Deficits of flat accounts the insurance fund absorbed (negative-balance protection), quote units. */
+  /**
+   * Deficits the insurance fund absorbed (negative-balance protection): of accounts whose own
+   * orders filled beyond bankruptcy, and funding isolated accounts could not pay; quote units.
+   */
   fundCoverUnits: number;
+  /**
+   * Lots auto-deleveraging could not place because no eligible counterparty was left (none in
+   * profit, or each would be bankrupted by the close): they stay with the insurance fund.
+   */
+  adlResidualLots: number;
 }
 
 /** Account id of the insurance fund (which is also the liquidation engine's account). */
 export const INSURANCE_FUND = 0;
+
+/**
+ * Bound on the sums the venue keeps exact, quote units (2^51 ≈ 2.25·10^15, i.e. 2.25·10^11 USDT
+ * at a 10^-4 quote unit). Deposits are refused when a wallet or the net deposits would pass it, and
+ * orders when open interest plus every resting order, valued at the top of the price range, would:
+ * so every position, order and PnL is worth at most this much, and the sums the margin arithmetic
+ * forms from them (margin + position value − entry value) stay below 2^53. Refusals carry
+ * `RejectCode.MoneyLimitExceeded`.
+ */
+export const MONEY_LIMIT_UNITS = 2 ** 51;
 
 /** Client order ids must be below this; the venue numbers its own orders from here. */
 export const INTERNAL_ORDER_ID_BASE = 2 ** 52;
@@ -129,6 +147,7 @@ export class PerpVenue {
     adlCount: 0,
     adlLots: 0,
     fundCoverUnits: 0,
+    adlResidualLots: 0,
   };
   /** Simulated time of the venue, ns (set by the simulation). */
   nowNs = 0;
@@ -146,7 +165,10 @@ export class PerpVenue {
   feesCollectedUnits = 0;
   /** Deposits minus withdrawals (the insurance fund's seed counts as a deposit), quote units. */
   netDepositsUnits = 0;
-  /** Funding paid by payers minus received by receivers, summed over intervals (≥ 0; to the fund), quote units. */
+  /**
+   * Funding paid by payers minus received by receivers, summed over intervals (to the fund), quote
+   * units: ≥ 0 from rounding, lower by what the fund paid for isolated payers who could not.
+   */
   fundingResidueUnits = 0;
 
   private readonly m: number;
@@ -174,6 +196,10 @@ export class PerpVenue {
   private paceSecond = -1;
   private paceLeftUnits = Number.POSITIVE_INFINITY;
   private readonly adlThresholdUnits: number;
+  /** Open interest plus resting lots may not pass this (their value at the price ceiling ≤ MONEY_LIMIT_UNITS). */
+  private readonly lotLimit: number;
+  /** Lots in resting orders, both sides, all accounts. */
+  private openLotsTotal = 0;
   // Fills of the taker of the last book command (set by routeBookEvents).
   private takerFilledLots = 0;
   private takerFilledNotional = 0;
@@ -189,6 +215,14 @@ export class PerpVenue {
     const c = this.config;
     this.instrument = new Instrument(c.instrument);
     this.m = this.instrument.quotePerTickLot;
+    if (c.maxPriceTicks * this.m > MONEY_LIMIT_UNITS) {
+      throw new ConfigError(
+        "perp.maxPriceTicks",
+        c.maxPriceTicks,
+        `is too large: one lot at the top of the price range (× ${this.m} quote units per tick·lot) must be worth at most 2^51 quote units`,
+      );
+    }
+    this.lotLimit = Math.floor(MONEY_LIMIT_UNITS / (c.maxPriceTicks * this.m));
     this.tiers = new ScaledMarginTiers(c.tiers, this.instrument);
     this.convention = c.maintenanceConvention;
     this.book = new OrderBook({
@@ -225,6 +259,13 @@ export class PerpVenue {
     const fund = this.accounts.open(false, c.maxLeverage);
     const seed = this.instrument.quoteToUnits(c.insuranceFund.initial, "exact", "perp.insuranceFund.initial");
     if (seed < 0) throw new ConfigError("perp.insuranceFund.initial", c.insuranceFund.initial, "must be ≥ 0");
+    if (seed > MONEY_LIMIT_UNITS) {
+      throw new ConfigError(
+        "perp.insuranceFund.initial",
+        c.insuranceFund.initial,
+        "must be at most 2^51 quote units (the venue's exact-money bound)",
+      );
+    }
     this.accounts.wallet[fund] = seed;
     this.netDepositsUnits = seed;
   }
@@ -270,14 +311,20 @@ export class PerpVenue {
     return this.accounts.count;
   }
 
-  /** Credits `amountUnits` (positive integer) to an account's wallet. */
+  /**
+   * Credits `amountUnits` (positive integer) to an account's wallet. Refused with
+   * `MoneyLimitExceeded` when the wallet or the venue's net deposits would pass {@link MONEY_LIMIT_UNITS}.
+   */
   deposit(account: number, amountUnits: number): RejectCode {
     this.events.length = 0;
     const code = !this.validAccount(account)
       ? RejectCode.UnknownAccount
       : !(Number.isSafeInteger(amountUnits) && amountUnits > 0)
         ? RejectCode.InvalidAmount
-        : RejectCode.None;
+        : amountUnits > MONEY_LIMIT_UNITS - this.netDepositsUnits ||
+            amountUnits > MONEY_LIMIT_UNITS - this.accounts.wallet[account]!
+          ? RejectCode.MoneyLimitExceeded
+          : RejectCode.None;
     if (code !== RejectCode.None) return this.rejectCmd(account, -1, code);
     this.accounts.wallet[account] = this.accounts.wallet[account]! + amountUnits;
     this.netDepositsUnits += amountUnits;
@@ -363,6 +410,7 @@ export class PerpVenue {
     ) {
       return this.rejectCmd(longAccount, -1, RejectCode.PriceOutOfRange);
     }
+    if (this.lotsOverLimit(qtyLots)) return this.rejectCmd(longAccount, -1, RejectCode.MoneyLimitExceeded);
     const notional = qtyLots * priceTicks * this.m;
     for (const [a, side] of [
       [longAccount, Side.Buy],
@@ -413,6 +461,7 @@ export class PerpVenue {
       totalNotional += q * p * this.m;
     }
     if (n === 0) return RejectCode.None;
+    if (this.lotsOverLimit(totalLots)) return this.rejectCmd(shortAccount, -1, RejectCode.MoneyLimitExceeded);
     const avgPrice = Math.ceil(totalNotional / (totalLots * this.m));
     if (!this.seedMarginOk(shortAccount, Side.Sell, totalLots, avgPrice)) {
       return this.rejectCmd(shortAccount, -1, RejectCode.InsufficientMargin);
@@ -445,7 +494,10 @@ export class PerpVenue {
   /**
    * Submits a limit order for `account`. Checked before the book: account, halt, reduce-only
    * direction and size, position limit for the account's leverage, initial margin (position +
-   * open orders + this order + its taker fee).
+   * open orders + this order + its fee + its open loss). The order is margined at the worst
+   * price for the account, as venues do: a sell at the higher of its limit and the mark, a buy at
+   * the lower; a limit beyond the mark also pays its open loss, qty × |limit − mark|
+   * (Binance's "order cost = initial margin + open loss").
    */
   limit(
     account: number,
@@ -460,7 +512,7 @@ export class PerpVenue {
     this.events.length = 0;
     let code = this.preCheck(account, orderId, side, qtyLots, reduceOnly);
     if (code === RejectCode.None && !reduceOnly && Number.isInteger(priceTicks)) {
-      code = this.marginCheck(account, side, qtyLots, priceTicks);
+      code = this.marginCheck(account, side, qtyLots, priceTicks, priceTicks);
     }
     if (code !== RejectCode.None) return this.rejectCmd(account, orderId, code, side, priceTicks, qtyLots);
     code = this.book.limit(orderId, account, side, priceTicks, qtyLots, tif, stp);
@@ -471,8 +523,10 @@ export class PerpVenue {
   /**
    * Submits a market order for `account`. Without a protection price the venue protects it, as
    * the large venues do: it executes no further than {@link PerpVenueConfig.marketOrderBufferPpm}
-   * beyond the mark (the remainder expires), and it is margined at that worst price. So a market
-   * order into an emptied book cannot sell at any price at all.
+   * beyond the mark (the remainder expires). It is margined like a limit order at its protection
+   * price (a sell at the higher of protection and mark, a buy at the lower), with the open loss
+   * measured from the touch it starts trading at. So a market order into an emptied book cannot
+   * sell at any price at all, and a low protection price does not lower a sell's margin.
    */
   market(
     account: number,
@@ -497,9 +551,18 @@ export class PerpVenue {
       }
     }
     if (code === RejectCode.None && !reduceOnly) {
+      // Open loss is measured from where the order starts to trade (the touch), as venues assume
+      // for market orders; the protection price bounds the notional.
+      const touch = side === Side.Buy ? this.book.bestAsk() : this.book.bestBid();
+      const start =
+        touch === NO_PRICE || protection === NO_PRICE
+          ? protection
+          : side === Side.Buy
+            ? Math.min(touch, protection)
+            : Math.max(touch, protection);
       code =
         protection !== NO_PRICE
-          ? this.marginCheck(account, side, qtyLots, protection)
+          ? this.marginCheck(account, side, qtyLots, protection, start)
           : RejectCode.InsufficientMargin;
     }
     if (code !== RejectCode.None)
@@ -694,24 +757,44 @@ export class PerpVenue {
 
   /**
    * Proves the accounting: throws {@link @cascade/core!InvariantError} unless
-   * Σ wallets − Σ position bases + fees collected = net deposits (exact), long open interest =
-   * short open interest, every account's open-order totals match the book, and no account is
-   * below zero: flat accounts and isolated accounts' free balances are ≥ 0, and — when
-   * `afterLiquidation` (the default) and liquidation is on and not halted — no position is
-   * liquidatable at the mark. O(accounts + orders): for tests and optional run-time checks.
+   * - exactness: every money and quantity column and total is a safe integer, and
+   *   Σ wallets − Σ position bases + fees collected = net deposits holds exactly (summed in bigint);
+   * - long open interest = short open interest, and every account's open-order totals match the book;
+   * - no negative wallet: every trader's wallet is ≥ 0 — flat or not, isolated or cross — except a
+   *   cross account holding a position whose realised losses (or funding) its unrealised profit
+   *   still covers; an isolated account's margin is in [0, wallet];
+   * - when `afterLiquidation` (the default) and liquidation is on and not halted: no position is
+   *   liquidatable at the mark (so every cross account's wallet + unrealised PnL is above zero).
+   *
+   * The insurance fund (account 0) is exempt from the sign checks: its equity may go negative when
+   * auto-deleveraging is off or finds no counterparty. O(accounts + orders): for tests, fuzzing and
+   * optional run-time checks.
    */
   checkConservation(afterLiquidation = true): void {
     const acc = this.accounts;
-    let wallets = 0;
-    let bases = 0;
+    const exact = (what: string, x: number): void => {
+      if (!Number.isSafeInteger(x)) throw new InvariantError(`${what} = ${x} is not an exact integer`);
+    };
+    exact("fees collected", this.feesCollectedUnits);
+    exact("net deposits", this.netDepositsUnits);
+    exact("funding residue", this.fundingResidueUnits);
+    exact("open interest", acc.longLots);
+    let wallets = 0n;
+    let bases = 0n;
     let net = 0;
     for (let a = 0; a < acc.count; a++) {
-      wallets += acc.wallet[a]!;
-      bases += acc.basis[a]!;
+      exact(`account ${a} wallet`, acc.wallet[a]!);
+      exact(`account ${a} isolated margin`, acc.isoMargin[a]!);
+      exact(`account ${a} position`, acc.size[a]!);
+      exact(`account ${a} basis`, acc.basis[a]!);
+      exact(`account ${a} open buy value`, acc.openBuyNotional[a]!);
+      exact(`account ${a} open sell value`, acc.openSellNotional[a]!);
+      wallets += BigInt(acc.wallet[a]!);
+      bases += BigInt(acc.basis[a]!);
       net += acc.size[a]!;
     }
-    const lhs = wallets - bases + this.feesCollectedUnits;
-    if (lhs !== this.netDepositsUnits) {
+    const lhs = wallets - bases + BigInt(this.feesCollectedUnits);
+    if (lhs !== BigInt(this.netDepositsUnits)) {
       throw new InvariantError(
         `money not conserved: Σ wallets ${wallets} − Σ bases ${bases} + fees ${this.feesCollectedUnits} = ${lhs} ≠ net deposits ${this.netDepositsUnits}`,
       );
@@ -725,9 +808,11 @@ export class PerpVenue {
     const sellLots = new Float64Array(acc.count);
     const buyNotional = new Float64Array(acc.count);
     const sellNotional = new Float64Array(acc.count);
+    let openLots = 0;
     for (const side of [Side.Buy, Side.Sell] as const) {
       for (const o of this.book.orders(side)) {
         const n = o.remainingLots * o.priceTicks * this.m;
+        openLots += o.remainingLots;
         if (side === Side.Buy) {
           buyLots[o.owner]! += o.remainingLots;
           buyNotional[o.owner]! += n;
@@ -736,6 +821,13 @@ export class PerpVenue {
           sellNotional[o.owner]! += n;
         }
       }
+    }
+    if (openLots !== this.openLotsTotal)
+      throw new InvariantError(`running resting lots ${this.openLotsTotal} ≠ the book's ${openLots}`);
+    if (acc.longLots + openLots > this.lotLimit) {
+      throw new InvariantError(
+        `open interest ${acc.longLots} + resting ${openLots} lots pass the exact-money bound (${this.lotLimit} lots)`,
+      );
     }
     const checkLiq =
       afterLiquidation &&
@@ -754,12 +846,19 @@ export class PerpVenue {
         );
       }
       if (a === INSURANCE_FUND) continue;
-      if (acc.size[a] === 0 && acc.wallet[a]! < 0)
-        throw new InvariantError(`account ${a}: negative wallet ${acc.wallet[a]}`);
-      if (acc.isIsolated(a) && acc.wallet[a]! - acc.isoMargin[a]! < 0) {
-        throw new InvariantError(
-          `account ${a}: isolated margin ${acc.isoMargin[a]} exceeds wallet ${acc.wallet[a]}`,
-        );
+      const wallet = acc.wallet[a]!;
+      if (acc.isIsolated(a)) {
+        if (acc.isoMargin[a]! < 0 || wallet - acc.isoMargin[a]! < 0) {
+          throw new InvariantError(
+            `account ${a}: isolated margin ${acc.isoMargin[a]} is not within its wallet ${wallet}`,
+          );
+        }
+      } else if (wallet < 0) {
+        // A cross wallet below zero is allowed only while the position's unrealised profit covers it.
+        const pnl = acc.size[a] === 0 ? 0 : this.unrealizedPnlUnits(a, this.referencePriceTicks());
+        if (!(wallet + pnl >= 0) && (acc.size[a] === 0 || checkLiq)) {
+          throw new InvariantError(`account ${a}: negative wallet ${wallet} (unrealised PnL ${pnl})`);
+        }
       }
       if (checkLiq && isLiquidatable(this.state(a), this.markTicks, this.tiers, this.m, this.convention)) {
         throw new InvariantError(`account ${a}: liquidatable at mark ${this.markTicks} but not liquidated`);
@@ -780,6 +879,7 @@ export class PerpVenue {
     if (!this.validAccount(account) || account === INSURANCE_FUND) return RejectCode.UnknownAccount;
     if (this.isHalted()) return RejectCode.MarketHalted;
     if (orderId >= INTERNAL_ORDER_ID_BASE) return RejectCode.InvalidOrderId;
+    if (this.lotsOverLimit(qtyLots)) return RejectCode.MoneyLimitExceeded;
     if (reduceOnly) {
       const pos = this.accounts.size[account]!;
       const reducing = (pos > 0 && side === Side.Sell) || (pos < 0 && side === Side.Buy);
@@ -790,30 +890,57 @@ export class PerpVenue {
     return RejectCode.None;
   }
 
-  /** Initial-margin and position-limit check for a new order of `qty` lots at `priceTicks` (worst case). */
-  private marginCheck(account: number, side: Side, qtyLots: number, priceTicks: number): RejectCode {
+  /**
+   * Whether `qtyLots` more lots (a new order, a seeded position) would take open interest plus
+   * resting lots past the lot limit (their value at the price ceiling ≤ {@link MONEY_LIMIT_UNITS}). Fills only move lots from resting orders into
+   * positions, so this bound, checked on entry, holds at all times.
+   */
+  private lotsOverLimit(qtyLots: number): boolean {
+    return qtyLots > this.lotLimit - this.accounts.longLots - this.openLotsTotal;
+  }
+
+  /**
+   * Initial-margin and position-limit check for a new order of `qty` lots at `priceTicks` (its limit
+   * or protection price). With a reference price (the mark) the order is valued at the worst price
+   * for the account: a sell at max(price, mark), a buy at min(price, mark); and it pays its open
+   * loss, qty × max(0, ±(execTicks − mark)), where `execTicks` is where it starts to trade.
+   */
+  private marginCheck(
+    account: number,
+    side: Side,
+    qtyLots: number,
+    priceTicks: number,
+    execTicks: number,
+  ): RejectCode {
     if (!(qtyLots > 0) || !(priceTicks > 0)) return RejectCode.None; // let the book reject malformed input
     const acc = this.accounts;
-    const orderNotional = qtyLots * priceTicks * this.m;
+    const ref = this.referencePriceTicks();
+    const hasRef = Number.isFinite(ref);
+    const sell = side === Side.Sell;
+    const valueTicks = !hasRef ? priceTicks : sell ? Math.max(priceTicks, ref) : Math.min(priceTicks, ref);
     const before = this.exposureUnits(account, side, 0, 0);
-    const after = this.exposureUnits(account, side, qtyLots, priceTicks);
+    const after = this.exposureUnits(account, side, qtyLots, valueTicks);
     if (after <= before) return RejectCode.None; // reduces risk: always allowed
     const lev = acc.leverage[account]!;
     if (after > this.tiers.maxNotionalForLeverage(lev) || after > this.tiers.positionLimitUnits) {
       return RejectCode.PositionLimitExceeded;
     }
-    const fee = Math.ceil((orderNotional * Math.max(0, this.config.takerFeePpm)) / PPM);
-    const ref = this.referencePriceTicks();
-    const posNotional = Math.abs(acc.size[account]!) * (Number.isFinite(ref) ? ref : priceTicks) * this.m;
+    // A buy fills at or below its limit; a sell at or above its limit (at the bids, near the mark).
+    const feeNotional = qtyLots * (sell ? valueTicks : priceTicks) * this.m;
+    const feePpm = Math.max(0, this.config.takerFeePpm, this.config.makerFeePpm);
+    const fee = Math.ceil((feeNotional * feePpm) / PPM);
+    const lossTicks = !hasRef ? 0 : Math.max(0, sell ? ref - execTicks : execTicks - ref);
+    const openLoss = Math.ceil(qtyLots * lossTicks * this.m);
+    const posNotional = Math.abs(acc.size[account]!) * (hasRef ? ref : priceTicks) * this.m;
     let need: number;
     let have: number;
     if (acc.isIsolated(account)) {
       // The position is backed by its isolated margin; orders beyond it need free wallet.
-      need = Math.ceil(Math.max(0, after - posNotional) / lev) + fee;
+      need = Math.ceil(Math.max(0, after - posNotional) / lev) + fee + openLoss;
       have = acc.wallet[account]! - acc.isoMargin[account]!;
     } else {
-      need = Math.ceil(after / lev) + fee;
-      const upnl = Number.isFinite(ref) ? this.unrealizedPnlUnits(account, ref) : 0;
+      need = Math.ceil(after / lev) + fee + openLoss;
+      const upnl = hasRef ? this.unrealizedPnlUnits(account, ref) : 0;
       have = acc.wallet[account]! + upnl;
     }
     return need <= have ? RejectCode.None : RejectCode.InsufficientMargin;
@@ -822,15 +949,21 @@ export class PerpVenue {
   /**
    * Largest one-sided exposure of the account if all its buy (or all its sell) orders, plus a new
    * order, filled: max(long position + open buys, short position + open sells), quote units.
+   * Open buys count at their limits (never below what they can cost); open sells at no less than
+   * the mark (a sell resting below the mark is worth the mark once filled).
    */
   private exposureUnits(account: number, side: Side, addLots: number, addPriceTicks: number): number {
     const acc = this.accounts;
     const ref = this.referencePriceTicks();
+    const hasRef = Number.isFinite(ref);
     const s = acc.size[account]!;
-    const posN = Math.abs(s) * (Number.isFinite(ref) ? ref : addPriceTicks) * this.m;
+    const posN = Math.abs(s) * (hasRef ? ref : addPriceTicks) * this.m;
     const add = addLots * addPriceTicks * this.m;
+    const openSells = hasRef
+      ? Math.max(acc.openSellNotional[account]!, acc.openSellLots[account]! * ref * this.m)
+      : acc.openSellNotional[account]!;
     const longExp = (s > 0 ? posN : 0) + acc.openBuyNotional[account]! + (side === Side.Buy ? add : 0);
-    const shortExp = (s < 0 ? posN : 0) + acc.openSellNotional[account]! + (side === Side.Sell ? add : 0);
+    const shortExp = (s < 0 ? posN : 0) + openSells + (side === Side.Sell ? add : 0);
     return Math.max(longExp, shortExp);
   }
 
@@ -938,6 +1071,7 @@ export class PerpVenue {
   private addOpen(account: number, side: Side, dLots: number, priceTicks: number): void {
     const acc = this.accounts;
     const dn = dLots * priceTicks * this.m;
+    this.openLotsTotal += dLots;
     if (side === Side.Buy) {
       acc.openBuyLots[account] = acc.openBuyLots[account]! + dLots;
       acc.openBuyNotional[account] = acc.openBuyNotional[account]! + dn;
@@ -1460,6 +1594,12 @@ export class PerpVenue {
   /**
    * Closes `lots` of the fund's inventory (long if `fundLong`) against opposite positions ranked
    * by the BitMEX score (highest first, ties by account id), at the bankruptcy value `notionalUnits`.
+   *
+   * Only positions in profit at the mark are in the queue (venues deleverage "profitable
+   * positions"), and a position whose close at the bankruptcy price would bankrupt it (its
+   * margin balance there, for the whole position, below zero) is skipped: auto-deleveraging never
+   * makes a counterparty's wallet negative. Lots no eligible counterparty can take stay with the
+   * fund ({@link LiquidationStats.adlResidualLots}), which works them out through the book.
    */
   private deleverage(fundLong: boolean, lots: number, notionalUnits: number, bk: number): void {
     const acc = this.accounts;
@@ -1467,8 +1607,9 @@ export class PerpVenue {
     const candidates: { account: number; score: number }[] = [];
     for (let i = 0; i < set.size; i++) {
       const a = set.at(i);
-      if (a !== INSURANCE_FUND)
-        candidates.push({ account: a, score: adlScore(this.state(a), this.markTicks, this.m) });
+      if (a === INSURANCE_FUND) continue;
+      const score = adlScore(this.state(a), this.markTicks, this.m);
+      if (score > 0 && this.solventAtValue(a, notionalUnits, lots)) candidates.push({ account: a, score });
     }
     candidates.sort((x, y) => y.score - x.score || x.account - y.account);
     let remaining = lots;
@@ -1477,6 +1618,8 @@ export class PerpVenue {
       if (remaining === 0) break;
       const q = Math.min(remaining, Math.abs(acc.size[account]!));
       const n = q === remaining ? remainingNotional : mulDivRound(notionalUnits, q, lots);
+      // The whole-position test above allows for rounding only to within a unit: check the exact close.
+      if (!this.closeKeepsWallet(account, q, n)) continue;
       const pnl = acc.applyTrade(account, fundLong ? q : -q, n);
       const fundPnl = acc.applyTrade(INSURANCE_FUND, fundLong ? -q : q, n);
       this.updateTrigger(account);
@@ -1509,7 +1652,37 @@ export class PerpVenue {
       remaining -= q;
       remainingNotional -= n;
     }
+    this.stats.adlResidualLots += remaining;
     this.updateTrigger(INSURANCE_FUND);
+  }
+
+  /**
+   * Whether account `a`'s whole position, closed at the price of `lots` lots worth `notionalUnits`,
+   * keeps a margin balance ≥ 0 (the price is on the safe side of its own bankruptcy price).
+   */
+  private solventAtValue(a: number, notionalUnits: number, lots: number): boolean {
+    const acc = this.accounts;
+    const size = acc.size[a]!;
+    const value = mulDivRound(notionalUnits, Math.abs(size), lots);
+    return acc.positionMargin(a) + (size > 0 ? value : -value) - acc.basis[a]! >= 0;
+  }
+
+  /**
+   * Whether closing `q` lots of account `a`'s position at total value `n` leaves its wallet, and an
+   * isolated account's free balance, ≥ 0: the same arithmetic as {@link PerpAccounts.applyTrade}.
+   */
+  private closeKeepsWallet(a: number, q: number, n: number): boolean {
+    const acc = this.accounts;
+    const size = acc.size[a]!;
+    const abs = Math.abs(size);
+    const basis = acc.basis[a]!;
+    const released = q === abs ? basis : mulDivRound(basis, q, abs);
+    const wallet = acc.wallet[a]! + (size > 0 ? n : -n) - released;
+    if (wallet < 0) return false;
+    if (!acc.isIsolated(a)) return true;
+    const margin = acc.isoMargin[a]!;
+    const marginAfter = q === abs ? 0 : margin - mulDivRound(margin, q, abs);
+    return wallet - marginAfter >= 0;
   }
 
   /** The insurance fund sells (buys back) its inventory through the book, within the pacing budget. */
@@ -1592,8 +1765,28 @@ export class PerpVenue {
     for (const set of [this.longs, this.shorts]) {
       const members = set.sorted();
       for (const a of members) {
-        const pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
+        let pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
         if (pay === 0) continue;
+        // An isolated account pays out of its position's margin, then its free balance, and never
+        // below zero: the insurance fund pays the receivers what it cannot (negative-balance
+        // protection); the position, its margin gone, is liquidated right after if it must be.
+        if (pay > 0 && acc.isIsolated(a) && a !== INSURANCE_FUND && pay > acc.wallet[a]!) {
+          const shortfall = pay - Math.max(0, acc.wallet[a]!);
+          pay -= shortfall;
+          this.stats.fundCoverUnits += shortfall;
+          this.liquidations.push(
+            this.nowNs,
+            a,
+            acc.size[a]! > 0 ? 0 : 1,
+            Math.abs(acc.size[a]!),
+            mark,
+            -1,
+            Number.NaN,
+            Number.NaN,
+            -shortfall,
+            LiquidationStage.FundCover,
+          );
+        }
         acc.wallet[a] = acc.wallet[a]! - pay;
         acc.fundingPaid[a] = acc.fundingPaid[a]! + pay;
         if (acc.isIsolated(a)) acc.isoMargin[a] = Math.max(0, acc.isoMargin[a]! - pay);

@@ -1,0 +1,196 @@
+/**
+ * The perpetual venue on an instrument whose tick × lot is not one quote unit: every margin,
+ * maintenance, bankruptcy and liquidation figure must carry the factor m = quotePerTickLot, and a
+ * bankruptcy price between two ticks must round the liquidation order's limit to the side that
+ * never fills beyond bankruptcy.
+ *
+ * COARSE: tick 0.5 USDT, lot 0.01 BTC, quote unit 0.0001 USDT, so m = 0.005 / 0.0001 = 50 units per
+ * tick·lot; 1 BTC = 100 lots, 20,000 USDT = 40,000 ticks, 1 USDT = 10,000 units.
+ */
+
+import { type InstrumentSpec, RejectCode, Side } from "@cascade/core";
+import { TimeInForce } from "@cascade/matching-engine";
+import { describe, expect, it } from "vitest";
+import { LiquidationStage } from "./liquidation-log.ts";
+import type { PerpVenueConfig } from "./perp-config.ts";
+import {
+  fundedAccount,
+  logRows,
+  makeVenue,
+  moveTo,
+  oid,
+  SEC,
+  SINGLE_TIER,
+  trade,
+  USDT,
+} from "./perp-venue.testkit.ts";
+import { INSURANCE_FUND } from "./perp-venue.ts";
+
+const COARSE: InstrumentSpec = {
+  symbol: "BTCUSDT-COARSE",
+  baseAsset: "BTC",
+  quoteAsset: "USDT",
+  tickSize: "0.5",
+  lotSize: "0.01",
+  quoteUnit: "0.0001",
+};
+/** Lots per BTC on COARSE. */
+const BTC = 100;
+
+function coarse(extra: Partial<PerpVenueConfig> = {}) {
+  const f = makeVenue({ instrument: COARSE, maxPriceTicks: 100_000, ...extra });
+  f.index.priceTicks = 40_000;
+  expect(f.v.instrument.quotePerTickLot).toBe(50);
+  return f;
+}
+
+/** The Bybit pair on COARSE: alice isolated long 1 BTC at 20,000 at 50×, bob isolated short, 1,000 USDT each. */
+function bybitPair() {
+  const f = coarse({ tiers: SINGLE_TIER, maintenanceConvention: "entry" });
+  const { v } = f;
+  const alice = fundedAccount(v, 1_000, true, 50);
+  const bob = fundedAccount(v, 1_000, true, 50);
+  const carol = fundedAccount(v, 1_000_000, false, 10);
+  trade(v, alice, bob, 40_000, 1 * BTC);
+  moveTo(f, 40_000, 0);
+  return { ...f, alice, bob, carol };
+}
+
+describe("PerpVenue on an instrument with 50 quote units per tick·lot", () => {
+  it("reproduces Bybit's 50× example: margin 400 USDT, liquidation 19,700, bankruptcy 19,600", () => {
+    const { v, alice, bob } = bybitPair();
+    // Isolated margin = ceil(100 lots × 40,000 ticks × 50 / 50) = 4,000,000 units = 400 USDT.
+    expect(v.accounts.isoMargin[alice]).toBe(400 * USDT);
+    expect(v.accounts.basis[alice]).toBe(200_000_000);
+    // 4,000,000 + 100 × P × 50 − 200,000,000 ≤ 0.5 % × 200,000,000 ⇔ 5,000·P ≤ 197,000,000 ⇔ P ≤ 39,400.
+    expect(v.liquidationPriceTicks(alice)).toBe(39_400);
+    expect(v.bankruptcyPriceTicks(alice)).toBe(39_200);
+    // The short: 4,000,000 − 5,000·P + 200,000,000 ≤ 1,000,000 ⇔ P ≥ 40,600; bankrupt at 40,800.
+    expect(v.liquidationPriceTicks(bob)).toBe(40_600);
+    expect(v.bankruptcyPriceTicks(bob)).toBe(40_800);
+    expect(v.unrealizedPnlUnits(alice, 40_002)).toBe(10_000); // 1 tick × 100 lots × 50 × 2
+  });
+
+  it("rounds a long's liquidation limit up from a bankruptcy price between ticks: the bid just below is never hit", () => {
+    const f = bybitPair();
+    const { v, alice, carol } = f;
+    // 0.3 USDT more margin: bankruptcy (200,000,000 − 4,003,000) / 5,000 = 39,199.4 ticks (19,599.7 USDT),
+    // so the engine's IOC sells at no less than 39,200. Trigger: 5,000·P ≤ 196,997,000 ⇔ P ≤ 39,399.
+    expect(v.addMargin(alice, 3_000)).toBe(RejectCode.None);
+    expect(v.bankruptcyPriceTicks(alice)).toBeCloseTo(39_199.4, 9);
+    expect(v.liquidationPriceTicks(alice)).toBe(39_399);
+    const below = oid();
+    expect(v.limit(carol, below, Side.Buy, 39_199, 1 * BTC)).toBe(RejectCode.None);
+    expect(v.limit(carol, oid(), Side.Buy, 39_200, 40)).toBe(RejectCode.None);
+    moveTo(f, 39_400, 1 * SEC);
+    expect(v.positionLots(alice)).toBe(1 * BTC);
+    moveTo(f, 39_399, 2 * SEC);
+    expect(v.positionLots(alice)).toBe(0);
+    // 40 lots at 39,200: worth 78,400,000 vs 40 % of the bankruptcy value 195,997,000 = 78,398,800:
+    // surplus 1,200 to the fund. The other 60 lots go to the fund at 117,598,200, worth
+    // 60 × 39,399 × 50 = 118,197,000 at the mark: +598,800.
+    // Then, in the same advance, the fund works its 60 lots out into the bid below bankruptcy, at its
+    // own cost: 60 × 39,199 × 50 = 117,597,000 for lots it took at 117,598,200 (−1,200), not alice's.
+    expect(logRows(v).map((r) => [r.account, r.stage, r.qty, r.fill, r.fundDelta])).toEqual([
+      [alice, LiquidationStage.Book, 40, 39_200, 1_200],
+      [alice, LiquidationStage.Takeover, 60, Number.NaN, 598_800],
+      [INSURANCE_FUND, LiquidationStage.FundWorkout, 60, 39_199, -1_200],
+    ]);
+    expect(v.book.remainingOf(below)).toBe(1 * BTC - 60);
+    // Alice keeps her free balance: 1,000 − 400 − 0.3 USDT.
+    expect(v.accounts.wallet[alice]).toBe(10_000_000 - 4_003_000);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(0);
+  });
+
+  it("rounds a short's liquidation limit down from a bankruptcy price between ticks: the ask just above is never hit", () => {
+    const f = bybitPair();
+    const { v, bob, carol } = f;
+    // Bankruptcy (200,000,000 + 4,003,000) / 5,000 = 40,800.6: the engine buys at no more than 40,800.
+    // Trigger: 4,003,000 − 5,000·P + 200,000,000 ≤ 1,000,000 ⇔ P ≥ 40,600.6 → 40,601.
+    expect(v.addMargin(bob, 3_000)).toBe(RejectCode.None);
+    expect(v.bankruptcyPriceTicks(bob)).toBeCloseTo(40_800.6, 9);
+    expect(v.liquidationPriceTicks(bob)).toBe(40_601);
+    const above = oid();
+    expect(v.limit(carol, above, Side.Sell, 40_801, 1 * BTC)).toBe(RejectCode.None);
+    expect(v.limit(carol, oid(), Side.Sell, 40_800, 30)).toBe(RejectCode.None);
+    moveTo(f, 40_601, 1 * SEC);
+    expect(v.positionLots(bob)).toBe(0);
+    // 30 lots at 40,800 cost 61,200,000 vs 30 % of 204,003,000 = 61,200,900: surplus 900. The other
+    // 70 lots go to the fund at 142,802,100, worth 70 × 40,601 × 50 = 142,103,500: +698,600 for a short.
+    // Then the fund buys its 70 lots back from the ask above bankruptcy, in the same advance.
+    expect(logRows(v).map((r) => [r.account, r.stage, r.qty, r.fill])).toEqual([
+      [bob, LiquidationStage.Book, 30, 40_800],
+      [bob, LiquidationStage.Takeover, 70, Number.NaN],
+      [INSURANCE_FUND, LiquidationStage.FundWorkout, 70, 40_801],
+    ]);
+    expect(
+      logRows(v)
+        .map((r) => r.fundDelta)
+        .slice(0, 2),
+    ).toEqual([900, 698_600]);
+    expect(v.book.remainingOf(above)).toBe(1 * BTC - 70);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(0);
+  });
+
+  it("partial mode reduces a tier-3 position to the top of tier 2, counting m in the target", () => {
+    // Default Binance-like ladder, mark convention. Whale: cross, 21,000 USDT, 20 BTC at 20,000
+    // (4,000,000,000 units, tier 3: 1 %, amount 1,300 USDT). Balance 100,000·P − 3,790,000,000;
+    // at 38,151: 25,100,000 ≤ MM 38,151,000 − 13,000,000 = 25,151,000; at 38,152: 25,200,000 > 25,152,000.
+    const f = coarse({ liquidation: { mode: "partial" } });
+    const { v } = f;
+    const whale = fundedAccount(v, 21_000, false, 20);
+    const bob = fundedAccount(v, 1_000_000, false, 20);
+    const carol = fundedAccount(v, 100_000, false, 20);
+    trade(v, whale, bob, 40_000, 20 * BTC);
+    expect(v.liquidationPriceTicks(whale)).toBe(38_151);
+    expect(v.bankruptcyPriceTicks(whale)).toBe(37_900);
+    v.limit(carol, oid(), Side.Buy, 38_140, 1_000);
+    moveTo(f, 40_000, 0);
+    moveTo(f, 38_151, 1 * SEC);
+    // Target = floor(250,000 USDT / (38,151 × 50 units)) = floor(2,500,000,000 / 1,907,550) = 1,310 lots:
+    // sell 690 at carol's 38,140. Realised 690 × 38,140 × 50 − 4,000,000,000 × 690 / 2,000
+    // = 1,315,830,000 − 1,380,000,000 = −64,170,000.
+    expect(v.positionLots(whale)).toBe(1_310);
+    expect(v.accounts.wallet[whale]).toBe(210_000_000 - 64_170_000);
+    expect(logRows(v).map((r) => [r.stage, r.qty, r.fill, r.bankruptcy])).toEqual([
+      [LiquidationStage.Partial, 690, 38_140, 37_900],
+    ]);
+    // Cured: 1,310 × 38,151 × 50 = 2,498,890,500 (tier 2): MM ceil(12,494,452.5) − 500,000 = 11,994,453
+    // < balance 145,830,000 + 2,498,890,500 − 2,620,000,000 = 24,720,500.
+    expect(v.stats.liquidations).toBe(1);
+    expect(v.stats.liquidatedLots).toBe(690);
+    v.checkConservation();
+  });
+
+  it("auto-deleverages at a bankruptcy price between ticks, to the quote unit", () => {
+    const f = coarse({ tiers: SINGLE_TIER, maintenanceConvention: "entry", insuranceFund: { initial: "0" } });
+    const { v } = f;
+    const alice = fundedAccount(v, 1_000, true, 50);
+    const bob = fundedAccount(v, 100_000, false, 50);
+    trade(v, alice, bob, 40_000, 1 * BTC);
+    expect(v.addMargin(alice, 3_000)).toBe(RejectCode.None); // bankruptcy 39,199.4
+    moveTo(f, 40_000, 0);
+    // The mark gaps to 39,000: no bids, the fund takes over at 195,997,000 what is worth 195,000,000,
+    // its equity falls below zero, and bob (short, in profit) buys back at 39,199.4: +4,003,000.
+    moveTo(f, 39_000, 1 * SEC);
+    expect(v.positionLots(bob)).toBe(0);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(v.accounts.wallet[bob]).toBe(100_000 * USDT + 4_003_000);
+    const adl = logRows(v).filter((r) => r.stage === LiquidationStage.Adl);
+    expect(adl.map((r) => [r.account, r.qty])).toEqual([[bob, 1 * BTC]]);
+    expect(adl[0]!.fill).toBeCloseTo(39_199.4, 9);
+  });
+
+  it("with liquidation disabled, leaves a position past its trigger open and the checker accepts it", () => {
+    const f = coarse({ tiers: SINGLE_TIER, maintenanceConvention: "entry", liquidation: { enabled: false } });
+    const { v } = f;
+    const alice = fundedAccount(v, 1_000, true, 50);
+    const bob = fundedAccount(v, 1_000, true, 50);
+    expect(v.limit(bob, oid(), Side.Sell, 40_000, 1 * BTC)).toBe(RejectCode.None);
+    expect(v.limit(alice, oid(), Side.Buy, 40_000, 1 * BTC, TimeInForce.IOC)).toBe(RejectCode.None);
+    moveTo(f, 39_000, 1 * SEC);
+    expect(v.positionLots(alice)).toBe(1 * BTC);
+    expect(v.stats.liquidations).toBe(0);
+    expect(v.liquidations.length).toBe(0);
+  });
+});
