@@ -9,6 +9,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, type Seed } from "@cascade/core";
 import type { IterationInfo } from "../calibrate/run-calibration.ts";
+import type { ProgressReporter } from "../progress.ts";
 import { formatMetric } from "../summary.ts";
 import { resolveExperiment } from "./main.ts";
 
@@ -114,7 +115,11 @@ export async function calibrateCommand(args: readonly string[]): Promise<number>
         values["run-timeout"] === undefined
           ? undefined
           : positiveNumber("--run-timeout", values["run-timeout"]),
-      progress: values.quiet ? silentProgress : progressReporter(process.stderr),
+      progress: values.quiet
+        ? silentProgress
+        : process.stderr.isTTY
+          ? progressReporter(process.stderr)
+          : batchLines(process.stderr),
       onIteration: values.quiet ? undefined : (i) => console.error(iterationLine(i)),
       log: (l) => console.error(l),
       signal: controller.signal,
@@ -132,6 +137,34 @@ export async function calibrateCommand(args: readonly string[]): Promise<number>
   }
 }
 
+/**
+ * Progress of a batch's runs off a terminal: a runner-style line every `intervalMs` while a batch
+ * runs, nothing at its start and end (the iteration line says it).
+ */
+export function batchLines(stream: NodeJS.WritableStream, intervalMs = 10_000): ProgressReporter {
+  let t0 = 0;
+  let last = 0;
+  let total = 0;
+  return {
+    start(n) {
+      t0 = performance.now();
+      last = t0;
+      total = n;
+    },
+    update(done, failed) {
+      const now = performance.now();
+      if (now - last < intervalMs) return;
+      last = now;
+      const rate = done / ((now - t0) / 1000);
+      const eta = rate > 0 ? `${Math.ceil((total - done) / rate)}s` : "?";
+      stream.write(
+        `progress: ${done}/${total} runs of this batch, ${failed} failed, ${rate.toFixed(1)} runs/s, ETA ${eta}\n`,
+      );
+    },
+    stop() {},
+  };
+}
+
 /** A progress line after a batch, in the style of the runner's progress lines. */
 export function iterationLine(i: IterationInfo): string {
   const s = i.wallMs / 1000;
@@ -139,8 +172,12 @@ export function iterationLine(i: IterationInfo): string {
     .map(([k, v]) => `${k}=${formatMetric(v)}`)
     .join(", ");
   const j = Number.isFinite(i.best.objective) ? formatMetric(i.best.objective) : "∞";
-  const reused = i.reused > 0 ? ` (${i.reused} reused)` : "";
-  return `calibrate: iteration ${i.iteration} (${i.phase}, ${i.candidates} candidates${reused}), ${i.evaluations}/${i.maxEvaluations} evaluations, ${i.runs} runs, ${i.failedRuns} failed, ${(s > 0 ? i.runs / s : 0).toFixed(1)} runs/s · best J = ${j} at ${params} (candidate ${i.best.candidate})`;
+  const reused = i.reused > 0 ? `, ${i.reused} reused` : "";
+  const evals =
+    i.phase === "jacobian"
+      ? `${i.candidates} evaluations for the standard errors`
+      : `${i.evaluations}/${i.maxEvaluations} evaluations`;
+  return `calibrate: iteration ${i.iteration} (${i.phase}, ${i.candidates} candidates${reused}), ${evals}, ${i.runs} runs, ${i.failedRuns} failed, ${(s > 0 ? i.runs / s : 0).toFixed(1)} runs/s · best J = ${j} at ${params} (candidate ${i.best.candidate})`;
 }
 
 /** The closing table: the fitted parameters, then each moment against its target. */
