@@ -114,6 +114,22 @@ describe("cascade calibrate on a small real world", () => {
     expect(table.getChild("objective")!.get(best.candidate)).toBe(best.objective);
   });
 
+  it("prints a plain run command that replays the best candidate's runs (same seeds)", async () => {
+    const r = two.result!;
+    const args = r.reproduce.split(" ");
+    const sets = args.flatMap((a, i) => (a === "--set" ? [args[i + 1]!] : []));
+    const plan = await planExperiment(await importExperiment(FIXTURE), {
+      overrides: sets,
+      replications: Number(args[args.indexOf("--runs") + 1]),
+      seed: Number(args[args.indexOf("--seed") + 1]),
+    });
+    const vols = Array.from(
+      { length: plan.totalRuns },
+      (_, i) => reproduceRun(plan, i).row.extras!.index_vol!,
+    );
+    expect(momentStat(vols).mean).toBe(r.moments[0]!.simulated);
+  });
+
   it("gives the same evaluations and result with one worker as with two", async () => {
     const one = await runCalibration(options(tempDir("cascade-calibrate-"), { workers: 1 }));
     expect(files(one.outDir)).toEqual(files(two.outDir));

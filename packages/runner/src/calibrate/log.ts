@@ -35,8 +35,9 @@ export interface Evaluation {
   readonly params: Readonly<Record<string, number>>;
   /** An earlier candidate with the same values whose result this one reuses (no runs), else `null`. */
   readonly duplicateOf: number | null;
-  /** Replications that ran ok / failed. */
+  /** Replications that ran ok. */
   readonly ok: number;
+  /** Replications that failed (or are missing). */
   readonly failed: number;
   /** The first failure's error, or `null`. */
   readonly error: string | null;

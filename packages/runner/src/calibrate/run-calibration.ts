@@ -29,7 +29,7 @@ import { ROLE_KEY } from "../arrow/encode.ts";
 import { RecordBatchReader } from "../arrow/lib.ts";
 import { ensureOutDir, removeTempFiles, writeFileAtomic } from "../arrow/out-dir.ts";
 import { listParts, PartReader } from "../arrow/part-log.ts";
-import type { AnyExperiment } from "../experiment.ts";
+import { type AnyExperiment, defaultDimensions } from "../experiment.ts";
 import { importExperiment } from "../load.ts";
 import { codeVersion, packageVersions } from "../manifest.ts";
 import { parseOverrides, type RawValue, validateValue } from "../params.ts";
@@ -85,16 +85,21 @@ export interface CalibrateOptions {
 
 /** Reported after each batch. */
 export interface IterationInfo {
+  /** The batch just evaluated (0: the design). */
   readonly iteration: number;
+  /** What the batch was for. */
   readonly phase: EvaluationPhase;
   /** Candidates in the batch, and of them taken from the log or reused from an identical earlier one. */
   readonly candidates: number;
+  /** Of them, taken from the log (resume) or from an earlier candidate with the same values. */
   readonly reused: number;
   /** Evaluations so far (the search's budget counts the non-Jacobian ones). */
   readonly evaluations: number;
+  /** The search's budget. */
   readonly maxEvaluations: number;
   /** Runs simulated in this session so far, and how many failed. */
   readonly runs: number;
+  /** Of them, failed. */
   readonly failedRuns: number;
   /** The best candidate so far. */
   readonly best: Evaluation;
@@ -104,32 +109,48 @@ export interface IterationInfo {
 
 /** A fitted parameter's standard error and 95 % interval (see `uncertainty.ts`). */
 export interface ParameterUncertainty {
+  /** The fitted value. */
   readonly estimate: number;
   /** `log`: the se is of `ln θ` and the interval is `exp(ln θ̂ ± 1.96 se)`; `linear`: of θ. */
   readonly scale: "log" | "linear";
+  /** Standard error on that scale. */
   readonly se: number;
+  /** Approximate 95 % interval of the value. */
   readonly ci95: readonly [number, number];
 }
 
 /** `result.json`. */
 export interface CalibrationResult {
+  /** Format tag of the file. */
   readonly format: "cascade-calibration-result/1";
+  /** The experiment's name. */
   readonly experiment: string;
+  /** Hash of everything that determines the evaluations (a resume must match it). */
   readonly configHash: string;
   /** The best candidate (lowest objective; the first on ties). */
   readonly best: {
+    /** Its candidate id. */
     readonly candidate: number;
+    /** The fitted parameters' values. */
     readonly params: Readonly<Record<string, number>>;
+    /** Its objective (`null`: +∞). */
     readonly objective: number | null;
   };
   /** Each moment at the best candidate against its target. */
   readonly moments: readonly {
+    /** The per-run metric. */
     readonly metric: string;
+    /** Its target. */
     readonly target: number;
+    /** The target's standard error (`null`: only a weight was given). */
     readonly se: number | null;
+    /** Its weight in the objective. */
     readonly weight: number;
+    /** Where the target comes from. */
     readonly source: string;
+    /** Mean over the best candidate's replications. */
     readonly simulated: number | null;
+    /** Standard error of that mean (simulation noise). */
     readonly simulatedSe: number | null;
     /** `(simulated − target) / se` (null without se). */
     readonly z: number | null;
@@ -138,21 +159,34 @@ export interface CalibrationResult {
   }[];
   /** Moments minus fitted parameters. */
   readonly degreesOfFreedom: number;
+  /** Standard errors of the fitted parameters, why they were left out, or `null` when not asked for. */
   readonly uncertainty:
     | {
+        /** How they were computed. */
         readonly method: string;
+        /** Per fitted parameter. */
         readonly parameters: Readonly<Record<string, ParameterUncertainty>>;
         /** ∂ moment / ∂ parameter on the search scale, moments × parameters. */
         readonly jacobian: readonly (readonly number[])[];
+        /** Covariance of the parameters on their search scales. */
         readonly covariance: readonly (readonly number[])[];
       }
-    | { readonly omitted: string }
+    | {
+        /** Why there are none. */
+        readonly omitted: string;
+      }
     | null;
+  /** How the search went. */
   readonly search: {
+    /** Candidates the search evaluated (without the standard errors'). */
     readonly evaluations: number;
+    /** Its batches. */
     readonly iterations: number;
+    /** Why it stopped. */
     readonly stopped: SearchOutcome["stopped"];
+    /** Replications per candidate. */
     readonly replications: number;
+    /** The calibration seed. */
     readonly seed: Seed;
   };
   /** Re-runs the best candidate's replications as a plain sweep (same seeds, same runs). */
@@ -171,6 +205,7 @@ export interface CalibrationRun {
   readonly evaluations: readonly Evaluation[];
   /** Runs simulated in this session, and candidates taken from the log. */
   readonly runs: number;
+  /** Candidates taken from the evaluation log (resume). */
   readonly resumedCandidates: number;
 }
 
@@ -690,10 +725,22 @@ function makeResult(
   const { targets } = ctx;
   const best = ctx.evaluations[outcome.bestIndex]!;
   const fin = (v: number) => (Number.isFinite(v) ? v : null);
-  const sets = [
-    ...Object.entries({ ...ctx.basePlan.overrides }).map(([k, v]) => `--set ${k}=${String(v)}`),
-    ...targets.parameters.map((p) => `--set ${p.name}=${best.params[p.name]}`),
-  ];
+  // Pin what the calibration pinned, and the experiment's swept parameters at the base point.
+  const sweep = ctx.experiment.sweep;
+  const swept =
+    sweep === undefined
+      ? []
+      : sweep.kind === "grid"
+        ? Object.keys(sweep.values)
+        : sweep.ranges === undefined
+          ? defaultDimensions(ctx.experiment.parameters)
+          : Object.keys(sweep.ranges);
+  const pinned: Record<string, RawValue> = {};
+  for (const k of swept) pinned[k] = ctx.basePlan.parameters[k]!.default;
+  Object.assign(pinned, ctx.basePlan.overrides);
+  for (const p of targets.parameters) pinned[p.name] = best.params[p.name]!;
+  const sets = Object.entries(pinned).map(([k, v]) => `--set ${k}=${String(v)}`);
+  const seedArg = typeof ctx.seed === "number" ? String(ctx.seed) : JSON.stringify(ctx.seed);
   const rel = path.relative(process.cwd(), file) || file;
   return {
     format: "cascade-calibration-result/1",
@@ -724,7 +771,7 @@ function makeResult(
       replications: targets.replications,
       seed: ctx.seed,
     },
-    reproduce: `pnpm cascade run ${rel} --seed ${JSON.stringify(String(ctx.seed))} --runs ${targets.replications} ${sets.join(" ")}`,
+    reproduce: `pnpm cascade run ${rel} --seed ${seedArg} --runs ${targets.replications} ${sets.join(" ")}`,
   };
 }
 

@@ -43,6 +43,7 @@ export type SearchPhase = "design" | "simplex" | "nelder-mead";
 export interface SearchAsk {
   /** Coordinates in `[0, 1]^d`. */
   readonly u: readonly number[];
+  /** What it is evaluated for. */
   readonly phase: SearchPhase;
   /** The Nelder–Mead start it belongs to (`null` for the design). */
   readonly start: number | null;
@@ -52,7 +53,9 @@ export interface SearchAsk {
 export interface SearchOutcome {
   /** Index (in ask order) of the best point evaluated; the first on ties. */
   readonly bestIndex: number;
+  /** Its coordinates. */
   readonly best: readonly number[];
+  /** Its value. */
   readonly bestValue: number;
   /** Points evaluated. */
   readonly evaluations: number;

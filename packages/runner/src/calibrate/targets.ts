@@ -65,11 +65,13 @@ export interface CalibrationTargets {
   readonly parameters: readonly FitParameter[];
   /** Parameters pinned for every candidate (`--set`-style), typed. */
   readonly fixed: Readonly<Record<string, RawValue>>;
+  /** The moments to match, in the file's order. */
   readonly moments: readonly TargetMoment[];
   /** Replications per candidate (the same seeds for every candidate). */
   readonly replications: number;
   /** The calibration seed (default: the experiment's master seed). */
   readonly seed: Seed | null;
+  /** Settings of the search. */
   readonly search: SearchOptions;
   /** Finite-difference step (fraction of each range) for the standard errors, or `null` for none. */
   readonly uncertainty: { readonly step: number } | null;
@@ -139,8 +141,11 @@ const fileSchema = z.strictObject({
 
 /** Overrides of the file's settings (command-line options). */
 export interface TargetsOverrides {
+  /** `--runs`. */
   readonly replications?: number;
+  /** `--seed`. */
   readonly seed?: Seed;
+  /** `--max-evals`. */
   readonly maxEvaluations?: number;
 }
 

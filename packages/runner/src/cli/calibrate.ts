@@ -177,7 +177,7 @@ export function iterationLine(i: IterationInfo): string {
     i.phase === "jacobian"
       ? `${i.candidates} evaluations for the standard errors`
       : `${i.evaluations}/${i.maxEvaluations} evaluations`;
-  return `calibrate: iteration ${i.iteration} (${i.phase}, ${i.candidates} candidates${reused}), ${evals}, ${i.runs} runs, ${i.failedRuns} failed, ${(s > 0 ? i.runs / s : 0).toFixed(1)} runs/s · best J = ${j} at ${params} (candidate ${i.best.candidate})`;
+  return `calibrate: iteration ${i.iteration} (${i.phase}, ${i.candidates} candidate${i.candidates === 1 ? "" : "s"}${reused}), ${evals}, ${i.runs} runs, ${i.failedRuns} failed, ${(s > 0 ? i.runs / s : 0).toFixed(1)} runs/s · best J = ${j} at ${params} (candidate ${i.best.candidate})`;
 }
 
 /** The closing table: the fitted parameters, then each moment against its target. */
@@ -185,7 +185,7 @@ export function formatResult(r: import("../calibrate/run-calibration.ts").Calibr
   const lines: string[] = [];
   const j = r.best.objective === null ? "∞" : formatMetric(r.best.objective);
   lines.push(
-    `${r.experiment}: best candidate ${r.best.candidate} of ${r.search.evaluations} (${r.search.stopped}), J = ${j}, ${r.degreesOfFreedom} degrees of freedom`,
+    `${r.experiment}: best candidate ${r.best.candidate} of ${r.search.evaluations} (${r.search.stopped}), J = ${j}, ${r.degreesOfFreedom} degree${r.degreesOfFreedom === 1 ? "" : "s"} of freedom`,
     "",
   );
   const unc = r.uncertainty !== null && "parameters" in r.uncertainty ? r.uncertainty.parameters : null;
