@@ -81,7 +81,8 @@ describe("cascade calibrate on a small real world", () => {
     // The simulated moments match the targets to within their standard errors.
     for (const m of r.moments) expect(Math.abs(m.z!)).toBeLessThan(1);
     // The 95 % intervals cover the truth.
-    const u = r.uncertainty as { parameters: Record<string, { ci95: [number, number] }> };
+    const u = r.uncertainty;
+    if (u === null || !("parameters" in u)) throw new Error(`no standard errors: ${JSON.stringify(u)}`);
     for (const [k, v] of Object.entries(TRUE)) {
       expect(u.parameters[k]!.ci95[0]).toBeLessThan(v);
       expect(u.parameters[k]!.ci95[1]).toBeGreaterThan(v);

@@ -19,6 +19,7 @@
  * @module
  */
 
+import type { Vector } from "apache-arrow";
 import { Float64, Int32, Schema, Table, tableToIPC, Utf8, vectorFromArray } from "../arrow/lib.ts";
 import type { Evaluation } from "./log.ts";
 import type { TargetMoment } from "./targets.ts";
@@ -34,7 +35,7 @@ export function evaluationsTable(
   const fin = (v: number) => (Number.isFinite(v) ? v : null);
   const int = (f: (e: Evaluation) => number | null) => vectorFromArray(rows.map(f), new Int32());
   const f64 = (f: (e: Evaluation) => number | null) => vectorFromArray(rows.map(f), new Float64());
-  const columns: Record<string, ReturnType<typeof vectorFromArray>> = {
+  const columns: Record<string, Vector> = {
     candidate: int((e) => e.candidate),
     iteration: int((e) => e.iteration),
     phase: vectorFromArray(

@@ -478,7 +478,8 @@ async function evaluateBatch(
       reused++;
       continue;
     }
-    const same = ctx.byKey.get(key) ?? out.find((e) => e !== null && canonicalJson(e.params) === key);
+    const same =
+      ctx.byKey.get(key) ?? out.find((e): e is Evaluation => e !== null && canonicalJson(e.params) === key);
     if (same !== undefined) {
       out.push({
         ...same,
