@@ -49,7 +49,7 @@ export interface SearchAsk {
   readonly start: number | null;
 }
 
-/** How {@link search} ended. */
+/** How the search (`search()`, see `calibrate/search.ts`) ended. */
 export interface SearchOutcome {
   /** Index (in ask order) of the best point evaluated; the first on ties. */
   readonly bestIndex: number;
