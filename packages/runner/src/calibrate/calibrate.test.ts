@@ -10,7 +10,7 @@ import { momentStat } from "./objective.ts";
 import { type CalibrateOptions, type CalibrationRun, runCalibration } from "./run-calibration.ts";
 
 /** A real createWorld world: an index random walk whose volatility and drift are to be recovered. */
-const FIXTURE = path.join(SRC, "fixtures", "calibration.ts");
+const FIXTURE = path.join(SRC, "calibrate", "fixtures", "index-walk.ts");
 const TRUE = { volatility: 0.003, drift: -0.002 };
 
 /** Targets measured at the true parameters on seeds the calibration never uses (16 replications). */
