@@ -1,8 +1,9 @@
 /**
  * `@cascade/runner`: experiments (typed parameters, sweeps, derived parameters, replications,
  * seeds), their execution on a pool of worker threads, Arrow output (`runs.arrow`,
- * `timeseries.arrow`, `liquidations.arrow`) with a manifest, sharding across machines, and the
- * `cascade` command line.
+ * `timeseries.arrow`, `liquidations.arrow`) with a manifest, sharding across machines,
+ * calibration to target moments by the simulated method of moments ({@link runCalibration}), and
+ * the `cascade` command line.
  *
  * @packageDocumentation
  */
@@ -27,6 +28,32 @@ export {
 export type { RecordBatch, Schema } from "./arrow/lib.ts";
 export { PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
 export { listParts, PART_LOG_EXT, PartReader, type PartRef, scanPartLog } from "./arrow/part-log.ts";
+export { EVALUATION_LOG, type Evaluation, type EvaluationPhase } from "./calibrate/log.ts";
+export {
+  type MomentStat,
+  type MomentTarget,
+  momentStat,
+  objective,
+  weightOf,
+} from "./calibrate/objective.ts";
+export {
+  CALIBRATION_MANIFEST,
+  type CalibrateOptions,
+  type CalibrationResult,
+  type CalibrationRun,
+  type IterationInfo,
+  type ParameterUncertainty,
+  runCalibration,
+} from "./calibrate/run-calibration.ts";
+export type { SearchOutcome, SearchPhase } from "./calibrate/search.ts";
+export type { FitParameter } from "./calibrate/space.ts";
+export {
+  type CalibrationTargets,
+  parseTargets,
+  type SearchOptions,
+  type TargetMoment,
+  type TargetsOverrides,
+} from "./calibrate/targets.ts";
 export { executeRun, type RunOutcome, reproduceRun } from "./execute.ts";
 export {
   type AnyExperiment,

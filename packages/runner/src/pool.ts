@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { encodeRecord, PartLogWriter } from "./arrow/part-log.ts";
 import { failedRunBatches } from "./execute.ts";
-import { type RunPlan, runSpec } from "./plan.ts";
+import { type RunPlan, type RunSpec, runSpec } from "./plan.ts";
 import type { PoolWorkerData, RunTask, RunTaskResult } from "./worker.ts";
 
 /**
@@ -59,6 +59,11 @@ export interface PoolOptions {
   readonly maxFailures?: number;
   /** Called after each run's part record is in the part log. */
   readonly onRun?: (event: RunEvent) => void;
+  /**
+   * The spec of a run id (default `runSpec(plan, runId)`). `cascade calibrate` gives its own:
+   * its candidates share the seeds of their replications (common random numbers).
+   */
+  readonly specOf?: (runId: number) => RunSpec;
 }
 
 /** What {@link runPool} did. */
@@ -131,6 +136,7 @@ export class RunnerPool {
   async run(options: Omit<PoolOptions, "experimentFile" | "workers">): Promise<PoolStats> {
     const t0 = performance.now();
     const { plan, runIds } = options;
+    const specOf = options.specOf ?? ((runId: number) => runSpec(plan, runId));
     const { pool, startedAt, window } = this;
     let ok = 0;
     let failed = 0;
@@ -183,7 +189,7 @@ export class RunnerPool {
     const writeFailure = (runId: number, error: string) => {
       write(
         runId,
-        encodeRecord(runId, failedRunBatches(runSpec(plan, runId), error, plan.columns, 0)),
+        encodeRecord(runId, failedRunBatches(specOf(runId), error, plan.columns, 0)),
         "failed",
         error,
       );
@@ -228,7 +234,7 @@ export class RunnerPool {
               startedAt[slot] = 0;
               const entry = { runId, controller: abortable ? new AbortController() : null, timedOut: false };
               inFlight.set(slot, entry);
-              const task: RunTask = { spec: runSpec(plan, runId), masterSeed: plan.seed, slot };
+              const task: RunTask = { spec: specOf(runId), masterSeed: plan.seed, slot };
               pool
                 .run(task, entry.controller === null ? {} : { signal: entry.controller.signal })
                 .then(

@@ -1,5 +1,5 @@
 /**
- * The `cascade` command line: `run`, `list`, `describe`, `merge`, `report`. Run it as `pnpm cascade …`
+ * The `cascade` command line: `run`, `list`, `describe`, `merge`, `report`, `calibrate`. Run it as `pnpm cascade …`
  * (the root script runs this file under tsx) or through the package's `cascade` bin.
  *
  * Bad input (unknown experiment, unknown `--set` key, a value of the wrong type, a bad shard
@@ -33,6 +33,8 @@ commands:
   describe <experiment>   parameters, defaults, ranges, units and sweep size of an experiment
   merge <dir…> --out DIR  assemble the output of several shards into one
   report <dir>            write <dir>/report.html: charts, cascade metrics, stylized facts
+  calibrate <experiment> --targets FILE
+                          fit parameters to target moments (simulated method of moments)
 
 <experiment> is a name in experiments/ (experiments/<name>.ts) or a path to a .ts file.
 Run "cascade <command> --help" for a command's options.`;
@@ -128,11 +130,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await mergeCommand(rest);
       case "report":
         return await reportCommand(rest);
+      case "calibrate":
+        return await (await import("./calibrate.ts")).calibrateCommand(rest);
       default:
         throw new ConfigError(
           "command",
           command,
-          "is unknown (commands: run, list, describe, merge, report; see cascade --help)",
+          "is unknown (commands: run, list, describe, merge, report, calibrate; see cascade --help)",
         );
     }
   } catch (e) {
