@@ -23,15 +23,15 @@ import path from "node:path";
 import { ConfigError, type Seed } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
 import { RecordBatchReader } from "./arrow/lib.ts";
-import { ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
-import { listParts, PartReader, type PartRef } from "./arrow/part-log.ts";
+import { acquireLock, ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
+import { configKeyOf, listParts, PartReader, type PartRef, type TornTail } from "./arrow/part-log.ts";
 import type { AnyExperiment } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
 import { codeVersion, type Manifest, manifestName, packageVersions, readManifests } from "./manifest.ts";
 import { type PlanOptions, planExperiment, type RunPlan } from "./plan.ts";
-import { type PoolStats, RunnerPool } from "./pool.ts";
+import { type PoolStats, type RunIdSequence, RunnerPool } from "./pool.ts";
 import { type ProgressReporter, silentProgress } from "./progress.ts";
-import { type Shard, shardRunIds } from "./shard.ts";
+import type { Shard } from "./shard.ts";
 import { PointSummary } from "./summary.ts";
 import { sweepSize } from "./sweep.ts";
 
@@ -89,6 +89,32 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
   if (options.runTimeoutSec !== undefined && !(options.runTimeoutSec > 0)) {
     throw new ConfigError("--run-timeout", options.runTimeoutSec, "must be a positive number of seconds");
   }
+  if (options.out.trim() === "") throw new ConfigError("--out", options.out, "must name a directory");
+  // Fail fast on a directory that cannot be written (read-only, /proc, permission), before any
+  // worker starts; the lock keeps two processes from running the same runs here.
+  const outDir = path.resolve(options.out);
+  ensureOutDir(outDir);
+  const shard = options.shard ?? null;
+  const session = manifestName(shard);
+  const release = acquireLock(outDir, session, `cascade run ${path.basename(file)}`, (other) => {
+    if (shard === null || other === "manifest.json" || other === "repair") return true;
+    const m = /^shard-\d+-of-(\d+)\.json$/.exec(other);
+    return m !== null && Number(m[1]) !== shard.count;
+  });
+  try {
+    return await runLocked(options, file, source, t0, startedAt);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(
+  options: RunExperimentOptions,
+  file: string,
+  source: string,
+  t0: number,
+  startedAt: string,
+): Promise<RunExperimentResult> {
   const experiment = await importExperiment(file);
   // Start the workers now: they load while the plan is made (mathjs alone takes a second or two).
   const maxRuns = Math.ceil(
@@ -124,10 +150,25 @@ async function runWithPool(
   });
   const outDir = path.resolve(options.out);
   const shard = options.shard ?? null;
-  const planned = shardRunIds(plan.totalRuns, shard ?? undefined);
-  const plannedSet = new Set(planned);
+  const inPlan = (runId: number) =>
+    runId < plan.totalRuns && (shard === null || runId % shard.count === shard.index);
+  const plannedRuns =
+    shard === null ? plan.totalRuns : Math.max(0, Math.ceil((plan.totalRuns - shard.index) / shard.count));
+  const onTorn = (t: TornTail) => log(tornLine(t));
   const existing = readManifests(outDir);
-  const existingParts = listParts(path.join(outDir, PARTS_DIR));
+  const existingParts = listParts(path.join(outDir, PARTS_DIR), onTorn);
+  // Every record must belong to this configuration, whatever the manifests say (or if they are gone).
+  checkRecords(
+    existingParts,
+    plan.configHash,
+    plan.totalRuns,
+    options.resume === true ? "--resume" : "--out",
+    outDir,
+    {
+      manifestAgrees:
+        existing.length > 0 && existing.every(({ manifest }) => manifest.configHash === plan.configHash),
+    },
+  );
   if (options.resume === true) {
     if (existing.length === 0 && existingParts.length === 0) {
       throw new ConfigError("--resume", outDir, "holds no run to resume");
@@ -150,7 +191,7 @@ async function runWithPool(
         ({ file: f, manifest }) =>
           manifest.kind === "shard" && manifest.configHash === plan.configHash && path.basename(f) !== mine,
       ) &&
-      !existingParts.some((p) => plannedSet.has(p.runId));
+      !existingParts.some((p) => inPlan(p.runId));
     if (!sharing) {
       throw new ConfigError(
         "--out",
@@ -160,13 +201,22 @@ async function runWithPool(
     }
   }
   const partsDir = ensureOutDir(outDir);
-  removeTempFiles(partsDir);
-  removeTempFiles(outDir);
+  // Only this session's own temp files: another shard's manifest may be being written right now.
+  const prefix = shard === null ? "run" : path.basename(manifestName(shard), ".json");
+  removeTempFiles(partsDir, [`${prefix}-`]);
+  removeTempFiles(
+    outDir,
+    shard === null
+      ? [manifestName(null), "runs.arrow", "timeseries.arrow", "liquidations.arrow"]
+      : [manifestName(shard)],
+  );
 
-  const done = new Set(listParts(partsDir).map((p) => p.runId));
-  const todo = planned.filter((r) => !done.has(r));
-  const skipped = planned.length - todo.length;
-  if (skipped > 0) log(`resuming: ${skipped} of ${planned.length} runs already done`);
+  const done = listParts(partsDir)
+    .filter((p) => inPlan(p.runId))
+    .map((p) => p.runId);
+  const todo = pendingRuns(plan.totalRuns, shard, done);
+  const skipped = done.length;
+  if (skipped > 0) log(`resuming: ${skipped} of ${plannedRuns} runs already done`);
 
   const base = {
     format: "cascade-manifest/1" as const,
@@ -179,7 +229,7 @@ async function runWithPool(
     points: plan.points.length,
     totalRuns: plan.totalRuns,
     shard,
-    plannedRuns: planned.length,
+    plannedRuns,
     codeVersion: codeVersion(path.dirname(file)),
     versions: packageVersions(),
     startedAt,
@@ -190,7 +240,7 @@ async function runWithPool(
   writeManifest({
     ...base,
     status: "running",
-    runs: { ok: 0, failed: 0, missing: planned.length },
+    runs: { ok: 0, failed: 0, missing: plannedRuns },
     files: [],
     endedAt: null,
     execution: { workers: options.workers ?? null },
@@ -206,7 +256,7 @@ async function runWithPool(
       plan,
       runIds: todo,
       partsDir,
-      partLogPrefix: shard === null ? "run" : path.basename(manifestName(shard), ".json"),
+      partLogPrefix: prefix,
       runTimeoutMs: options.runTimeoutSec === undefined ? undefined : options.runTimeoutSec * 1000,
       maxFailures: options.maxFailures,
       onRun: (e) => {
@@ -220,7 +270,7 @@ async function runWithPool(
   }
   if (pool.stoppedEarly) log(`stopped after ${pool.failed} failed runs (--max-failures)`);
 
-  const parts = listParts(partsDir).filter((p) => plannedSet.has(p.runId));
+  const parts = listParts(partsDir).filter((p) => inPlan(p.runId));
   let summary: PointSummary | null = null;
   let assembleMs = 0;
   let counts: { ok: number; failed: number };
@@ -245,7 +295,7 @@ async function runWithPool(
   const manifest: Manifest = {
     ...base,
     status: pool.stoppedEarly ? "stopped" : "complete",
-    runs: { ...counts, missing: planned.length - parts.length },
+    runs: { ...counts, missing: plannedRuns - parts.length },
     files,
     endedAt: new Date().toISOString(),
     execution: {
@@ -275,6 +325,75 @@ async function runWithPool(
     summary,
     writer: { partWriteMs: pool.partWriteMs, assembleMs, share: writerMs / wallMs },
   };
+}
+
+/**
+ * The run ids of a shard (all runs without one) that are not in `done` (ascending), as a lazy
+ * sequence: no list of every run id is ever built.
+ */
+export function pendingRuns(totalRuns: number, shard: Shard | null, done: readonly number[]): RunIdSequence {
+  const step = shard?.count ?? 1;
+  const first = shard?.index ?? 0;
+  const planned = Math.max(0, Math.ceil((totalRuns - first) / step));
+  let id = first;
+  let d = 0;
+  let expected = 0;
+  return {
+    length: planned - done.length,
+    at(index: number): number | undefined {
+      if (index !== expected++) throw new Error(`pending runs are read in order (asked ${index})`);
+      for (;;) {
+        if (id >= totalRuns) return undefined;
+        const r = id;
+        id += step;
+        while (d < done.length && done[d]! < r) d++;
+        if (d < done.length && done[d] === r) continue;
+        return r;
+      }
+    },
+  };
+}
+
+/** The line reporting a torn tail that is ignored. */
+export function tornLine(t: TornTail): string {
+  return `${t.file}: a torn record at byte ${t.offset} (${t.bytes} bytes${t.runId === null ? "" : `, run ${t.runId}`}) is ignored; its run counts as not run`;
+}
+
+/**
+ * Checks that every part record belongs to the sweep of configuration hash `configHash` (the
+ * configuration key in its header) and to its run ids. Format-1 records carry no key: they are
+ * accepted only when the directory's manifests agree with the configuration.
+ * @throws {@link @cascade/core!ConfigError} (`field` = `dir`) naming the first record that disagrees.
+ */
+export function checkRecords(
+  parts: readonly PartRef[],
+  configHash: string,
+  totalRuns: number,
+  field: string,
+  dir: string,
+  options: { readonly manifestAgrees: boolean },
+): void {
+  const key = configKeyOf(configHash);
+  for (const p of parts) {
+    const where = `${path.relative(dir, p.file) || p.file} run ${p.runId} at byte ${p.recordOffset}`;
+    if (p.configKey === null && !options.manifestAgrees) {
+      throw new ConfigError(
+        field,
+        dir,
+        `${where} is a format-1 record (no configuration hash) and no manifest of this configuration vouches for it`,
+      );
+    }
+    if (p.configKey !== null && p.configKey !== key) {
+      throw new ConfigError(
+        field,
+        dir,
+        `holds runs of another configuration (${where}: config ${p.configKey}…; this sweep: config ${key}…)`,
+      );
+    }
+    if (p.runId >= totalRuns) {
+      throw new ConfigError(field, dir, `${where}: run id beyond this sweep's ${totalRuns} runs`);
+    }
+  }
 }
 
 /** Schema metadata of the assembled files. */
