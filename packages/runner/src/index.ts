@@ -26,8 +26,21 @@ export {
 } from "./arrow/encode.ts";
 export type { RecordBatch, Schema } from "./arrow/lib.ts";
 export { PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
-export { listParts, PART_LOG_EXT, PartReader, type PartRef, scanPartLog } from "./arrow/part-log.ts";
-export { executeRun, type RunOutcome, reproduceRun } from "./execute.ts";
+export {
+  configKeyOf,
+  listParts,
+  PART_LOG_EXT,
+  PART_LOG_FORMAT,
+  PartLogError,
+  type PartLogScan,
+  PartReader,
+  type PartRef,
+  type RepairedLog,
+  repairPartLogs,
+  scanPartLog,
+  type TornTail,
+} from "./arrow/part-log.ts";
+export { executeRun, type RunFailureDetail, type RunOutcome, reproduceRun } from "./execute.ts";
 export {
   type AnyExperiment,
   defineExperiment,
@@ -64,7 +77,7 @@ export {
   runSeed,
   runSpec,
 } from "./plan.ts";
-export { type PoolOptions, type PoolStats, type RunEvent, runPool } from "./pool.ts";
+export { type PoolOptions, type PoolStats, type RunEvent, type RunIdSequence, runPool } from "./pool.ts";
 export { type ProgressReporter, progressReporter } from "./progress.ts";
 export { type RunExperimentOptions, type RunExperimentResult, runExperiment } from "./run-experiment.ts";
 export { parseShard, type Shard, shardFromEnv, shardRunIds } from "./shard.ts";
