@@ -75,6 +75,7 @@ describe("world building", () => {
               ctx.openPerpAccount(0, { depositUnits: 2 ** 60 });
             },
             onWake() {},
+            onMessage() {},
           },
         ],
       }),

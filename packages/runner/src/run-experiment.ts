@@ -29,8 +29,9 @@ import type { AnyExperiment } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
 import { codeVersion, type Manifest, manifestName, packageVersions, readManifests } from "./manifest.ts";
 import { type PlanOptions, planExperiment, type RunPlan } from "./plan.ts";
-import { type PoolStats, type RunIdSequence, RunnerPool } from "./pool.ts";
+import { type PoolStats, type RunEvent, type RunIdSequence, RunnerPool } from "./pool.ts";
 import { type ProgressReporter, silentProgress } from "./progress.ts";
+import { repairLocked } from "./repair.ts";
 import type { Shard } from "./shard.ts";
 import { PointSummary } from "./summary.ts";
 import { sweepSize } from "./sweep.ts";
@@ -47,9 +48,14 @@ export interface RunExperimentOptions extends Omit<PlanOptions, "source"> {
   readonly shard?: Shard;
   /** Continue a run in `out`: skip runs recorded in its part logs. Without it `out` must hold no run. */
   readonly resume?: boolean;
+  /**
+   * With `resume`: first repair the part logs (keep every intact record, cut damaged ones and torn
+   * tails, see `repair.ts`), so the lost runs are run again.
+   */
+  readonly repair?: boolean;
   /** Stop after this many failed runs (what finished is still assembled). */
   readonly maxFailures?: number;
-  /** Per-run wall-clock limit, seconds. */
+  /** Per-run wall-clock limit, seconds (default {@link DEFAULT_RUN_TIMEOUT_SEC}). */
   readonly runTimeoutSec?: number;
   /** Progress display (default none). */
   readonly progress?: ProgressReporter;
@@ -71,7 +77,14 @@ export interface RunExperimentResult {
   readonly summary: PointSummary | null;
   /** Assembly time and the writer's share of the session's wall time. */
   readonly writer: { readonly partWriteMs: number; readonly assembleMs: number; readonly share: number };
+  /** The first {@link FIRST_FAILURES} runs that failed in this session, with their details. */
+  readonly failures: readonly RunEvent[];
 }
+
+/** A run taking longer than this (seconds) is stopped and recorded as failed, unless told otherwise. */
+export const DEFAULT_RUN_TIMEOUT_SEC = 3600;
+/** Failed runs whose details a session keeps for its report. */
+export const FIRST_FAILURES = 3;
 
 /**
  * Runs an experiment into `options.out`.
@@ -90,6 +103,13 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
     throw new ConfigError("--run-timeout", options.runTimeoutSec, "must be a positive number of seconds");
   }
   if (options.out.trim() === "") throw new ConfigError("--out", options.out, "must name a directory");
+  if (options.repair === true && options.resume !== true) {
+    throw new ConfigError(
+      "--repair",
+      true,
+      "needs --resume (it repairs the part logs of the run it continues)",
+    );
+  }
   // Fail fast on a directory that cannot be written (read-only, /proc, permission), before any
   // worker starts; the lock keeps two processes from running the same runs here.
   const outDir = path.resolve(options.out);
@@ -142,6 +162,7 @@ async function runWithPool(
   startedAt: string,
 ): Promise<RunExperimentResult> {
   const log = options.log ?? (() => {});
+  const runTimeoutSec = options.runTimeoutSec ?? DEFAULT_RUN_TIMEOUT_SEC;
   const plan = await planExperiment(experiment, {
     overrides: options.overrides,
     replications: options.replications,
@@ -154,21 +175,14 @@ async function runWithPool(
     runId < plan.totalRuns && (shard === null || runId % shard.count === shard.index);
   const plannedRuns =
     shard === null ? plan.totalRuns : Math.max(0, Math.ceil((plan.totalRuns - shard.index) / shard.count));
+  const prefix = shard === null ? "run" : path.basename(manifestName(shard), ".json");
   const onTorn = (t: TornTail) => log(tornLine(t));
+  if (options.repair === true) {
+    const repaired = repairLocked(outDir, log, `${prefix}-`);
+    if (repaired.logs.length === 0) log("repair: every part log is intact");
+  }
   const existing = readManifests(outDir);
   const existingParts = listParts(path.join(outDir, PARTS_DIR), onTorn);
-  // Every record must belong to this configuration, whatever the manifests say (or if they are gone).
-  checkRecords(
-    existingParts,
-    plan.configHash,
-    plan.totalRuns,
-    options.resume === true ? "--resume" : "--out",
-    outDir,
-    {
-      manifestAgrees:
-        existing.length > 0 && existing.every(({ manifest }) => manifest.configHash === plan.configHash),
-    },
-  );
   if (options.resume === true) {
     if (existing.length === 0 && existingParts.length === 0) {
       throw new ConfigError("--resume", outDir, "holds no run to resume");
@@ -200,9 +214,20 @@ async function runWithPool(
       );
     }
   }
+  // Every record must belong to this configuration, whatever the manifests say (or if they are gone).
+  checkRecords(
+    existingParts,
+    plan.configHash,
+    plan.totalRuns,
+    options.resume === true ? "--resume" : "--out",
+    outDir,
+    {
+      manifestAgrees:
+        existing.length > 0 && existing.every(({ manifest }) => manifest.configHash === plan.configHash),
+    },
+  );
   const partsDir = ensureOutDir(outDir);
   // Only this session's own temp files: another shard's manifest may be being written right now.
-  const prefix = shard === null ? "run" : path.basename(manifestName(shard), ".json");
   removeTempFiles(partsDir, [`${prefix}-`]);
   removeTempFiles(
     outDir,
@@ -249,6 +274,7 @@ async function runWithPool(
   const progress = options.progress ?? silentProgress;
   let finished = 0;
   let failedNow = 0;
+  const failures: RunEvent[] = [];
   progress.start(todo.length);
   let pool: PoolStats;
   try {
@@ -257,11 +283,11 @@ async function runWithPool(
       runIds: todo,
       partsDir,
       partLogPrefix: prefix,
-      runTimeoutMs: options.runTimeoutSec === undefined ? undefined : options.runTimeoutSec * 1000,
+      runTimeoutMs: runTimeoutSec * 1000,
       maxFailures: options.maxFailures,
       onRun: (e) => {
         finished++;
-        if (e.status === "failed") failedNow++;
+        if (e.status === "failed" && failedNow++ < FIRST_FAILURES) failures.push(e);
         progress.update(finished, failedNow);
       },
     });
@@ -300,7 +326,7 @@ async function runWithPool(
     endedAt: new Date().toISOString(),
     execution: {
       workers: runner.workers,
-      runTimeoutSec: options.runTimeoutSec ?? null,
+      runTimeoutSec,
       maxFailures: options.maxFailures ?? null,
       resumedRuns: skipped,
       wallMs: round(wallMs),
@@ -324,6 +350,7 @@ async function runWithPool(
     skipped,
     summary,
     writer: { partWriteMs: pool.partWriteMs, assembleMs, share: writerMs / wallMs },
+    failures,
   };
 }
 

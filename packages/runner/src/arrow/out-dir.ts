@@ -103,6 +103,7 @@ export function makeDirs(dir: string, field = "--out"): void {
 /** Creates `dir` and its `parts/` subdirectory; returns the latter. */
 export function ensureOutDir(dir: string, field = "--out"): string {
   const parts = path.join(dir, PARTS_DIR);
+  makeDirs(dir, field);
   makeDirs(parts, field);
   return parts;
 }

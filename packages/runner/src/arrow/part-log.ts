@@ -609,12 +609,13 @@ export interface RepairedLog {
  * any other damaged log is rewritten (fsynced, then renamed over the original) and its original
  * bytes are kept beside it as `<name>.partlog.damaged` (which no reader opens). The runs of the
  * cut records are missing afterwards: `--resume` runs them again.
+ * Only the logs whose names start with `prefix` are touched (a shard repairs its own logs).
  * @returns the logs that needed repair.
  */
-export function repairPartLogs(partsDir: string): RepairedLog[] {
+export function repairPartLogs(partsDir: string, prefix = ""): RepairedLog[] {
   let names: string[];
   try {
-    names = readdirSync(partsDir).filter((n) => n.endsWith(PART_LOG_EXT));
+    names = readdirSync(partsDir).filter((n) => n.endsWith(PART_LOG_EXT) && n.startsWith(prefix));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw e;
