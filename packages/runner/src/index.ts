@@ -79,7 +79,13 @@ export {
 } from "./plan.ts";
 export { type PoolOptions, type PoolStats, type RunEvent, type RunIdSequence, runPool } from "./pool.ts";
 export { type ProgressReporter, progressReporter } from "./progress.ts";
-export { type RunExperimentOptions, type RunExperimentResult, runExperiment } from "./run-experiment.ts";
+export { type RepairResult, repairOutput } from "./repair.ts";
+export {
+  DEFAULT_RUN_TIMEOUT_SEC,
+  type RunExperimentOptions,
+  type RunExperimentResult,
+  runExperiment,
+} from "./run-experiment.ts";
 export { parseShard, type Shard, shardFromEnv, shardRunIds } from "./shard.ts";
 export { MAIN_METRICS, PointSummary } from "./summary.ts";
 export { type ParamPoint, sweepPoints, sweepSize } from "./sweep.ts";

@@ -108,7 +108,6 @@ export function configKeyOf(configHash: string): string {
 
 /** A part log that breaks the format: names the file, the byte offset and the run when known. */
 export class PartLogError extends Error {
-  override readonly name = "PartLogError";
   constructor(
     /** The part log. */
     readonly file: string,
@@ -122,6 +121,7 @@ export class PartLogError extends Error {
     super(
       `part log ${file}: ${runId === null ? "" : `the record of run ${runId} `}at byte ${offset}: ${reason} (run \`cascade repair ${path.dirname(path.dirname(file))}\` to keep every intact record, then --resume to re-run the lost ones)`,
     );
+    this.name = "PartLogError";
   }
 }
 
@@ -343,6 +343,7 @@ export class PartLogWriter {
 
 /** A torn last record of a part log: a session was killed (or the power cut) while writing it. */
 export interface TornTail {
+  /** The part log. */
   readonly file: string;
   /** Byte offset where the torn record starts. */
   readonly offset: number;
