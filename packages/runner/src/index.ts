@@ -82,6 +82,7 @@ export { type ProgressReporter, progressReporter } from "./progress.ts";
 export { type RepairResult, repairOutput } from "./repair.ts";
 export {
   DEFAULT_RUN_TIMEOUT_SEC,
+  FIRST_FAILURES,
   type RunExperimentOptions,
   type RunExperimentResult,
   runExperiment,
