@@ -20,7 +20,18 @@ import { acquireLock } from "./arrow/out-dir.ts";
 import { listParts, RECORD_HEADER_BYTES } from "./arrow/part-log.ts";
 import { main } from "./cli/main.ts";
 import { pendingRuns, runExperiment } from "./run-experiment.ts";
-import { cli, FIXTURES, readTable, tableData, tempDir } from "./testing.ts";
+import { cli, FIXTURES, tempDir as newTempDir, readTable, tableData } from "./testing.ts";
+
+const made: string[] = [];
+/** A temp directory removed after the tests. */
+function tempDir(): string {
+  const d = newTempDir();
+  made.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 /** Runs the CLI in-process, capturing what it prints. */
 async function run(args: string[]) {
@@ -217,7 +228,7 @@ describe("cascade run: output directory edges", () => {
     expect(m.code).toBe(2);
   });
 
-  const roBase = tempDir();
+  const roBase = newTempDir();
   const ro = path.join(roBase, "ro");
   const canMount =
     process.platform === "linux" &&
@@ -231,6 +242,7 @@ describe("cascade run: output directory edges", () => {
     })();
   afterAll(() => {
     if (canMount) spawnSync("umount", [ro]);
+    rmSync(roBase, { recursive: true, force: true });
   });
   it.skipIf(!canMount)(
     "reports a read-only mount as read-only, not ENOENT (needs root to bind-mount)",
