@@ -1,20 +1,22 @@
 /**
- * Opens report.html in headless Chromium (the Debian `chromium` package, driven by playwright-core)
- * and checks that the charts are drawn. Without /usr/bin/chromium (or $CASCADE_CHROMIUM) the test fails, unless
- * CASCADE_SKIP_BROWSER=1 is set, in which case it is skipped with a message.
+ * Opens report.html in headless Chromium (driven by playwright-core) and checks that the charts are
+ * drawn. The browser is, in this order: $CASCADE_CHROMIUM if set, the system's /usr/bin/chromium if
+ * present, else the headless Chromium shipped inside the `@sparticuz/chromium` npm package (a locked
+ * dev dependency), so `pnpm install && pnpm test` needs no system package.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import packagedChromium from "@sparticuz/chromium";
 import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeFixture } from "./fixture.testkit.ts";
 import { writeReport } from "./report.ts";
 
-/** Chromium from the Debian package; CASCADE_CHROMIUM overrides the path. */
-const CHROMIUM = process.env.CASCADE_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
+/** The system Chromium, used when present (Debian's `chromium` package). */
+const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+const SYSTEM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -24,9 +26,18 @@ const ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-const present = existsSync(CHROMIUM);
-const skip = !present && process.env.CASCADE_SKIP_BROWSER === "1";
-if (skip) console.warn(`browser test skipped: ${CHROMIUM} is missing and CASCADE_SKIP_BROWSER=1`);
+
+/** Which browser to launch, and with which flags. */
+async function browserToLaunch(): Promise<{ executablePath: string; args: string[] }> {
+  const explicit = process.env.CASCADE_CHROMIUM;
+  if (explicit !== undefined && explicit !== "") {
+    if (!existsSync(explicit)) throw new Error(`CASCADE_CHROMIUM=${explicit}: no such file`);
+    return { executablePath: explicit, args: SYSTEM_ARGS };
+  }
+  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: SYSTEM_ARGS };
+  // Inflates the packaged browser into the temp directory on first use (a few seconds).
+  return { executablePath: await packagedChromium.executablePath(), args: packagedChromium.args };
+}
 
 const fx = writeFixture();
 const shots = mkdtempSync(join(tmpdir(), "cascade-report-shot-"));
@@ -35,15 +46,10 @@ afterAll(() => {
   if (!process.env.CASCADE_KEEP_SCREENSHOT) rmSync(shots, { recursive: true, force: true });
 });
 
-describe.skipIf(skip)("report in headless Chromium", () => {
-  it("shows every chart with drawn marks and the tables", async () => {
-    if (!present) {
-      throw new Error(
-        `${CHROMIUM} not found: install it with \`apt-get install -y chromium\` (or set CASCADE_SKIP_BROWSER=1 to skip)`,
-      );
-    }
+describe("report in headless Chromium", () => {
+  it("shows every chart with drawn marks and the tables", { timeout: 120_000 }, async () => {
     const path = await writeReport(fx.dir, { shockTimeS: 200 });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await chromium.launch(await browserToLaunch());
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const failed: string[] = [];

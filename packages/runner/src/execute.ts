@@ -24,6 +24,16 @@ export interface RunOutcome {
   readonly row: RunRow;
   /** The simulation's result (`null` when the run failed). */
   readonly result: SimResult | null;
+  /** A failed run's details that `row.error` leaves out (`null` when the run succeeded). */
+  readonly failure: RunFailureDetail | null;
+}
+
+/** Where a run failed: the error's stack, and the simulated time when the world had started. */
+export interface RunFailureDetail {
+  /** The error's stack trace (`null` when a non-error was thrown). */
+  readonly stack: string | null;
+  /** Simulated time of the world when the error was thrown, seconds (`null`: while building it). */
+  readonly simTimeS: number | null;
 }
 
 /**
@@ -35,6 +45,8 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
   let result: SimResult | null = null;
   let extras: Record<string, number> | null = null;
   let error: string | null = null;
+  let failure: RunFailureDetail | null = null;
+  let world: ReturnType<typeof createWorld> | undefined;
   try {
     const config = experiment.build(spec.params as never, {
       seed: spec.seed,
@@ -46,7 +58,7 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
     if (config === null || typeof config !== "object") {
       throw new ConfigError("build()", config, "must return a WorldConfig");
     }
-    const world = createWorld(
+    world = createWorld(
       config.recorder === undefined && experiment.record !== undefined
         ? { ...config, recorder: experiment.record }
         : config,
@@ -63,6 +75,10 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
     result = null;
     extras = null;
     error = describeError(e);
+    failure = {
+      stack: e instanceof Error ? (e.stack ?? null) : null,
+      simTimeS: world === undefined ? null : world.nowNs / 1e9,
+    };
   }
   const row: RunRow = {
     runId: spec.runId,
@@ -77,7 +93,7 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
     traceHash: result?.traceHash ?? null,
     wallMs: performance.now() - t0,
   };
-  return { row, result };
+  return { row, result, failure };
 }
 
 /** The three Arrow batches of a run's outcome. */
@@ -112,6 +128,7 @@ export function failedRunBatches(
         wallMs,
       },
       result: null,
+      failure: null,
     },
     columns,
   );

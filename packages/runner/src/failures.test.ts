@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { BTCUSDT, NS_PER_SECOND } from "@cascade/core";
+import type { AgentContext } from "@cascade/sim";
 import { describe, expect, it } from "vitest";
+import { executeRun } from "./execute.ts";
+import { defineExperiment } from "./experiment.ts";
+import { planExperiment, runSpec } from "./plan.ts";
 import { runExperiment } from "./run-experiment.ts";
 import { FIXTURES, readTable, tempDir } from "./testing.ts";
 
@@ -40,5 +45,48 @@ describe("failure isolation", () => {
     expect(runs.getChild("behaviour")!.toArray()).toEqual(["ok", "throw"]);
     const manifest = JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8"));
     expect(manifest.status).toBe("stopped");
+  });
+});
+
+describe("world building", () => {
+  it("fails the run when the venue rejects a deposit made while opening an account, naming agent, account and amount", async () => {
+    const experiment = defineExperiment({
+      name: "unfunded",
+      description: "an agent whose deposit the venue cannot take",
+      parameters: {},
+      seed: 1,
+      durationNs: NS_PER_SECOND,
+      build: (_p, run) => ({
+        seed: run.seed,
+        runIndex: run.runIndex,
+        venues: [
+          {
+            kind: "perp",
+            name: "perp",
+            config: { instrument: BTCUSDT, minPriceTicks: 600_000, maxPriceTicks: 800_000 },
+            index: { process: { initialTicks: 700_000, volatilityPerSqrtSecond: 0.001 } },
+          },
+        ],
+        agents: [
+          {
+            name: "whale",
+            kind: "test",
+            start(ctx: AgentContext) {
+              ctx.openPerpAccount(0, { depositUnits: 2 ** 60 });
+            },
+            onWake() {},
+            onMessage() {},
+          },
+        ],
+      }),
+    });
+    const plan = await planExperiment(experiment, {});
+    const outcome = executeRun(experiment, runSpec(plan, 0), plan.seed);
+    expect(outcome.row.status).toBe("failed");
+    expect(outcome.row.error).toMatch(
+      /^ConfigError: agent whale: deposit into account \d+ on venue 0 = 1152921504606847000: rejected by the venue \(InvalidAmount\)$/,
+    );
+    expect(outcome.failure?.stack).toContain("openPerpAccount");
+    expect(outcome.failure?.simTimeS).toBe(0);
   });
 });

@@ -27,7 +27,20 @@ export {
 } from "./arrow/encode.ts";
 export type { RecordBatch, Schema } from "./arrow/lib.ts";
 export { PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
-export { listParts, PART_LOG_EXT, PartReader, type PartRef, scanPartLog } from "./arrow/part-log.ts";
+export {
+  configKeyOf,
+  listParts,
+  PART_LOG_EXT,
+  PART_LOG_FORMAT,
+  PartLogError,
+  type PartLogScan,
+  PartReader,
+  type PartRef,
+  type RepairedLog,
+  repairPartLogs,
+  scanPartLog,
+  type TornTail,
+} from "./arrow/part-log.ts";
 export { EVALUATION_LOG, type Evaluation, type EvaluationPhase } from "./calibrate/log.ts";
 export {
   type MomentStat,
@@ -54,7 +67,7 @@ export {
   type TargetMoment,
   type TargetsOverrides,
 } from "./calibrate/targets.ts";
-export { executeRun, type RunOutcome, reproduceRun } from "./execute.ts";
+export { executeRun, type RunFailureDetail, type RunOutcome, reproduceRun } from "./execute.ts";
 export {
   type AnyExperiment,
   defineExperiment,
@@ -91,9 +104,16 @@ export {
   runSeed,
   runSpec,
 } from "./plan.ts";
-export { type PoolOptions, type PoolStats, type RunEvent, runPool } from "./pool.ts";
+export { type PoolOptions, type PoolStats, type RunEvent, type RunIdSequence, runPool } from "./pool.ts";
 export { type ProgressReporter, progressReporter } from "./progress.ts";
-export { type RunExperimentOptions, type RunExperimentResult, runExperiment } from "./run-experiment.ts";
+export { type RepairResult, repairOutput } from "./repair.ts";
+export {
+  DEFAULT_RUN_TIMEOUT_SEC,
+  FIRST_FAILURES,
+  type RunExperimentOptions,
+  type RunExperimentResult,
+  runExperiment,
+} from "./run-experiment.ts";
 export { parseShard, type Shard, shardFromEnv, shardRunIds } from "./shard.ts";
 export { MAIN_METRICS, PointSummary } from "./summary.ts";
 export { type ParamPoint, sweepPoints, sweepSize } from "./sweep.ts";

@@ -7,14 +7,14 @@
  * @module
  */
 
-import { mkdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
-import { PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
+import { makeDirs, PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
 import { listParts, type PartRef } from "./arrow/part-log.ts";
 import { type Manifest, readManifests } from "./manifest.ts";
-import { fileMetadata } from "./run-experiment.ts";
+import { checkRecords, fileMetadata, tornLine } from "./run-experiment.ts";
 import { PointSummary } from "./summary.ts";
 
 /** Options of {@link mergeOutputs}. */
@@ -37,8 +37,9 @@ export interface MergeResult {
 
 /**
  * Merges shard directories.
- * @throws {@link @cascade/core!ConfigError} when an input holds no manifest or the inputs disagree on the
- * configuration hash.
+ * @throws {@link @cascade/core!ConfigError} when an input holds no manifest, the inputs (manifests or
+ * part records) disagree on the configuration hash, or `out` is a non-empty directory that holds
+ * something else than this experiment and configuration.
  */
 export function mergeOutputs(options: MergeOptions): MergeResult {
   const startedAt = new Date().toISOString();
@@ -67,7 +68,11 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
   let duplicates = 0;
   const dirs = [...new Set(manifests.map((m) => m.dir))];
   for (const dir of dirs) {
-    for (const p of listParts(path.join(dir, PARTS_DIR))) {
+    const found = listParts(path.join(dir, PARTS_DIR), (t) => options.log?.(`merge: ${tornLine(t)}`));
+    checkRecords(found, first.manifest.configHash, first.manifest.totalRuns, "merge", dir, {
+      manifestAgrees: true,
+    });
+    for (const p of found) {
       if (byRun.has(p.runId)) duplicates++;
       else byRun.set(p.runId, p);
     }
@@ -75,7 +80,8 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
   if (duplicates > 0) options.log?.(`merge: ${duplicates} runs appear in several inputs; using the first`);
   const parts = [...byRun.values()].sort((a, b) => a.runId - b.runId);
   const outDir = path.resolve(options.out);
-  mkdirSync(outDir, { recursive: true });
+  if (!dirs.includes(outDir)) checkMergeTarget(outDir, first.manifest);
+  makeDirs(outDir, "--out");
   const m0 = first.manifest;
   const summary = new PointSummary();
   const res = assemble({
@@ -116,4 +122,58 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
     new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`),
   );
   return { manifest, summary, duplicates };
+}
+
+/** Names a merge writes (or a run leaves) in an output directory. */
+const OUTPUT_NAMES = new Set([
+  "manifest.json",
+  "runs.arrow",
+  "timeseries.arrow",
+  "liquidations.arrow",
+  "report.html",
+  PARTS_DIR,
+]);
+
+/**
+ * A merge may write into `dir` when it is missing or empty, or holds the output of this same
+ * experiment and configuration (manifests and part records all agree) and nothing else.
+ * @throws {@link @cascade/core!ConfigError} naming what `dir` holds otherwise.
+ */
+export function checkMergeTarget(dir: string, m: Manifest): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => !n.startsWith("."));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw e;
+  }
+  if (names.length === 0) return;
+  const manifests = readManifests(dir);
+  if (manifests.length === 0) {
+    throw new ConfigError(
+      "merge --out",
+      dir,
+      `is not empty and holds no cascade output (${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}): choose an empty or new directory`,
+    );
+  }
+  for (const { file, manifest } of manifests) {
+    if (manifest.configHash !== m.configHash) {
+      throw new ConfigError(
+        "merge --out",
+        dir,
+        `holds another experiment or configuration (${path.basename(file)}: ${manifest.experiment.name}, config ${manifest.configHash.slice(0, 12)}…; merging ${m.experiment.name}, config ${m.configHash.slice(0, 12)}…): choose an empty or new directory`,
+      );
+    }
+  }
+  checkRecords(listParts(path.join(dir, PARTS_DIR)), m.configHash, m.totalRuns, "merge --out", dir, {
+    manifestAgrees: true,
+  });
+  const other = names.filter((n) => !OUTPUT_NAMES.has(n) && !/^shard-\d+-of-\d+\.json$/.test(n));
+  if (other.length > 0) {
+    throw new ConfigError(
+      "merge --out",
+      dir,
+      `holds files that are not this experiment's output (${other.slice(0, 3).join(", ")}): choose an empty or new directory`,
+    );
+  }
 }

@@ -17,8 +17,8 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { encodeRecord, PartLogWriter } from "./arrow/part-log.ts";
-import { failedRunBatches } from "./execute.ts";
+import { configKeyOf, encodeRecord, PartLogWriter } from "./arrow/part-log.ts";
+import { failedRunBatches, type RunFailureDetail } from "./execute.ts";
 import { type RunPlan, type RunSpec, runSpec } from "./plan.ts";
 import type { PoolWorkerData, RunTask, RunTaskResult } from "./worker.ts";
 
@@ -38,6 +38,18 @@ export interface RunEvent {
   readonly runId: number;
   readonly status: "ok" | "failed";
   readonly error: string | null;
+  /** A failed run's stack and simulated time, when the run's own code failed (not a timeout). */
+  readonly failure: RunFailureDetail | null;
+}
+
+/**
+ * Run ids to execute, read front to back once: an array, or a lazy sequence (a sweep may hold up
+ * to 2^31 runs, too many to list).
+ */
+export interface RunIdSequence {
+  readonly length: number;
+  /** The `index`-th run id; called with 0, 1, 2, … in order. */
+  at(index: number): number | undefined;
 }
 
 /** Options of {@link runPool}. */
@@ -46,7 +58,7 @@ export interface PoolOptions {
   readonly experimentFile: string;
   readonly plan: RunPlan;
   /** Run ids to execute, in order. */
-  readonly runIds: readonly number[];
+  readonly runIds: readonly number[] | RunIdSequence;
   /** Directory the session's part log goes into. */
   readonly partsDir: string;
   /** Name prefix of the session's part log (default `"run"`; shards use theirs). */
@@ -160,7 +172,14 @@ export class RunnerPool {
     const writes = new Set<Promise<void>>();
     let writeError: unknown;
     let relaunch = () => {};
-    const write = (runId: number, record: Uint8Array, status: "ok" | "failed", error: string | null) => {
+    const configKey = configKeyOf(plan.configHash);
+    const write = (
+      runId: number,
+      record: Uint8Array,
+      status: "ok" | "failed",
+      error: string | null,
+      failure: RunFailureDetail | null,
+    ) => {
       if (status === "ok") ok++;
       else failed++;
       if (options.maxFailures !== undefined && failed >= options.maxFailures && !stopping) {
@@ -171,7 +190,7 @@ export class RunnerPool {
       log ??= PartLogWriter.create(options.partsDir, options.partLogPrefix ?? "run");
       const w = log.append(record).then(
         () => {
-          options.onRun?.({ runId, status, error });
+          options.onRun?.({ runId, status, error, failure });
         },
         (e: unknown) => {
           writeError ??= e;
@@ -189,9 +208,10 @@ export class RunnerPool {
     const writeFailure = (runId: number, error: string) => {
       write(
         runId,
-        encodeRecord(runId, failedRunBatches(specOf(runId), error, plan.columns, 0)),
+        encodeRecord(runId, failedRunBatches(specOf(runId), error, plan.columns, 0), configKey),
         "failed",
         error,
+        null,
       );
     };
 
@@ -230,18 +250,18 @@ export class RunnerPool {
           try {
             while (!stopping && next < runIds.length && free.length > 0 && writes.size < MAX_PENDING_WRITES) {
               const slot = free.pop()!;
-              const runId = runIds[next++]!;
+              const runId = runIds.at(next++)!;
               startedAt[slot] = 0;
               const entry = { runId, controller: abortable ? new AbortController() : null, timedOut: false };
               inFlight.set(slot, entry);
-              const task: RunTask = { spec: specOf(runId), masterSeed: plan.seed, slot };
+              const task: RunTask = { spec: specOf(runId), masterSeed: plan.seed, slot, configKey };
               pool
                 .run(task, entry.controller === null ? {} : { signal: entry.controller.signal })
                 .then(
                   (r) => {
                     encodeMs += r.encodeMs;
                     simMs += r.wallMs;
-                    write(r.runId, r.record, r.status, r.error);
+                    write(r.runId, r.record, r.status, r.error, r.failure);
                   },
                   (e: unknown) => {
                     if (entry.timedOut) {

@@ -23,15 +23,16 @@ import path from "node:path";
 import { ConfigError, type Seed } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
 import { RecordBatchReader } from "./arrow/lib.ts";
-import { ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
-import { listParts, PartReader, type PartRef } from "./arrow/part-log.ts";
+import { acquireLock, ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
+import { configKeyOf, listParts, PartReader, type PartRef, type TornTail } from "./arrow/part-log.ts";
 import type { AnyExperiment } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
 import { codeVersion, type Manifest, manifestName, packageVersions, readManifests } from "./manifest.ts";
 import { type PlanOptions, planExperiment, type RunPlan } from "./plan.ts";
-import { type PoolStats, RunnerPool } from "./pool.ts";
+import { type PoolStats, type RunEvent, type RunIdSequence, RunnerPool } from "./pool.ts";
 import { type ProgressReporter, silentProgress } from "./progress.ts";
-import { type Shard, shardRunIds } from "./shard.ts";
+import { repairLocked } from "./repair.ts";
+import type { Shard } from "./shard.ts";
 import { PointSummary } from "./summary.ts";
 import { sweepSize } from "./sweep.ts";
 
@@ -47,9 +48,14 @@ export interface RunExperimentOptions extends Omit<PlanOptions, "source"> {
   readonly shard?: Shard;
   /** Continue a run in `out`: skip runs recorded in its part logs. Without it `out` must hold no run. */
   readonly resume?: boolean;
+  /**
+   * With `resume`: first repair the part logs (keep every intact record, cut damaged ones and torn
+   * tails, see `repair.ts`), so the lost runs are run again.
+   */
+  readonly repair?: boolean;
   /** Stop after this many failed runs (what finished is still assembled). */
   readonly maxFailures?: number;
-  /** Per-run wall-clock limit, seconds. */
+  /** Per-run wall-clock limit, seconds (default {@link DEFAULT_RUN_TIMEOUT_SEC}). */
   readonly runTimeoutSec?: number;
   /** Progress display (default none). */
   readonly progress?: ProgressReporter;
@@ -71,7 +77,14 @@ export interface RunExperimentResult {
   readonly summary: PointSummary | null;
   /** Assembly time and the writer's share of the session's wall time. */
   readonly writer: { readonly partWriteMs: number; readonly assembleMs: number; readonly share: number };
+  /** The first {@link FIRST_FAILURES} runs that failed in this session, with their details. */
+  readonly failures: readonly RunEvent[];
 }
+
+/** A run taking longer than this (seconds) is stopped and recorded as failed, unless told otherwise. */
+export const DEFAULT_RUN_TIMEOUT_SEC = 3600;
+/** Failed runs whose details a session keeps for its report. */
+export const FIRST_FAILURES = 3;
 
 /**
  * Runs an experiment into `options.out`.
@@ -89,6 +102,39 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunE
   if (options.runTimeoutSec !== undefined && !(options.runTimeoutSec > 0)) {
     throw new ConfigError("--run-timeout", options.runTimeoutSec, "must be a positive number of seconds");
   }
+  if (options.out.trim() === "") throw new ConfigError("--out", options.out, "must name a directory");
+  if (options.repair === true && options.resume !== true) {
+    throw new ConfigError(
+      "--repair",
+      true,
+      "needs --resume (it repairs the part logs of the run it continues)",
+    );
+  }
+  // Fail fast on a directory that cannot be written (read-only, /proc, permission), before any
+  // worker starts; the lock keeps two processes from running the same runs here.
+  const outDir = path.resolve(options.out);
+  ensureOutDir(outDir);
+  const shard = options.shard ?? null;
+  const session = manifestName(shard);
+  const release = acquireLock(outDir, session, `cascade run ${path.basename(file)}`, (other) => {
+    if (shard === null || other === "manifest.json" || other === "repair") return true;
+    const m = /^shard-\d+-of-(\d+)\.json$/.exec(other);
+    return m !== null && Number(m[1]) !== shard.count;
+  });
+  try {
+    return await runLocked(options, file, source, t0, startedAt);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(
+  options: RunExperimentOptions,
+  file: string,
+  source: string,
+  t0: number,
+  startedAt: string,
+): Promise<RunExperimentResult> {
   const experiment = await importExperiment(file);
   // Start the workers now: they load while the plan is made (mathjs alone takes a second or two).
   const maxRuns = Math.ceil(
@@ -116,6 +162,7 @@ async function runWithPool(
   startedAt: string,
 ): Promise<RunExperimentResult> {
   const log = options.log ?? (() => {});
+  const runTimeoutSec = options.runTimeoutSec ?? DEFAULT_RUN_TIMEOUT_SEC;
   const plan = await planExperiment(experiment, {
     overrides: options.overrides,
     replications: options.replications,
@@ -124,10 +171,18 @@ async function runWithPool(
   });
   const outDir = path.resolve(options.out);
   const shard = options.shard ?? null;
-  const planned = shardRunIds(plan.totalRuns, shard ?? undefined);
-  const plannedSet = new Set(planned);
+  const inPlan = (runId: number) =>
+    runId < plan.totalRuns && (shard === null || runId % shard.count === shard.index);
+  const plannedRuns =
+    shard === null ? plan.totalRuns : Math.max(0, Math.ceil((plan.totalRuns - shard.index) / shard.count));
+  const prefix = shard === null ? "run" : path.basename(manifestName(shard), ".json");
+  const onTorn = (t: TornTail) => log(tornLine(t));
+  if (options.repair === true) {
+    const repaired = repairLocked(outDir, log, `${prefix}-`);
+    if (repaired.logs.length === 0) log("repair: every part log is intact");
+  }
   const existing = readManifests(outDir);
-  const existingParts = listParts(path.join(outDir, PARTS_DIR));
+  const existingParts = listParts(path.join(outDir, PARTS_DIR), onTorn);
   if (options.resume === true) {
     if (existing.length === 0 && existingParts.length === 0) {
       throw new ConfigError("--resume", outDir, "holds no run to resume");
@@ -150,7 +205,7 @@ async function runWithPool(
         ({ file: f, manifest }) =>
           manifest.kind === "shard" && manifest.configHash === plan.configHash && path.basename(f) !== mine,
       ) &&
-      !existingParts.some((p) => plannedSet.has(p.runId));
+      !existingParts.some((p) => inPlan(p.runId));
     if (!sharing) {
       throw new ConfigError(
         "--out",
@@ -159,14 +214,34 @@ async function runWithPool(
       );
     }
   }
+  // Every record must belong to this configuration, whatever the manifests say (or if they are gone).
+  checkRecords(
+    existingParts,
+    plan.configHash,
+    plan.totalRuns,
+    options.resume === true ? "--resume" : "--out",
+    outDir,
+    {
+      manifestAgrees:
+        existing.length > 0 && existing.every(({ manifest }) => manifest.configHash === plan.configHash),
+    },
+  );
   const partsDir = ensureOutDir(outDir);
-  removeTempFiles(partsDir);
-  removeTempFiles(outDir);
+  // Only this session's own temp files: another shard's manifest may be being written right now.
+  removeTempFiles(partsDir, [`${prefix}-`]);
+  removeTempFiles(
+    outDir,
+    shard === null
+      ? [manifestName(null), "runs.arrow", "timeseries.arrow", "liquidations.arrow"]
+      : [manifestName(shard)],
+  );
 
-  const done = new Set(listParts(partsDir).map((p) => p.runId));
-  const todo = planned.filter((r) => !done.has(r));
-  const skipped = planned.length - todo.length;
-  if (skipped > 0) log(`resuming: ${skipped} of ${planned.length} runs already done`);
+  const done = listParts(partsDir)
+    .filter((p) => inPlan(p.runId))
+    .map((p) => p.runId);
+  const todo = pendingRuns(plan.totalRuns, shard, done);
+  const skipped = done.length;
+  if (skipped > 0) log(`resuming: ${skipped} of ${plannedRuns} runs already done`);
 
   const base = {
     format: "cascade-manifest/1" as const,
@@ -179,7 +254,7 @@ async function runWithPool(
     points: plan.points.length,
     totalRuns: plan.totalRuns,
     shard,
-    plannedRuns: planned.length,
+    plannedRuns,
     codeVersion: codeVersion(path.dirname(file)),
     versions: packageVersions(),
     startedAt,
@@ -190,7 +265,7 @@ async function runWithPool(
   writeManifest({
     ...base,
     status: "running",
-    runs: { ok: 0, failed: 0, missing: planned.length },
+    runs: { ok: 0, failed: 0, missing: plannedRuns },
     files: [],
     endedAt: null,
     execution: { workers: options.workers ?? null },
@@ -199,6 +274,7 @@ async function runWithPool(
   const progress = options.progress ?? silentProgress;
   let finished = 0;
   let failedNow = 0;
+  const failures: RunEvent[] = [];
   progress.start(todo.length);
   let pool: PoolStats;
   try {
@@ -206,12 +282,12 @@ async function runWithPool(
       plan,
       runIds: todo,
       partsDir,
-      partLogPrefix: shard === null ? "run" : path.basename(manifestName(shard), ".json"),
-      runTimeoutMs: options.runTimeoutSec === undefined ? undefined : options.runTimeoutSec * 1000,
+      partLogPrefix: prefix,
+      runTimeoutMs: runTimeoutSec * 1000,
       maxFailures: options.maxFailures,
       onRun: (e) => {
         finished++;
-        if (e.status === "failed") failedNow++;
+        if (e.status === "failed" && failedNow++ < FIRST_FAILURES) failures.push(e);
         progress.update(finished, failedNow);
       },
     });
@@ -220,7 +296,7 @@ async function runWithPool(
   }
   if (pool.stoppedEarly) log(`stopped after ${pool.failed} failed runs (--max-failures)`);
 
-  const parts = listParts(partsDir).filter((p) => plannedSet.has(p.runId));
+  const parts = listParts(partsDir).filter((p) => inPlan(p.runId));
   let summary: PointSummary | null = null;
   let assembleMs = 0;
   let counts: { ok: number; failed: number };
@@ -245,12 +321,12 @@ async function runWithPool(
   const manifest: Manifest = {
     ...base,
     status: pool.stoppedEarly ? "stopped" : "complete",
-    runs: { ...counts, missing: planned.length - parts.length },
+    runs: { ...counts, missing: plannedRuns - parts.length },
     files,
     endedAt: new Date().toISOString(),
     execution: {
       workers: runner.workers,
-      runTimeoutSec: options.runTimeoutSec ?? null,
+      runTimeoutSec,
       maxFailures: options.maxFailures ?? null,
       resumedRuns: skipped,
       wallMs: round(wallMs),
@@ -274,7 +350,77 @@ async function runWithPool(
     skipped,
     summary,
     writer: { partWriteMs: pool.partWriteMs, assembleMs, share: writerMs / wallMs },
+    failures,
   };
+}
+
+/**
+ * The run ids of a shard (all runs without one) that are not in `done` (ascending), as a lazy
+ * sequence: no list of every run id is ever built.
+ */
+export function pendingRuns(totalRuns: number, shard: Shard | null, done: readonly number[]): RunIdSequence {
+  const step = shard?.count ?? 1;
+  const first = shard?.index ?? 0;
+  const planned = Math.max(0, Math.ceil((totalRuns - first) / step));
+  let id = first;
+  let d = 0;
+  let expected = 0;
+  return {
+    length: planned - done.length,
+    at(index: number): number | undefined {
+      if (index !== expected++) throw new Error(`pending runs are read in order (asked ${index})`);
+      for (;;) {
+        if (id >= totalRuns) return undefined;
+        const r = id;
+        id += step;
+        while (d < done.length && done[d]! < r) d++;
+        if (d < done.length && done[d] === r) continue;
+        return r;
+      }
+    },
+  };
+}
+
+/** The line reporting a torn tail that is ignored. */
+export function tornLine(t: TornTail): string {
+  return `${t.file}: a torn record at byte ${t.offset} (${t.bytes} bytes${t.runId === null ? "" : `, run ${t.runId}`}) is ignored; its run counts as not run`;
+}
+
+/**
+ * Checks that every part record belongs to the sweep of configuration hash `configHash` (the
+ * configuration key in its header) and to its run ids. Format-1 records carry no key: they are
+ * accepted only when the directory's manifests agree with the configuration.
+ * @throws {@link @cascade/core!ConfigError} (`field` = `dir`) naming the first record that disagrees.
+ */
+export function checkRecords(
+  parts: readonly PartRef[],
+  configHash: string,
+  totalRuns: number,
+  field: string,
+  dir: string,
+  options: { readonly manifestAgrees: boolean },
+): void {
+  const key = configKeyOf(configHash);
+  for (const p of parts) {
+    const where = `${path.relative(dir, p.file) || p.file} run ${p.runId} at byte ${p.recordOffset}`;
+    if (p.configKey === null && !options.manifestAgrees) {
+      throw new ConfigError(
+        field,
+        dir,
+        `${where} is a format-1 record (no configuration hash) and no manifest of this configuration vouches for it`,
+      );
+    }
+    if (p.configKey !== null && p.configKey !== key) {
+      throw new ConfigError(
+        field,
+        dir,
+        `holds runs of another configuration (${where}: config ${p.configKey}…; this sweep: config ${key}…)`,
+      );
+    }
+    if (p.runId >= totalRuns) {
+      throw new ConfigError(field, dir, `${where}: run id beyond this sweep's ${totalRuns} runs`);
+    }
+  }
 }
 
 /** Schema metadata of the assembled files. */

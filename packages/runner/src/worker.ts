@@ -16,7 +16,7 @@
 
 import { workerData } from "node:worker_threads";
 import { encodeRecord } from "./arrow/part-log.ts";
-import { executeRun, outcomeBatches } from "./execute.ts";
+import { executeRun, outcomeBatches, type RunFailureDetail } from "./execute.ts";
 import type { AnyExperiment } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
 import { type ParamColumn, paramColumns, type RunSpec } from "./plan.ts";
@@ -34,6 +34,8 @@ export interface RunTask {
   readonly spec: RunSpec;
   readonly masterSeed: string | number;
   readonly slot: number;
+  /** The sweep's configuration key, written into the run's part record (see `part-log.ts`). */
+  readonly configKey: string;
 }
 
 /** What a task sends back (the record in shared memory, not copied). */
@@ -47,6 +49,8 @@ export interface RunTaskResult {
   readonly encodeMs: number;
   /** The run's sealed part record (see `part-log.ts`), backed by a SharedArrayBuffer. */
   readonly record: Uint8Array;
+  /** A failed run: the error's stack and the simulated time it was thrown at (not in the record). */
+  readonly failure: RunFailureDetail | null;
 }
 
 const data = workerData as PoolWorkerData;
@@ -68,7 +72,7 @@ export default function runTask(task: RunTask): RunTaskResult {
   const { exp, columns } = loaded;
   const outcome = executeRun(exp, task.spec, task.masterSeed);
   const t = performance.now();
-  const record = encodeRecord(task.spec.runId, outcomeBatches(outcome, columns), true);
+  const record = encodeRecord(task.spec.runId, outcomeBatches(outcome, columns), task.configKey, true);
   return {
     runId: task.spec.runId,
     status: outcome.row.status,
@@ -76,5 +80,6 @@ export default function runTask(task: RunTask): RunTaskResult {
     wallMs: outcome.row.wallMs,
     encodeMs: performance.now() - t,
     record,
+    failure: outcome.failure,
   };
 }

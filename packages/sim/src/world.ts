@@ -14,6 +14,8 @@ import {
   NS_PER_SECOND,
   type RandomStream,
   type RandomStreams,
+  RejectCode,
+  rejectCodeName,
   type Seed,
   type Side,
   streams,
@@ -802,7 +804,7 @@ class AgentContextImpl implements AgentContext {
     const units =
       options.depositUnits ??
       (options.deposit !== undefined ? v.instrument.quoteToUnits(options.deposit, "exact", "deposit") : 0);
-    if (units > 0) v.deposit(account, units);
+    if (units > 0) this.funded(v.deposit(account, units), venue, account, units);
     return account;
   }
 
@@ -826,7 +828,7 @@ class AgentContextImpl implements AgentContext {
     for (let i = 0; i < n; i++) {
       this.world.own(venue, first + i, this.agentIndex);
       const d = typeof depositUnits === "number" ? depositUnits : depositUnits[i]!;
-      if (d > 0) v.deposit(first + i, d);
+      if (d > 0) this.funded(v.deposit(first + i, d), venue, first + i, d);
     }
     return first;
   }
@@ -836,8 +838,21 @@ class AgentContextImpl implements AgentContext {
     if (!(v instanceof SpotVenue)) throw new ConfigError("venue", venue, "is not a spot venue");
     const account = v.openAccount();
     this.world.own(venue, account, this.agentIndex);
-    if (cashUnits > 0 || assetLots > 0) v.deposit(account, cashUnits, assetLots);
+    if (cashUnits > 0 || assetLots > 0) {
+      const code = v.deposit(account, cashUnits, assetLots);
+      this.funded(code, venue, account, assetLots > 0 ? `${cashUnits} units + ${assetLots} lots` : cashUnits);
+    }
     return account;
+  }
+
+  /** A deposit made while opening an account must be accepted: a reject is an error of the run. */
+  private funded(code: number, venue: number, account: number, amount: number | string): void {
+    if (code === RejectCode.None) return;
+    throw new ConfigError(
+      `agent ${this.agentName}: deposit into account ${account} on venue ${venue}`,
+      amount,
+      `rejected by the venue (${rejectCodeName(code)})`,
+    );
   }
 
   seedPositions(

@@ -1,7 +1,9 @@
 /**
  * The output directory's plumbing: its `parts/` subdirectory (where the part logs go, see
  * `part-log.ts`) and atomic whole-file writes (a temp file beside the target, then a rename) for
- * the manifest and the assembled Arrow files, so a reader never sees half a file.
+ * the manifest and the assembled Arrow files, so a reader never sees half a file; directory
+ * creation that reports the system's reason (read-only, permission) instead of looping or saying
+ * ENOENT; and the lock files that keep two processes from running the same runs in one directory.
  *
  * @module
  */
@@ -13,11 +15,14 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeSync,
 } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { ConfigError } from "@cascade/core";
 
 /** Name of the part directory inside an output directory. */
 export const PARTS_DIR = "parts";
@@ -39,12 +44,15 @@ export function writeFileAtomic(file: string, bytes: Uint8Array, durable = false
   renameSync(tmp, file);
 }
 
-/** Removes temp files left by a killed writer in `dir`. */
-export function removeTempFiles(dir: string): number {
+/**
+ * Removes the temp files a killed writer of this session's own files left in `dir`: those named
+ * `.<prefix>….tmp` for one of `prefixes` (another shard's temp files in a shared directory stay).
+ */
+export function removeTempFiles(dir: string, prefixes: readonly string[]): number {
   if (!existsSync(dir)) return 0;
   let n = 0;
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(".") && name.endsWith(".tmp")) {
+    if (name.endsWith(".tmp") && prefixes.some((p) => name.startsWith(`.${p}`))) {
       rmSync(path.join(dir, name), { force: true });
       n++;
     }
@@ -52,9 +60,150 @@ export function removeTempFiles(dir: string): number {
   return n;
 }
 
+const REASONS: Record<string, string> = {
+  EROFS: "read-only file system (EROFS)",
+  EACCES: "permission denied (EACCES)",
+  EPERM: "operation not permitted (EPERM)",
+  ENOTDIR: "a component of the path is not a directory (ENOTDIR)",
+  ENOSPC: "no space left on the device (ENOSPC)",
+  EDQUOT: "disk quota exceeded (EDQUOT)",
+  ENAMETOOLONG: "name too long (ENAMETOOLONG)",
+  ENOENT: "the file system does not allow creating it (ENOENT)",
+};
+
+/** The system's reason for a failed file operation, in words. */
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return (code !== undefined && REASONS[code]) || (e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time (Node's recursive `mkdir` loops
+ * forever under `/proc` and reports a read-only mount as ENOENT).
+ * @throws {@link @cascade/core!ConfigError} (`field` = `dir`) with the system's reason.
+ */
+export function makeDirs(dir: string, field = "--out"): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !existsSync(d); ) {
+    missing.push(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw new ConfigError(field, dir, `cannot create ${d}: ${describeFsError(e)}`);
+    }
+  }
+}
+
 /** Creates `dir` and its `parts/` subdirectory; returns the latter. */
-export function ensureOutDir(dir: string): string {
+export function ensureOutDir(dir: string, field = "--out"): string {
   const parts = path.join(dir, PARTS_DIR);
-  mkdirSync(parts, { recursive: true });
+  makeDirs(dir, field);
+  makeDirs(parts, field);
   return parts;
+}
+
+/** What a lock file holds. */
+interface LockInfo {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+  readonly what: string;
+}
+
+/** The lock file of session `name` in `dir`. */
+function lockFile(dir: string, name: string): string {
+  return path.join(dir, `.${name}.lock`);
+}
+
+function readLock(file: string): LockInfo | null {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as LockInfo;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the process holding `lock` may still run (always, for another host's process). */
+function holderAlive(lock: LockInfo | null): boolean {
+  if (lock === null || typeof lock.pid !== "number") return true; // being written, or unknown
+  if (lock.host !== os.hostname()) return true;
+  try {
+    process.kill(lock.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The live locks of `dir` (stale ones of this host, whose process is gone, are not listed). */
+export function liveLocks(dir: string): { name: string; lock: LockInfo | null }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.startsWith(".") && n.endsWith(".lock"))
+    .map((n) => ({ name: n.slice(1, -".lock".length), lock: readLock(path.join(dir, n)) }))
+    .filter((l) => holderAlive(l.lock));
+}
+
+function describeLock(dir: string, name: string, lock: LockInfo | null): string {
+  const who =
+    lock === null
+      ? "another process"
+      : `${lock.what} (pid ${lock.pid} on ${lock.host}, since ${lock.startedAt})`;
+  return `is in use by ${who}; lock file ${lockFile(dir, name)}: wait for it to finish, or remove the lock file if that process is gone`;
+}
+
+/**
+ * Takes the lock of session `name` (e.g. `manifest.json`, `shard-0-of-4.json`) in `dir`: a lock
+ * file created exclusively, holding this process's pid and host. A lock left by a dead process
+ * of this host is taken over. `conflicts` names other sessions whose live locks also forbid
+ * running (e.g. any other session for an unsharded run).
+ * @returns a function releasing the lock.
+ * @throws {@link @cascade/core!ConfigError} when another live process holds a conflicting lock, or
+ * the lock file cannot be created (read-only, permission).
+ */
+export function acquireLock(
+  dir: string,
+  name: string,
+  what: string,
+  conflicts: (other: string) => boolean = () => false,
+  field = "--out",
+): () => void {
+  const file = lockFile(dir, name);
+  const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), what };
+  for (let attempt = 0; ; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(file, "wx");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw new ConfigError(field, dir, `cannot write there: ${describeFsError(e)}`);
+      }
+      const held = readLock(file);
+      if (attempt === 0 && !holderAlive(held)) {
+        rmSync(file, { force: true }); // stale: its process is gone
+        continue;
+      }
+      throw new ConfigError(field, dir, describeLock(dir, name, held));
+    }
+    try {
+      writeSync(fd, `${JSON.stringify(info)}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    break;
+  }
+  const release = () => rmSync(file, { force: true });
+  for (const other of liveLocks(dir)) {
+    if (other.name !== name && conflicts(other.name)) {
+      release();
+      throw new ConfigError(field, dir, describeLock(dir, other.name, other.lock));
+    }
+  }
+  return release;
 }

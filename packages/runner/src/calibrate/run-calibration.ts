@@ -287,8 +287,9 @@ export async function runCalibration(options: CalibrateOptions): Promise<Calibra
     );
   }
   const partsDir = ensureOutDir(outDir);
-  removeTempFiles(outDir);
-  removeTempFiles(partsDir);
+  // This calibration's own temp files only (see removeTempFiles).
+  removeTempFiles(outDir, [CALIBRATION_MANIFEST, "evaluations.arrow", "result.json"]);
+  removeTempFiles(partsDir, ["calibrate-"]);
 
   const logged = new Map(readEvaluationLog(logFile, true).map((e) => [e.candidate, e]));
   if (logged.size > 0) log(`resuming: ${logged.size} evaluations in ${EVALUATION_LOG}`);

@@ -1,10 +1,10 @@
 /**
- * The `cascade` command line: `run`, `list`, `describe`, `merge`, `report`, `calibrate`. Run it as `pnpm cascade …`
+ * The `cascade` command line: `run`, `list`, `describe`, `merge`, `repair`, `report`, `calibrate`. Run it as `pnpm cascade …`
  * (the root script runs this file under tsx) or through the package's `cascade` bin.
  *
  * Bad input (unknown experiment, unknown `--set` key, a value of the wrong type, a bad shard
  * spec, an unknown option) prints one line on stderr and exits with code 2; a sweep stopped by
- * `--max-failures` exits with 1.
+ * `--max-failures`, or in which every run failed, exits with 1.
  *
  * @module
  */
@@ -32,11 +32,13 @@ commands:
   list                    list the experiments in experiments/
   describe <experiment>   parameters, defaults, ranges, units and sweep size of an experiment
   merge <dir…> --out DIR  assemble the output of several shards into one
+  repair <dir>            keep every intact part record of a damaged output, cut the rest
   report <dir>            write <dir>/report.html: charts, cascade metrics, stylized facts
   calibrate <experiment> --targets FILE
                           fit parameters to target moments (simulated method of moments)
 
 <experiment> is a name in experiments/ (experiments/<name>.ts) or a path to a .ts file.
+Experiments are code: naming one (and "cascade list") imports and runs its file.
 Run "cascade <command> --help" for a command's options.`;
 
 const RUN_HELP = `usage: cascade run <experiment> [options]
@@ -54,14 +56,22 @@ options:
   --out DIR           output directory (default out/<experiment>/<date-time>,
                       or out/<experiment>/shards for a shard)
   --resume            continue an interrupted run in --out: runs whose parts exist are skipped
+  --repair            with --resume: first keep every intact part record of a damaged log and
+                      cut the rest (see cascade repair), so only the lost runs run again
   --max-failures N    stop after N failed runs (what finished is still assembled; exit code 1)
   --run-timeout SEC   record a run as failed when it takes longer than SEC seconds
+                      (default 3600: one hour; raise it for very long runs)
   --shard i/N         run only the runs with run_id % N == i (writes parts, no assembly)
   --shards N          shard count when the index comes from JOB_COMPLETION_INDEX
   --experiments DIR   where experiments are looked up by name (default <repo>/experiments)
   --no-report         do not write report.html after the run
   --quiet             no progress display
   -h, --help          this help
+
+A sweep in which every run failed exits with 1; when some runs fail, the first errors are printed
+with their stack and simulated time, and every error is in runs.arrow (column error).
+One process at a time works in an output directory (per shard): a lock file .<manifest>.lock
+refuses a second one; a lock left by a killed process is taken over.
 
 clusters:
   The shard is detected from the environment when --shard is not given:
@@ -79,12 +89,28 @@ clusters:
 const LIST_HELP = `usage: cascade list [--experiments DIR]
 
 Lists the experiments (experiments/<name>.ts default-exporting defineExperiment(...)) with their
-description and number of runs.`;
+description and number of runs.
+
+Experiments are code, not data: listing imports every .ts file of the directory (other than
+*.test.ts, *.d.ts and _-prefixed helpers), which runs its top-level code. Point --experiments only
+at directories whose code you trust.`;
 
 const DESCRIBE_HELP = `usage: cascade describe <experiment> [--experiments DIR]
 
 Shows an experiment's parameters (kind, default, range or choices, unit, description), derived
 parameters, sweep, replications, seed and the number of runs.`;
+
+const REPAIR_HELP = `usage: cascade repair <dir>
+
+Repairs the part logs of an output directory after damage (a bad block, a power cut, a stray
+write) that makes run, --resume or merge stop with a "part log …" error. Keeps every record whose
+checksums hold (also those after a damaged one), cuts damaged records and torn tails, and keeps
+each damaged log's original bytes as parts/<log>.partlog.damaged. Then run the lost runs again
+with the same run command plus --resume (or use run --resume --repair in one step).
+Refused while another process works in the directory.
+
+options:
+  -h, --help    this help`;
 
 const REPORT_HELP = `usage: cascade report <dir> [--shock-time SEC]
 
@@ -102,7 +128,9 @@ const MERGE_HELP = `usage: cascade merge <dir…> --out DIR
 
 Assembles runs.arrow, timeseries.arrow, liquidations.arrow and manifest.json in DIR from the
 parts of several output directories (the shards of one sweep, or one directory they share).
-Refuses directories of different experiments or configurations (config hash).
+Refuses directories of different experiments or configurations (config hash, in every manifest
+and every part record), and an --out that is neither empty, nor one of the inputs, nor an output
+of the same experiment and configuration.
 
 options:
   --out DIR     where the merged files go (may be one of the inputs)
@@ -128,6 +156,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await describeCommand(rest);
       case "merge":
         return await mergeCommand(rest);
+      case "repair":
+        return await repairCommand(rest);
       case "report":
         return await reportCommand(rest);
       case "calibrate":
@@ -136,7 +166,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new ConfigError(
           "command",
           command,
-          "is unknown (commands: run, list, describe, merge, report, calibrate; see cascade --help)",
+          "is unknown (commands: run, list, describe, merge, repair, report, calibrate; see cascade --help)",
         );
     }
   } catch (e) {
@@ -180,6 +210,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
     workers: { type: "string" },
     out: { type: "string" },
     resume: { type: "boolean" },
+    repair: { type: "boolean" },
     "max-failures": { type: "string" },
     "run-timeout": { type: "string" },
     shard: { type: "string" },
@@ -213,6 +244,10 @@ async function runCommand(args: readonly string[]): Promise<number> {
   // Check overrides before anything else is loaded or written.
   parseOverrides(values.set ?? [], experiment.parameters, experiment.derived);
   if (values.resume && values.out === undefined) throw new ConfigError("--resume", true, "needs --out DIR");
+  if (values.repair && !values.resume) throw new ConfigError("--repair", true, "needs --resume");
+  if (values.out !== undefined && values.out.trim() === "") {
+    throw new ConfigError("--out", values.out, "must name a directory");
+  }
   const out =
     values.out ??
     (shard !== undefined
@@ -232,6 +267,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
     workers,
     shard,
     resume: values.resume === true,
+    repair: values.repair === true,
     maxFailures,
     runTimeoutSec,
     progress: values.quiet ? silentProgress : progressReporter(process.stderr),
@@ -250,7 +286,41 @@ async function runCommand(args: readonly string[]): Promise<number> {
     console.log(`wrote ${rel}/parts and ${rel}/shard-${shard!.index}-of-${shard!.count}.json`);
     console.log(`when every shard is done: cascade merge ${rel} --out ${rel}`);
   }
-  return m.status === "stopped" ? 1 : 0;
+  if (m.runs.failed > 0) reportFailures(result.failures, m.runs.failed, m.runs.ok, rel);
+  return m.status === "stopped" || (m.runs.ok === 0 && m.runs.failed > 0) ? 1 : 0;
+}
+
+/** Prints the first failed runs' errors (stack, simulated time) and where every error is. */
+function reportFailures(
+  first: readonly {
+    runId: number;
+    error: string | null;
+    failure: { stack: string | null; simTimeS: number | null } | null;
+  }[],
+  failed: number,
+  ok: number,
+  rel: string,
+): void {
+  const lines = [
+    ok === 0 ? `every run failed (${failed})` : `${failed} run${failed === 1 ? "" : "s"} failed`,
+  ];
+  if (first.length > 0)
+    lines.push(`the first ${first.length === 1 ? "error" : `${first.length} errors`} of this session:`);
+  for (const f of first) {
+    const when =
+      f.failure === null
+        ? ""
+        : f.failure.simTimeS === null
+          ? " while building the world"
+          : ` at simulated time ${f.failure.simTimeS} s`;
+    lines.push(`  run ${f.runId}${when}: ${f.error}`);
+    const stack = f.failure?.stack?.split("\n").slice(1, 7) ?? [];
+    for (const l of stack) lines.push(`    ${l.trim()}`);
+  }
+  lines.push(
+    `every failed run's error is in ${rel}/runs.arrow (column error, where status = "failed"; for a shard, in its parts until merged); replay one with reproduceRun(plan, runId)`,
+  );
+  console.error(lines.join("\n"));
 }
 
 async function listCommand(args: readonly string[]): Promise<number> {
@@ -393,6 +463,7 @@ async function mergeCommand(args: readonly string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new ConfigError("merge", "", "needs at least one input directory");
   if (values.out === undefined) throw new ConfigError("merge --out", undefined, "is required");
+  if (values.out.trim() === "") throw new ConfigError("merge --out", values.out, "must name a directory");
   for (const d of positionals) {
     if (!existsSync(d)) throw new ConfigError("merge", d, "no such directory");
   }
@@ -405,6 +476,29 @@ async function mergeCommand(args: readonly string[]): Promise<number> {
   if (!values.quiet) console.log(`\n${res.summary.format()}\n`);
   console.log(`wrote ${values.out}/runs.arrow, timeseries.arrow, liquidations.arrow, manifest.json`);
   if (m.runs.ok > 0) await writeReportTo(path.resolve(values.out), (l) => console.error(l));
+  return 0;
+}
+
+async function repairCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  if (values.help) {
+    console.log(REPAIR_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new ConfigError("repair", positionals.join(" "), "needs exactly one output directory");
+  }
+  const { repairOutput } = await import("../repair.ts");
+  const r = repairOutput(positionals[0]!, (l) => console.error(l));
+  if (r.logs.length === 0) {
+    console.log(`${positionals[0]}: every part log is intact; nothing to repair`);
+    return 0;
+  }
+  const lost = r.lostRuns.length;
+  console.log(
+    `repaired ${r.logs.length} part log${r.logs.length === 1 ? "" : "s"}: ${r.logs.reduce((s, l) => s + l.kept, 0)} records kept, ${lost} run${lost === 1 ? "" : "s"} lost${lost > 0 ? ` (${r.lostRuns.slice(0, 10).join(", ")}${lost > 10 ? ", …" : ""})` : ""}`,
+  );
+  console.log("run the lost runs again with the same cascade run command plus --resume");
   return 0;
 }
 
