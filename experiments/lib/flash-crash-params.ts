@@ -27,13 +27,20 @@ export const FLASH_CRASH_PARAMETERS = {
     max: 1,
     description: "share of retail accounts long from the past rally at the start",
   }),
+  retailHoldingHours: param.number({
+    default: D.retailHoldingHours,
+    min: 0,
+    max: 10_000,
+    description: "mean holding time of a retail position (0: held until stop, liquidation or ADL)",
+    unit: "h",
+  }),
   retailCapital: param.number({
     default: D.retailCapital,
     min: 10,
     description: "median retail capital (log-normal, sigma 1)",
     unit: "USDT",
   }),
-  leverageMix: param.choice(["high", "moderate", "low"], {
+  leverageMix: param.choice(["market", "high", "moderate", "low"], {
     default: D.leverageMix,
     description: "retail leverage mix: high 10-125x, moderate 5-25x, low 2-5x",
   }),
@@ -101,6 +108,18 @@ export const FLASH_CRASH_PARAMETERS = {
     min: 0.001,
     max: 1_000,
     description: "quote size of a maker's best level",
+    unit: "BTC",
+  }),
+  marketModel: param.choice(["coupled", "uncoupled"], {
+    default: D.marketModel,
+    description:
+      "coupled: hedged perp makers and continuous spot depth; uncoupled: the first model's unhedged perp makers",
+  }),
+  hedgeCapacityBtc: param.number({
+    default: D.hedgeCapacityBtc,
+    min: 0.001,
+    max: 100_000,
+    description: "inventory each hedged perp maker may carry (its spot holding is 1.5x this)",
     unit: "BTC",
   }),
   deepBookBtc: param.number({

@@ -14,6 +14,7 @@
 import {
   Arbitrageur,
   BackgroundTraders,
+  HedgedMaker,
   MarketMaker,
   PatientLiquidity,
   RetailPopulation,
@@ -36,13 +37,19 @@ export interface FlashCrashParams {
   readonly retailAccounts: number;
   /** Share of retail accounts holding a long from the past rally at the start. */
   readonly retailOpenFraction: number;
+  /**
+   * Mean holding time of a retail position, hours (0: held until stop, liquidation or ADL, as in
+   * the first model). With it, the opening rate is set so openings balance closings in steady
+   * state: rate = open positions at the start ÷ holding time.
+   */
+  readonly retailHoldingHours: number;
   /** Median retail capital, USDT (log-normal, σ = 1). */
   readonly retailCapital: number;
   /**
    * Retail leverage mix: `"high"` (mass at 20–100×), `"moderate"` (10–25×), `"low"` (2–5×).
    * The venue's leverage cap clips every draw.
    */
-  readonly leverageMix: "high" | "moderate" | "low";
+  readonly leverageMix: "market" | "high" | "moderate" | "low";
   /** The venue's leverage cap (policy). */
   readonly maxLeverage: number;
   /** Start price, USDT. */
@@ -59,6 +66,14 @@ export interface FlashCrashParams {
   readonly makerMaxLoss: number;
   /** Quote size per level of each maker, BTC. */
   readonly makerLevelBtc: number;
+  /**
+   * `"coupled"`: perp makers hedge every fill on spot (as real BTC liquidity providers do) and
+   * spot makers quote a continuous depth profile; `"uncoupled"`: the first model's unhedged perp
+   * makers quoting around the last trade and short spot ladders (kept to reproduce old studies).
+   */
+  readonly marketModel: "coupled" | "uncoupled";
+  /** Inventory each hedged perp maker may carry, BTC (its spot holding is 1.5× this). */
+  readonly hedgeCapacityBtc: number;
   /**
    * Patient liquidity (long-horizon buyers and sellers): per venue, 25 levels 1 % apart from 1 %
    * around a slowly moving value, the first holding this many BTC, each next one 15 % more.
@@ -91,8 +106,9 @@ export interface FlashCrashParams {
 export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   retailAccounts: 20_000,
   retailOpenFraction: 0.6,
+  retailHoldingHours: 4,
   retailCapital: 1_000,
-  leverageMix: "high",
+  leverageMix: "market",
   maxLeverage: 125,
   startPrice: 75_500,
   shockBtc: 300,
@@ -103,6 +119,8 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   makerCapital: 2_000_000,
   makerMaxLoss: 0.02,
   makerLevelBtc: 0.5,
+  marketModel: "coupled",
+  hedgeCapacityBtc: 100,
   deepBookBtc: 3,
   arbLatencyMs: 5,
   arbCapital: 20_000_000,
@@ -119,6 +137,10 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
 });
 
 const LEVERAGE_MIXES = {
+  market: {
+    values: [2, 3, 5, 10, 20, 25, 50, 75, 100, 125],
+    weights: [40, 25, 20, 10, 3, 1, 0.3, 0.1, 0.15, 0.05],
+  },
   high: { values: [10, 20, 25, 50, 75, 100, 125], weights: [10, 20, 10, 25, 10, 20, 5] },
   moderate: { values: [5, 10, 15, 20, 25], weights: [10, 35, 20, 25, 10] },
   low: { values: [2, 3, 5], weights: [30, 30, 40] },
@@ -163,6 +185,27 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
   const levelLots = Math.max(1, Math.round(p.makerLevelBtc * 1000));
   for (const venue of ["spot", "perp"] as const) {
     for (let i = 0; i < p.makersPerVenue; i++) {
+      if (venue === "perp" && p.marketModel === "coupled") {
+        const capacityLots = Math.max(1, Math.round(p.hedgeCapacityBtc * 1000));
+        agents.push(
+          new HedgedMaker({
+            name: `mm-perp-${i}`,
+            perpVenue: "perp",
+            hedgeVenue: "spot",
+            capital: p.makerCapital,
+            spotCash: Math.max(p.makerCapital, 1.5 * p.hedgeCapacityBtc * p.startPrice),
+            spotAssetLots: Math.round(capacityLots * 1.5),
+            maxInventoryLots: capacityLots,
+            maxLossFraction: p.makerMaxLoss,
+            levelSizeLots: levelLots,
+            levelSizeGrowth: 0.05,
+            halfSpreadBps: 0.5 + 0.25 * i,
+            requotePeriodNs: 250 * NS_PER_MS + 50 * NS_PER_MS * i,
+          }),
+        );
+        continue;
+      }
+      const coupled = p.marketModel === "coupled";
       agents.push(
         new MarketMaker({
           name: `mm-${venue}-${i}`,
@@ -170,14 +213,16 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
           capital: p.makerCapital,
           leverage: 5,
           gamma: 0.005,
-          referenceSource: "last-trade",
+          referenceSource: coupled ? "others-mid" : "last-trade",
           maxLossFraction: p.makerMaxLoss,
           volatilityPullThreshold: 3e-3,
           cooldownNs: 20 * NS_PER_SECOND,
-          levels: 6,
-          levelSpacingTicks: 25 + 10 * i,
+          // Coupled: a continuous profile out to about 0.5 % (30 levels, 1.3-2 bp apart, sizes
+          // growing 8 % a level); uncoupled: the first model's short ladder.
+          levels: coupled ? 30 : 6,
+          levelSpacingTicks: coupled ? 100 + 20 * i : 25 + 10 * i,
           levelSizeLots: levelLots,
-          levelSizeMultiplier: 1.3,
+          levelSizeMultiplier: coupled ? 1.08 : 1.3,
           maxInventoryLots: levelLots * 80,
           requotePeriodNs: 500 * NS_PER_MS + 100 * NS_PER_MS * i,
           indexWeight: venue === "perp" ? 0.2 : 0,
@@ -236,7 +281,11 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
         startPrice: p.startPrice,
         initialOpenFraction: p.retailOpenFraction,
         rally: { depth: 0.2, shape: 2 },
-        arrivalsPerSecond: (0.25 * p.retailAccounts) / 20_000,
+        arrivalsPerSecond:
+          p.retailHoldingHours > 0
+            ? (p.retailOpenFraction * p.retailAccounts) / (p.retailHoldingHours * 3600)
+            : (0.25 * p.retailAccounts) / 20_000,
+        meanHoldingNs: Math.round(p.retailHoldingHours * 3600 * NS_PER_SECOND),
       }),
     );
   }
