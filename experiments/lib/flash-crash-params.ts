@@ -122,6 +122,13 @@ export const FLASH_CRASH_PARAMETERS = {
     description: "inventory each hedged perp maker may carry (its spot holding is 1.5x this)",
     unit: "BTC",
   }),
+  spotMakerInventoryBtc: param.number({
+    default: D.spotMakerInventoryBtc,
+    min: 0.001,
+    max: 100_000,
+    description: "coupled market: inventory each spot market maker may carry (its starting holding)",
+    unit: "BTC",
+  }),
   deepBookBtc: param.number({
     default: D.deepBookBtc,
     min: 0,

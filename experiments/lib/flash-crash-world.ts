@@ -75,6 +75,13 @@ export interface FlashCrashParams {
   /** Inventory each hedged perp maker may carry, BTC (its spot holding is 1.5× this). */
   readonly hedgeCapacityBtc: number;
   /**
+   * Coupled market: inventory each spot market maker may carry either way, BTC (its starting
+   * holding). Every perp fill of a hedged maker ends on spot, so spot makers absorb the whole
+   * market's net flow; with the uncoupled model's 40 BTC their inventory saturated, one side of
+   * the spot book emptied and a calm market fell into a cascade in half the two-hour runs.
+   */
+  readonly spotMakerInventoryBtc: number;
+  /**
    * Patient liquidity (long-horizon buyers and sellers): per venue, 25 levels 1 % apart from 1 %
    * around a slowly moving value, the first holding this many BTC, each next one 15 % more.
    */
@@ -121,6 +128,7 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   makerLevelBtc: 0.5,
   marketModel: "coupled",
   hedgeCapacityBtc: 100,
+  spotMakerInventoryBtc: 200,
   deepBookBtc: 3,
   arbLatencyMs: 5,
   arbCapital: 20_000_000,
@@ -183,6 +191,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
   const levValues = mix.values.map((v) => Math.min(v, p.maxLeverage));
   const agents: Agent[] = [];
   const levelLots = Math.max(1, Math.round(p.makerLevelBtc * 1000));
+  const spotInventoryLots = Math.max(1, Math.round(p.spotMakerInventoryBtc * 1000));
   for (const venue of ["spot", "perp"] as const) {
     for (let i = 0; i < p.makersPerVenue; i++) {
       if (venue === "perp" && p.marketModel === "coupled") {
@@ -223,10 +232,10 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
           levelSpacingTicks: coupled ? 100 + 20 * i : 25 + 10 * i,
           levelSizeLots: levelLots,
           levelSizeMultiplier: coupled ? 1.08 : 1.3,
-          maxInventoryLots: levelLots * 80,
+          maxInventoryLots: coupled ? spotInventoryLots : levelLots * 80,
           requotePeriodNs: 500 * NS_PER_MS + 100 * NS_PER_MS * i,
           indexWeight: venue === "perp" ? 0.2 : 0,
-          spotInventoryLots: venue === "spot" ? levelLots * 80 : undefined,
+          spotInventoryLots: venue === "spot" ? (coupled ? spotInventoryLots : levelLots * 80) : undefined,
         } as ConstructorParameters<typeof MarketMaker>[0]),
       );
     }
@@ -270,10 +279,41 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       spotTakerFeePpm: 0,
     }),
   );
+  const basisDesk = p.marketModel === "coupled" && p.retailAccounts > 0;
+  if (basisDesk) {
+    // The short side of the crowd's longs: a cash-and-carry desk, short the perp and long the
+    // same BTC on spot. It rests bids at a discount to spot (its no-arbitrage edge) that unwind
+    // its carry, hedging each fill by selling spot. Sized per retail account so the carry covers
+    // the seeded open interest at any population size (≈ 0.015 BTC an account is seeded).
+    const carryLots = Math.round(p.retailAccounts * 40); // 0.04 BTC an account
+    agents.push(
+      new HedgedMaker({
+        name: "basis-desk",
+        perpVenue: "perp",
+        hedgeVenue: "spot",
+        seedCounterparty: true,
+        capital: Math.round((carryLots / 1000) * p.startPrice),
+        leverage: 5,
+        spotCash: Math.round((carryLots / 1000) * p.startPrice),
+        spotAssetLots: carryLots,
+        maxInventoryLots: 0,
+        minInventoryLots: -2 * carryLots,
+        skewBps: 0,
+        halfSpreadBps: 15,
+        levels: 20,
+        levelSpacingBps: 5,
+        levelSizeLots: levelLots,
+        levelSizeGrowth: 0.1,
+        maxLossFraction: 0.02,
+        requotePeriodNs: 500 * NS_PER_MS,
+      }),
+    );
+  }
   if (p.retailAccounts > 0) {
     agents.push(
       new RetailPopulation({
         name: "retail",
+        counterparty: basisDesk ? "basis-desk" : null,
         venue: "perp",
         count: p.retailAccounts,
         capital: { median: p.retailCapital, sigma: 1 },

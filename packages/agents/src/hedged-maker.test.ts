@@ -133,3 +133,70 @@ describe("hedged maker in a world", () => {
     expect(spot.book.tradedLots).toBe(5_000);
   });
 });
+
+/** Seeds `lots` long at REF against the agent called `desk` at start, then does nothing. */
+class Crowd implements Agent {
+  readonly kind = "test-crowd";
+  readonly name = "crowd";
+  account = -1;
+  constructor(private readonly lots: number) {}
+  start(ctx: AgentContext): void {
+    const v = ctx.venueIndex("perp");
+    this.account = ctx.openPerpAccount(v, { isolated: false, leverage: 10, deposit: "10000000" });
+    const code = ctx.seedPositions(v, [this.account], [this.lots], [REF], ctx.seedCounterparty(v, "desk"));
+    if (code !== 0) throw new Error(`seed refused: ${code}`);
+  }
+  onWake(): void {}
+  onMessage(): void {}
+}
+
+describe("a basis desk (seedCounterparty)", () => {
+  function run(shockBtc: number) {
+    const desk = new HedgedMaker({
+      name: "desk",
+      perpVenue: "perp",
+      hedgeVenue: "spot",
+      seedCounterparty: true,
+      capital: 50_000_000,
+      spotCash: 10_000_000,
+      spotAssetLots: 20_000,
+      maxInventoryLots: 0,
+      minInventoryLots: -40_000,
+      skewBps: 0,
+      halfSpreadBps: 15,
+      levelSizeLots: 500,
+    });
+    const agents: Agent[] = [new SpotLadder(REF), desk, new Crowd(10_000)];
+    if (shockBtc > 0)
+      agents.push(
+        new Shock({
+          venue: "perp",
+          totalQty: String(shockBtc),
+          startNs: seconds(10),
+          durationNs: seconds(10),
+          slices: 10,
+        }),
+      );
+    const world = createWorld({ seed: 6, venues: venues(), agents });
+    world.run(seconds(30));
+    return { perp: world.venue("perp") as PerpVenue, spot: world.venue("spot") as SpotVenue };
+  }
+
+  it("holds the crowd's short hedged by its starting spot and trades nothing while the basis is calm", () => {
+    const { perp, spot } = run(0);
+    expect(perp.positionLots(1)).toBe(-10_000);
+    expect(spot.asset(1) + spot.lockedAsset(1)).toBe(20_000);
+    expect(spot.book.tradedLots).toBe(0);
+    // Its bids sit at its no-arbitrage edge below spot (15 bp = 1,050 ticks), none above the carry.
+    const bid = perp.book.bestBid();
+    expect(REF - bid).toBeGreaterThanOrEqual(1_050);
+    expect(REF - bid).toBeLessThanOrEqual(1_060);
+    expect(perp.book.bestAsk()).toBeGreaterThan(REF);
+  });
+
+  it("unwinds carry when the perp is sold at a discount: buys the perp, sells the same spot", () => {
+    const { perp, spot } = run(3);
+    expect(perp.positionLots(1)).toBe(-7_000);
+    expect(spot.asset(1) + spot.lockedAsset(1)).toBe(17_000);
+  });
+});

@@ -17,9 +17,14 @@
  *   with size `levelSizeLots`·(1 + `levelSizeGrowth`·i)·d, so cumulative depth rises continuously
  *   (quadratically) away from the mid; d = min(1, (σ_ref/σ)^½), σ_ref = `referenceVolatilityPerSqrtSecond`,
  *   thins the whole profile when volatility rises above its calm level.
- * - **Inventory skew** s = F · `skewBps`/10⁴ · q/`maxInventoryLots` (q = perp position, lots): a long
- *   maker lowers both quotes. A side whose fills would take |q| beyond `maxInventoryLots`, or beyond
- *   what the spot account can hedge (asset to sell for a long, cash to buy for a short), is not quoted.
+ * - **Inventory skew** s = F · `skewBps`/10⁴ · q/Q (q = perp position, lots; Q the larger of
+ *   `maxInventoryLots` and −`minInventoryLots`): a long maker lowers both quotes. A side whose fills
+ *   would take q above `maxInventoryLots` or below `minInventoryLots`, or beyond what the spot
+ *   account can hedge (asset to sell for a long, cash to buy for a short), is not quoted.
+ * - **A basis desk** is the same agent with `seedCounterparty`: it offers its perp account as the
+ *   short side of the crowd's seeded longs, holds the spot that hedges it, and quotes (with a wide
+ *   half spread: its no-arbitrage edge) the bids that unwind its carry when the perp trades at a
+ *   discount — buying perp, selling spot. Closed by ADL, it sells the spot it held.
  * - **Hedge**: each perp fill of q lots sends an IOC of q lots the other way on spot, priced
  *   `hedgeSlippageBps` through the best spot price. What an IOC leaves unfilled is re-hedged at the
  *   next requote (residual = perp position + spot asset change − hedges in flight).
@@ -71,8 +76,16 @@ export interface HedgedMakerConfig {
   readonly levelSizeLots?: number;
   /** Linear growth of level size with depth: size_i = size_0·(1 + growth·i). Default 0.1. */
   readonly levelSizeGrowth?: number;
-  /** Inventory limit, lots. Default 100,000 (100 BTC). */
+  /** Inventory limit, lots: the perp position stays ≤ this. Default 100,000 (100 BTC). */
   readonly maxInventoryLots?: number;
+  /** Lower inventory limit, lots: the perp position stays ≥ this. Default −`maxInventoryLots`. */
+  readonly minInventoryLots?: number;
+  /**
+   * Offer the perp account as the counterparty of other agents' initial positions (a basis desk
+   * holding the short side of the crowd's longs; see `AgentContext.offerSeedCounterparty`). A
+   * position the maker starts with is taken as hedged by its starting spot holding. Default false.
+   */
+  readonly seedCounterparty?: boolean;
   /** Quote shift at full inventory, bps. Default 10. */
   readonly skewBps?: number;
   /** Hedge IOC priced this far through the best spot price, bps. Default 50. */
@@ -98,36 +111,41 @@ export interface HedgedMakerConfig {
 }
 
 /** {@link HedgedMakerConfig} with every default filled in. */
-export type ResolvedHedgedMakerConfig = Required<HedgedMakerConfig>;
+export type ResolvedHedgedMakerConfig = Required<Omit<HedgedMakerConfig, "minInventoryLots">> & {
+  readonly minInventoryLots: number;
+};
 
 /** The defaults of {@link HedgedMakerConfig}. */
-export const HEDGED_MAKER_DEFAULTS: Omit<ResolvedHedgedMakerConfig, "perpVenue" | "hedgeVenue"> =
-  Object.freeze({
-    name: "hedged-maker",
-    capital: 5_000_000,
-    leverage: 10,
-    spotCash: 10_000_000,
-    spotAssetLots: 150_000,
-    basisBps: 0,
-    halfSpreadBps: 0.5,
-    volatilitySpreadMultiple: 1,
-    levels: 40,
-    levelSpacingBps: 2.5,
-    levelSizeLots: 200,
-    levelSizeGrowth: 0.1,
-    maxInventoryLots: 100_000,
-    skewBps: 10,
-    hedgeSlippageBps: 50,
-    minHedgeLots: 1,
-    volatilityHalfLifeNs: 30 * NS_PER_SECOND,
-    minVolatilityPerSqrtSecond: 2e-5,
-    referenceVolatilityPerSqrtSecond: 1e-4,
-    maxLossFraction: 0.05,
-    cooldownNs: 30 * NS_PER_SECOND,
-    requotePeriodNs: NS_PER_SECOND / 4,
-    repriceToleranceBps: 1,
-    latencyMedianNs: 1_000_000,
-  });
+export const HEDGED_MAKER_DEFAULTS: Omit<
+  ResolvedHedgedMakerConfig,
+  "perpVenue" | "hedgeVenue" | "minInventoryLots"
+> = Object.freeze({
+  name: "hedged-maker",
+  capital: 5_000_000,
+  leverage: 10,
+  spotCash: 10_000_000,
+  spotAssetLots: 150_000,
+  basisBps: 0,
+  halfSpreadBps: 0.5,
+  volatilitySpreadMultiple: 1,
+  levels: 40,
+  levelSpacingBps: 2.5,
+  levelSizeLots: 200,
+  levelSizeGrowth: 0.1,
+  maxInventoryLots: 100_000,
+  skewBps: 10,
+  hedgeSlippageBps: 50,
+  minHedgeLots: 1,
+  volatilityHalfLifeNs: 30 * NS_PER_SECOND,
+  minVolatilityPerSqrtSecond: 2e-5,
+  referenceVolatilityPerSqrtSecond: 1e-4,
+  maxLossFraction: 0.05,
+  cooldownNs: 30 * NS_PER_SECOND,
+  requotePeriodNs: NS_PER_SECOND / 4,
+  repriceToleranceBps: 1,
+  latencyMedianNs: 1_000_000,
+  seedCounterparty: false,
+});
 
 /**
  * Fills in and checks a configuration.
@@ -135,19 +153,20 @@ export const HEDGED_MAKER_DEFAULTS: Omit<ResolvedHedgedMakerConfig, "perpVenue" 
  */
 export function resolveHedgedMakerConfig(c: HedgedMakerConfig): ResolvedHedgedMakerConfig {
   const F = "hedgedMaker";
-  const r = { ...HEDGED_MAKER_DEFAULTS, ...stripUndefined(c) } as ResolvedHedgedMakerConfig;
+  const merged = { ...HEDGED_MAKER_DEFAULTS, ...stripUndefined(c) };
+  const r = {
+    ...merged,
+    minInventoryLots: c.minInventoryLots ?? -merged.maxInventoryLots,
+  } as ResolvedHedgedMakerConfig;
+  if (!(Number.isSafeInteger(r.minInventoryLots) && r.minInventoryLots <= 0))
+    throw new ConfigError(`${F}.minInventoryLots`, r.minInventoryLots, "must be an integer ≤ 0");
   for (const k of ["perpVenue", "hedgeVenue"] as const) {
     if (typeof r[k] !== "string" || r[k] === "")
       throw new ConfigError(`${F}.${k}`, r[k], "must name a venue");
   }
-  for (const k of [
-    "levels",
-    "levelSizeLots",
-    "maxInventoryLots",
-    "minHedgeLots",
-    "requotePeriodNs",
-    "leverage",
-  ] as const)
+  if (!(Number.isSafeInteger(r.maxInventoryLots) && r.maxInventoryLots >= 0))
+    throw new ConfigError(`${F}.maxInventoryLots`, r.maxInventoryLots, "must be an integer ≥ 0");
+  for (const k of ["levels", "levelSizeLots", "minHedgeLots", "requotePeriodNs", "leverage"] as const)
     requirePositiveInt(`${F}.${k}`, r[k]);
   for (const k of [
     "capital",
@@ -219,7 +238,8 @@ const REQUOTE = 0;
 /** The hedged liquidity provider (kind `"hedged-maker"`). See the module documentation. */
 export class HedgedMaker implements Agent {
   readonly name: string;
-  readonly kind = "hedged-maker";
+  /** `"hedged-maker"`, or `"basis-desk"` with `seedCounterparty` (the recorder groups gauges by kind). */
+  readonly kind: string;
   readonly latencyMedianNs: number;
   /** Fills, order ends, rejections and deleveraging of its own accounts. */
   readonly subscriptions =
@@ -245,6 +265,8 @@ export class HedgedMaker implements Agent {
   private hedgeInFlight = 0;
   private readonly hedgeOrders = new Map<number, number>();
   private variance = 0;
+  /** Spot holding (lots) that hedges a zero perp position; set at the first requote (see seedCounterparty). */
+  private spotBase = Number.NaN;
   private lastFair = Number.NaN;
   private lastFairNs = 0;
   private outUntilNs = 0;
@@ -259,6 +281,7 @@ export class HedgedMaker implements Agent {
   constructor(config: HedgedMakerConfig) {
     this.config = resolveHedgedMakerConfig(config);
     this.name = this.config.name;
+    this.kind = this.config.seedCounterparty ? "basis-desk" : "hedged-maker";
     this.latencyMedianNs = this.config.latencyMedianNs;
     const n = this.config.levels;
     this.orderId = [new Float64Array(n).fill(NONE), new Float64Array(n).fill(NONE)];
@@ -281,6 +304,7 @@ export class HedgedMaker implements Agent {
       depositUnits: units(c.capital, "capital"),
     });
     this.spotAccount = ctx.openSpotAccount(this.spot, units(c.spotCash, "spotCash"), c.spotAssetLots);
+    if (c.seedCounterparty) ctx.offerSeedCounterparty(this.perp, this.perpAccount);
     ctx.wakeAfter(1 + Math.floor(ctx.rng("phase").next() * c.requotePeriodNs), REQUOTE);
   }
 
@@ -344,7 +368,7 @@ export class HedgedMaker implements Agent {
       p.marginBalance(this.perpAccount) +
       s.cash(this.spotAccount) +
       s.lockedCash(this.spotAccount) +
-      (s.asset(this.spotAccount) + s.lockedAsset(this.spotAccount) - this.config.spotAssetLots) * fair * m
+      (s.asset(this.spotAccount) + s.lockedAsset(this.spotAccount) - this.spotBase) * fair * m
     );
   }
 
@@ -353,6 +377,14 @@ export class HedgedMaker implements Agent {
     const now = ctx.nowNs;
     const fair = this.fair();
     if (!Number.isFinite(fair)) return;
+    if (Number.isNaN(this.spotBase)) {
+      // Whatever position the maker starts with (seeded off-book) is hedged by its starting spot.
+      const s0 = this.spotView!;
+      this.spotBase =
+        s0.asset(this.spotAccount) +
+        s0.lockedAsset(this.spotAccount) +
+        this.perpView!.position(this.perpAccount);
+    }
     // Volatility of the fair price per √second, sampled on a 1-second grid (sub-second changes of
     // a thin spot book are bid-ask noise, not volatility) with each return capped at
     // `maxSampleReturn` so one print through an empty book cannot blow the estimate up.
@@ -385,13 +417,15 @@ export class HedgedMaker implements Agent {
     const q = this.perpView!.position(this.perpAccount);
     const h = hedgedHalfSpreadBps(c.halfSpreadBps, c.volatilitySpreadMultiple, sigma);
     const d = depthFactor(sigma, c.referenceVolatilityPerSqrtSecond);
-    const centre = fair * (1 - ((c.skewBps / 1e4) * q) / c.maxInventoryLots);
+    // Skew by the position's share of the larger inventory limit.
+    const limit = Math.max(1, c.maxInventoryLots, -c.minInventoryLots);
+    const centre = fair * (1 - ((c.skewBps / 1e4) * q) / limit);
     // Room on each side: inventory limit, and what spot can hedge (asset to sell, cash to buy).
     const s = this.spotView!;
     const spotAsset = s.asset(this.spotAccount);
     const spotBuyLots = Math.floor(s.cash(this.spotAccount) / (fair * 1.01 * this.ins!.quotePerTickLot));
     let roomBid = Math.min(c.maxInventoryLots - q, spotAsset);
-    let roomAsk = Math.min(c.maxInventoryLots + q, spotBuyLots);
+    let roomAsk = Math.min(q - c.minInventoryLots, spotBuyLots);
     for (let i = 0; i < c.levels; i++) {
       roomBid = this.placeLevel(ctx, Side.Buy, i, centre, h, d, roomBid);
       roomAsk = this.placeLevel(ctx, Side.Sell, i, centre, h, d, roomAsk);
@@ -468,7 +502,7 @@ export class HedgedMaker implements Agent {
   /** Re-hedges what fills, partial IOCs or deleveraging left unhedged. */
   private rebalanceHedge(ctx: AgentContext): void {
     const s = this.spotView!;
-    const spotDelta = s.asset(this.spotAccount) + s.lockedAsset(this.spotAccount) - this.config.spotAssetLots;
+    const spotDelta = s.asset(this.spotAccount) + s.lockedAsset(this.spotAccount) - this.spotBase;
     const residual = this.perpView!.position(this.perpAccount) + spotDelta + this.hedgeInFlight;
     if (this.hedgeOrders.size === 0) this.hedge(ctx, -residual);
   }

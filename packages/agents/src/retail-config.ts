@@ -97,6 +97,13 @@ export interface RetailPopulationConfig {
    * (≥ 1.05). Default 2: it is liquidatable only after the price roughly doubles.
    */
   readonly carryCollateralRatio?: number;
+  /**
+   * Name of an agent that offered its perpetual account as the seeding counterparty
+   * (`AgentContext.offerSeedCounterparty`), e.g. a basis desk: the seeded longs are created against
+   * its short instead of the population's own inert carry desk. Default `null` (own carry desk,
+   * funded with `carryCollateralRatio`).
+   */
+  readonly counterparty?: string | null;
   /** Base rate of position openings over the whole population, per second (≥ 0). Default 1. */
   readonly arrivalsPerSecond?: number;
   /** Lookback of the momentum signal r_L = ln(mark_now / mark_{now−L}), ns. Default 5 minutes. */
@@ -186,6 +193,7 @@ export const retailConfigSchema = z.object({
     })
     .prefault({}),
   carryCollateralRatio: z.number().min(1.05).max(100).default(2),
+  counterparty: z.string().min(1).nullable().default(null),
   arrivalsPerSecond: z.number().nonnegative().finite().default(1),
   momentumLookbackNs: posInt.default(5 * NS_PER_MINUTE),
   momentumKappa: z.number().finite().default(20),

@@ -200,6 +200,16 @@ class FakeContext implements AgentContext {
     return RejectCode.None;
   }
   subscribeMarketData(): void {}
+  /** Counterparty offers: agent name → account. */
+  offers = new Map<string, number>();
+  offerSeedCounterparty(_v: number, account: number): void {
+    this.offers.set("offered", account);
+  }
+  seedCounterparty(_v: number, agentName: string): number {
+    const a = this.offers.get(agentName);
+    if (a === undefined) throw new ConfigError("seedCounterparty", agentName, "offered no account");
+    return a;
+  }
   limit(): number {
     throw new Error("unused");
   }
@@ -472,6 +482,35 @@ describe("retail decision rules", () => {
 });
 
 describe("retail population, driven by hand", () => {
+  it("seeds against another agent's offered account instead of its own desk when given a counterparty", () => {
+    const ctx = new FakeContext();
+    ctx.offers.set("basis-desk", 99_999);
+    const pop = new RetailPopulation({
+      venue: "perp",
+      count: 500,
+      startPrice: 70_000,
+      ...quiet,
+      counterparty: "basis-desk",
+    });
+    pop.start(ctx);
+    expect(pop.carryDeskAccount).toBe(99_999);
+    let lots = 0;
+    for (let i = 0; i < pop.count; i++) lots += Math.max(0, ctx.mkt.sizes[pop.accountOf(i)] ?? 0);
+    expect(lots).toBeGreaterThan(0);
+    expect(ctx.mkt.sizes[99_999]).toBe(-lots);
+    // No inert desk was opened: the population's accounts are all there is.
+    expect(ctx.mkt.wallets.length).toBe(500);
+    expect(() =>
+      new RetailPopulation({
+        venue: "perp",
+        count: 10,
+        startPrice: 70_000,
+        ...quiet,
+        counterparty: "nobody",
+      }).start(new FakeContext()),
+    ).toThrow(/nobody/);
+  });
+
   it("seeds rally longs against one carry desk holding the whole short", () => {
     const ctx = new FakeContext();
     const pop = new RetailPopulation({ venue: "perp", count: 2_000, startPrice: 70_000, ...quiet });

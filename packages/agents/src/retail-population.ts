@@ -16,7 +16,9 @@
  *   `AgentContext.seedPosition` against one cross-margin *carry desk* account owned by this agent
  *   — the cash-and-carry desk that sold the rally's longs while holding spot. The desk is funded
  *   with `carryCollateralRatio` × the seeded notional at S, so it is not liquidatable in practice;
- *   its short just sits there (it can be auto-deleveraged, as real desks are).
+ *   its short just sits there (it can be auto-deleveraged, as real desks are). With
+ *   `counterparty`, the longs are seeded against the account another agent offered instead (a
+ *   basis desk that trades and hedges), and no inert desk exists.
  * - **Arrivals**: every `checkIntervalNs` the population draws N ~ Poisson(λ·Δt) openings, with
  *   λ = base·min(e^{κ·r_L}, `maxRateMultiplier`) + base·`dipBuyingIntensity`·max(0, −r_L), where
  *   r_L = ln(mark_now / mark_{now−`momentumLookbackNs`}) (sampled at the wake-ups). Each opening
@@ -506,7 +508,10 @@ export class RetailPopulation implements Agent {
       this.entry[i] = e;
       totalLots += q;
     }
-    if (totalLots > 0) {
+    if (totalLots > 0 && c.counterparty !== null) {
+      // Another agent (a basis desk) holds the short side; it funded its own account.
+      this.desk = ctx.seedCounterparty(v, c.counterparty);
+    } else if (totalLots > 0) {
       const deposit = Math.ceil(c.carryCollateralRatio * totalLots * startTicks * this.m);
       if (!Number.isSafeInteger(deposit)) {
         throw new ConfigError(
@@ -531,7 +536,15 @@ export class RetailPopulation implements Agent {
         prices[n++] = this.entry[i]!;
       }
     }
-    const seeded = n > 0 && ctx.seedPositions(v, longs, lots, prices, this.desk) === RejectCode.None;
+    const code = n > 0 ? ctx.seedPositions(v, longs, lots, prices, this.desk) : RejectCode.None;
+    if (code !== RejectCode.None && c.counterparty !== null) {
+      throw new ConfigError(
+        `${c.name}.counterparty`,
+        c.counterparty,
+        `refused the seeded positions (reject code ${code}): fund its account for ${n} longs`,
+      );
+    }
+    const seeded = n > 0 && code === RejectCode.None;
     for (let i = 0; i < this.count; i++) {
       const q = this.lots[i]!;
       this.lots[i] = 0;

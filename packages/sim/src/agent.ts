@@ -159,7 +159,8 @@ export interface AgentContext {
   ): number;
   /**
    * Many {@link AgentContext.seedPosition}s against one short, all or nothing (see
-   * `PerpVenue.seedPositions`); cheap for 10^6 positions. Returns a reject code.
+   * `PerpVenue.seedPositions`); cheap for 10^6 positions. The short account is this agent's own,
+   * or one another agent offered with {@link AgentContext.offerSeedCounterparty}. Returns a reject code.
    */
   seedPositions(
     venue: number,
@@ -168,6 +169,18 @@ export interface AgentContext {
     prices: ArrayLike<number>,
     shortAccount: number,
   ): number;
+  /**
+   * Offers this agent's perpetual account as the counterparty of initial positions that other
+   * agents create with {@link AgentContext.seedPositions} — e.g. a basis desk whose short is the
+   * other side of the retail crowd's seeded longs. Call it in {@link Agent.start}, before the
+   * agents that seed against it start. Each agent offers at most one account per venue.
+   */
+  offerSeedCounterparty(venue: number, account: number): void;
+  /**
+   * The account agent `agentName` offered on `venue` with {@link AgentContext.offerSeedCounterparty}.
+   * @throws ConfigError naming the agent when it offered none (or has not started yet).
+   */
+  seedCounterparty(venue: number, agentName: string): number;
   /** Sends a limit order; returns its order id at once (the order arrives after latency). */
   limit(
     venue: number,

@@ -126,7 +126,13 @@ export class Recorder {
     );
     cols.push("volume", "turnover");
     for (const s of this.spots)
-      cols.push(`spot_mid_${s.name}`, `spot_volume_${s.name}`, `spot_turnover_${s.name}`);
+      cols.push(
+        `spot_mid_${s.name}`,
+        `spot_volume_${s.name}`,
+        `spot_turnover_${s.name}`,
+        `spot_bid_depth_1pct_${s.name}`,
+        `spot_ask_depth_1pct_${s.name}`,
+      );
     this.table = new ColumnTable(cols);
     this.lastTraded = new Float64Array(1 + this.spots.length);
     this.lastTurnover = new Float64Array(1 + this.spots.length);
@@ -193,7 +199,23 @@ export class Recorder {
     this.recordTraded(r, 0, v.book, ins, "volume", "turnover");
     for (let k = 0; k < this.spots.length; k++) {
       const sp = this.spots[k]!;
-      t.set(r, `spot_mid_${sp.name}`, price(sp.venue.mid()));
+      const spotMid = sp.venue.mid();
+      t.set(r, `spot_mid_${sp.name}`, price(spotMid));
+      // Resting base quantity within 1 % of the spot mid, each side (0 when the book has no mid).
+      const ok = Number.isFinite(spotMid) && spotMid > 0;
+      const lo = spotMid * 0.99;
+      const hi = spotMid * 1.01;
+      const sIns = sp.venue.instrument;
+      t.set(
+        r,
+        `spot_bid_depth_1pct_${sp.name}`,
+        ok ? sIns.lotsToQty(sp.venue.book.qtyInRange(Side.Buy, lo, hi)) : 0,
+      );
+      t.set(
+        r,
+        `spot_ask_depth_1pct_${sp.name}`,
+        ok ? sIns.lotsToQty(sp.venue.book.qtyInRange(Side.Sell, lo, hi)) : 0,
+      );
       this.recordTraded(
         r,
         k + 1,

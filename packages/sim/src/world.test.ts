@@ -147,3 +147,70 @@ describe("ownership", () => {
     ).toThrowError(/account = 1: is not an account of agent thief/);
   });
 });
+
+describe("seeding counterparties", () => {
+  type Ctx = import("./agent.ts").AgentContext;
+  function desk(offer: boolean) {
+    return {
+      name: "desk",
+      kind: "test",
+      account: -1,
+      start(ctx: Ctx) {
+        this.account = ctx.openPerpAccount(0, { isolated: false, leverage: 5, deposit: "10000000" });
+        if (offer) ctx.offerSeedCounterparty(0, this.account);
+      },
+      onWake() {},
+      onMessage() {},
+    };
+  }
+  function crowd(counterparty: string) {
+    return {
+      name: "crowd",
+      kind: "test",
+      longs: [] as number[],
+      code: -1,
+      start(ctx: Ctx) {
+        const a = ctx.openPerpAccount(0, { isolated: true, leverage: 10, deposit: "100000" });
+        const b = ctx.openPerpAccount(0, { isolated: true, leverage: 10, deposit: "100000" });
+        this.longs = [a, b];
+        const short = ctx.seedCounterparty(0, counterparty);
+        this.code = ctx.seedPositions(0, this.longs, [1_000, 2_000], [700_000, 690_000], short);
+      },
+      onWake() {},
+      onMessage() {},
+    };
+  }
+
+  it("seeds a crowd's longs against the account another agent offered", () => {
+    const d = desk(true);
+    const c = crowd("desk");
+    const world = createWorld({ ...config(4), agents: [d, c] });
+    world.run(seconds(1));
+    const perp = world.venue("perp") as import("@cascade/exchange").PerpVenue;
+    expect(c.code).toBe(0);
+    expect(perp.positionLots(c.longs[0]!)).toBe(1_000);
+    expect(perp.positionLots(c.longs[1]!)).toBe(2_000);
+    expect(perp.positionLots(d.account)).toBe(-3_000);
+  });
+
+  it("refuses to seed against an agent that offered nothing, naming it", () => {
+    expect(() => createWorld({ ...config(4), agents: [desk(false), crowd("desk")] }).run(seconds(1))).toThrow(
+      /seedCounterparty = "desk": offered no account/,
+    );
+  });
+
+  it("refuses to offer an account the agent does not own", () => {
+    const liar = {
+      name: "liar",
+      kind: "test",
+      start(ctx: Ctx) {
+        ctx.offerSeedCounterparty(0, 0); // the insurance fund
+      },
+      onWake() {},
+      onMessage() {},
+    };
+    expect(() => createWorld({ ...config(4), agents: [liar] }).run(seconds(1))).toThrow(
+      /offerSeedCounterparty.account = 0: is not an account of agent liar/,
+    );
+  });
+});

@@ -340,6 +340,32 @@ class SimWorld implements World {
     o[account] = agent;
   }
 
+  /** Accounts offered as seeding counterparties: key `venue:agentName` → account. */
+  private readonly seedOffers = new Map<string, number>();
+
+  offerSeed(venue: number, account: number, agent: number): void {
+    if (!this.ownsAccount(venue, account, agent)) {
+      throw new ConfigError(
+        "offerSeedCounterparty.account",
+        account,
+        `is not an account of agent ${this.agents[agent]!.name} on venue ${this.venueNames[venue]}`,
+      );
+    }
+    this.seedOffers.set(`${venue}:${this.agents[agent]!.name}`, account);
+  }
+
+  seedOffer(venue: number, agentName: string): number | undefined {
+    return this.seedOffers.get(`${venue}:${agentName}`);
+  }
+
+  /** Whether `account` may be the short of positions `agent` seeds: its own, or offered. */
+  maySeedAgainst(venue: number, account: number, agent: number): boolean {
+    if (this.ownsAccount(venue, account, agent)) return true;
+    for (const [key, offered] of this.seedOffers)
+      if (offered === account && key.startsWith(`${venue}:`)) return true;
+    return false;
+  }
+
   ownsAccount(venue: number, account: number, agent: number): boolean {
     const o = this.owners[venue];
     return o !== undefined && account >= 0 && account < o.length && o[account] === agent;
@@ -864,11 +890,11 @@ class AgentContextImpl implements AgentContext {
   ): number {
     const v = this.world.venueAt(venue);
     if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
-    if (!this.world.ownsAccount(venue, shortAccount, this.agentIndex)) {
+    if (!this.world.maySeedAgainst(venue, shortAccount, this.agentIndex)) {
       throw new ConfigError(
         "seedPositions.shortAccount",
         shortAccount,
-        `is not an account of agent ${this.agentName}`,
+        `is neither an account of agent ${this.agentName} nor one offered as a seeding counterparty`,
       );
     }
     for (let i = 0; i < longAccounts.length; i++) {
@@ -898,6 +924,22 @@ class AgentContextImpl implements AgentContext {
       }
     }
     return v.seedPosition(longAccount, shortAccount, qtyLots, priceTicks);
+  }
+
+  offerSeedCounterparty(venue: number, account: number): void {
+    this.world.offerSeed(venue, account, this.agentIndex);
+  }
+
+  seedCounterparty(venue: number, agentName: string): number {
+    const a = this.world.seedOffer(venue, agentName);
+    if (a === undefined) {
+      throw new ConfigError(
+        "seedCounterparty",
+        agentName,
+        "offered no account on this venue (it must call offerSeedCounterparty in start, and start before)",
+      );
+    }
+    return a;
   }
 
   limit(
