@@ -80,6 +80,12 @@ class FakeMarket implements PerpView {
   fundingRate(): number {
     return 0;
   }
+  nextFundingTimeNs(): number {
+    return -1;
+  }
+  openInterest(): number {
+    return 0;
+  }
   qtyInRange(): number {
     return 0;
   }
@@ -200,6 +206,10 @@ class FakeContext implements AgentContext {
     return RejectCode.None;
   }
   subscribeMarketData(): void {}
+  subscribeDepth(): void {}
+  subscribeTrades(): void {}
+  subscribeLiquidations(): void {}
+  subscribeTicker(): void {}
   limit(): number {
     throw new Error("unused");
   }
