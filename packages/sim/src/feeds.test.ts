@@ -37,7 +37,7 @@ function scripted(name: string, steps: [number, (ctx: AgentContext, account: num
     kind: "script",
     start(ctx) {
       account = ctx.openPerpAccount(0, { isolated: false, leverage: 10, deposit: "10000000" });
-      steps.forEach(([t], k) => ctx.wakeAt(t, k));
+      for (let k = 0; k < steps.length; k++) ctx.wakeAt(steps[k]![0], k);
     },
     onWake(ctx, tag) {
       steps[tag]![1](ctx, account);
@@ -195,7 +195,7 @@ describe("trade feed", () => {
     // The sweep's two trades share its venue time; every report arrives after the trade.
     expect(trades[0]![0]).toBe(trades[1]![0]);
     expect(trades[2]![0]).toBeGreaterThan(trades[0]![0]!);
-    w.seen.forEach((s, i) => expect(s.at).toBeGreaterThan(trades[i]![0]!));
+    for (let i = 0; i < w.seen.length; i++) expect(w.seen[i]!.at).toBeGreaterThan(trades[i]![0]!);
     expect(w.seen.map((s) => s.at)).toEqual([...w.seen.map((s) => s.at)].sort((x, y) => x - y));
   });
 
@@ -311,7 +311,7 @@ describe("feed subscriptions", () => {
     expect(heard.traceHash).toBe(quiet.traceHash);
   });
 
-  it("refuse a feed the venue does not publish, a repeated one, bad options and an agent without onMarketData", () => {
+  it("refuse an unknown venue, a repeated subscription, bad options and an agent without onMarketData", () => {
     const run = (subscribe: (ctx: AgentContext) => void, agent?: Partial<Agent>) =>
       createWorld(world([{ ...watcher("w", subscribe), ...agent }])).run(seconds(1));
     expect(() => run((ctx) => ctx.subscribeDepth(0, { levels: 0 }))).toThrowError(
