@@ -254,9 +254,11 @@ describe("liquidation feed", () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.length).toBeLessThanOrEqual(rows.length);
     // Every report is one of the venue's liquidation orders, in time order.
-    const key = (r: { timeNs: unknown; qty: unknown; price: unknown }) => `${r.timeNs}/${r.qty}/${r.price}`;
+    const key = (r: Record<string, unknown>) => `${r.timeNs}/${r.qty}/${r.price}`;
     const known = new Set(rows.map(key));
     for (const s of seen) expect(known.has(key(s))).toBe(true);
+    for (let i = 1; i < seen.length; i++)
+      expect(seen[i]!.timeNs as number).toBeGreaterThanOrEqual(seen[i - 1]!.timeNs as number);
     // Publications are a throttle window apart (deliveries jitter by well under 50 ms).
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.at - seen[i - 1]!.at).toBeGreaterThan(950 * MS);
     // The latest order of the run is never lost: the last report is the last liquidation.

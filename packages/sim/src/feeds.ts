@@ -472,7 +472,7 @@ export class MarketFeeds {
     }
   }
 
-  /** Fills the message of delivered item `h` and frees its link; returns the message and the agent. */
+  /** Fills the message of delivered item `h` (a snapshot's link is then free again) and returns it. */
   deliver(h: number): MarketDataMessage {
     const pool = this.host.pool;
     const sub = this.subs[pool.account[h]!]!;
@@ -483,10 +483,15 @@ export class MarketFeeds {
         d.timeNs = sub.snapTimeNs;
         d.bidLevels = sub.bidN;
         d.askLevels = sub.askN;
-        d.bidPriceTicks.set(sub.bidP.subarray(0, sub.bidN));
-        d.bidQtyLots.set(sub.bidQ.subarray(0, sub.bidN));
-        d.askPriceTicks.set(sub.askP.subarray(0, sub.askN));
-        d.askQtyLots.set(sub.askQ.subarray(0, sub.askN));
+        // Element by element: a subarray() view would allocate per message.
+        for (let i = 0; i < sub.bidN; i++) {
+          d.bidPriceTicks[i] = sub.bidP[i]!;
+          d.bidQtyLots[i] = sub.bidQ[i]!;
+        }
+        for (let i = 0; i < sub.askN; i++) {
+          d.askPriceTicks[i] = sub.askP[i]!;
+          d.askQtyLots[i] = sub.askQ[i]!;
+        }
         this.freed(sub);
         return d;
       }
