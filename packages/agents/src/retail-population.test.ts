@@ -80,6 +80,12 @@ class FakeMarket implements PerpView {
   fundingRate(): number {
     return 0;
   }
+  nextFundingTimeNs(): number {
+    return -1;
+  }
+  openInterest(): number {
+    return 0;
+  }
   qtyInRange(): number {
     return 0;
   }
@@ -210,6 +216,10 @@ class FakeContext implements AgentContext {
     if (a === undefined) throw new ConfigError("seedCounterparty", agentName, "offered no account");
     return a;
   }
+  subscribeDepth(): void {}
+  subscribeTrades(): void {}
+  subscribeLiquidations(): void {}
+  subscribeTicker(): void {}
   limit(): number {
     throw new Error("unused");
   }

@@ -738,6 +738,11 @@ export class PerpVenue {
     return this.accounts.longLots;
   }
 
+  /** Time of the next funding settlement, ns (-1 when funding is disabled). */
+  nextFundingTimeNs(): number {
+    return this.config.funding.enabled ? this.nextFundingNs : -1;
+  }
+
   /** Number of accounts holding a long / short position. */
   positionCounts(): { longs: number; shorts: number } {
     return { longs: this.longs.size, shorts: this.shorts.size };

@@ -74,7 +74,10 @@ export interface SpotVenueConfig {
   readonly maxAccounts?: number;
 }
 
-/** The read-only queries of the venue's book (placing orders directly would bypass the accounts). */
+/**
+ * The read-only queries of the venue's book (placing orders directly would bypass the accounts),
+ * and `setListener` to observe each command's book events (e.g. a public trade tape).
+ */
 export type SpotBookView = Readonly<
   Pick<
     OrderBook,
@@ -96,6 +99,7 @@ export type SpotBookView = Readonly<
     | "getOrder"
     | "orders"
     | "checkInvariants"
+    | "setListener"
   >
 >;
 

@@ -27,6 +27,12 @@
 
 import type { Instrument, RandomStream, Side } from "@cascade/core";
 import type { TimeInForce } from "@cascade/matching-engine";
+import type {
+  DepthFeedOptions,
+  LiquidationFeedOptions,
+  MarketDataMessage,
+  TradeFeedOptions,
+} from "./feeds.ts";
 import type { AgentMessage, MARKET_DATA } from "./messages.ts";
 
 /** A trader (or a population of traders) in a world. */
@@ -42,17 +48,41 @@ export interface Agent {
   readonly subscriptions?: number;
   /** Median one-way latency of this agent's links, ns (overrides the world's; e.g. colocated arbitrageurs). */
   readonly latencyMedianNs?: number;
+  /**
+   * The oracle capability: when `true`, this agent's views answer for every account of a venue,
+   * not only its own (e.g. an informed liquidity hunter that reads other traders' liquidation
+   * prices). No real trader can do this; the world lists such agents in `World.oracleAgents`
+   * and `SimResult.oracleAgents` so a run's outputs say who had it. Default `false`: reading
+   * another agent's account throws a {@link @cascade/core!ConfigError}.
+   */
+  readonly oracle?: boolean;
   /** Called once before the clock starts: open accounts, schedule the first wake-ups. */
   start(ctx: AgentContext): void;
   /** Called at a requested wake-up with the tag given to {@link AgentContext.wakeAt}. */
   onWake(ctx: AgentContext, tag: number): void;
   /** Called when a venue report reaches the agent (after latency). `msg` is reused: copy what you keep. */
   onMessage(ctx: AgentContext, msg: AgentMessage): void;
-  /** Optional gauges sampled by the recorder, e.g. `record("open_positions", n)`; names are prefixed with the agent's kind. */
-  gauges?(record: (name: string, value: number) => void): void;
+  /**
+   * Called when a message of a public market-data feed reaches the agent (after the feed link's
+   * latency); required when the agent subscribes to one ({@link AgentContext.subscribeDepth} and
+   * the like). Switch on `msg.kind` (`FeedKind`) to narrow it. `msg` is reused: copy what
+   * you keep.
+   */
+  onMarketData?(ctx: AgentContext, msg: MarketDataMessage): void;
+  /**
+   * Optional gauges sampled by the recorder, e.g. `record("open_positions", n)`; names are
+   * prefixed with the agent's kind. `ctx` reads the agent's views at sample time (its own
+   * accounts, public data), e.g. to record its P&L; it cannot send commands.
+   */
+  gauges?(record: (name: string, value: number) => void, ctx: GaugeContext): void;
 }
 
-/** Public market data of a perpetual venue, plus the agent's own account state. */
+/**
+ * Public market data of a perpetual venue, plus the agent's own account state. The account
+ * methods answer only for accounts of the agent that holds the view (unless it has the
+ * {@link Agent.oracle} capability); another account throws a {@link @cascade/core!ConfigError}
+ * naming the agent and the account.
+ */
 export interface PerpView {
   /** Best bid / ask in ticks (-1 when that side is empty). */
   bestBid(): number;
@@ -65,6 +95,10 @@ export interface PerpView {
   index(): number;
   /** Funding rate of the last settlement, as a fraction. */
   fundingRate(): number;
+  /** Time of the next funding settlement, ns (-1 when funding is disabled). */
+  nextFundingTimeNs(): number;
+  /** Open interest: the total long position (equal to the total short), lots. */
+  openInterest(): number;
   /** Resting quantity (lots) of a side priced in [lo, hi] ticks. */
   qtyInRange(side: Side, loTicks: number, hiTicks: number): number;
   /** Whether trading is halted by the circuit breaker. */
@@ -84,12 +118,20 @@ export interface PerpView {
   openSellLots(account: number): number;
 }
 
-/** Public market data of a spot venue, plus the agent's own balances. */
+/**
+ * Public market data of a spot venue, plus the agent's own balances (own accounts only, as for
+ * {@link PerpView}).
+ */
 export interface SpotView {
+  /** Best bid in ticks (-1 when empty). */
   bestBid(): number;
+  /** Best ask in ticks (-1 when empty). */
   bestAsk(): number;
+  /** Mid in ticks (the last trade when a side is empty). */
   mid(): number;
+  /** Last trade in ticks (NaN before the first). */
   lastTrade(): number;
+  /** Resting quantity (lots) of a side priced in [lo, hi] ticks. */
   qtyInRange(side: Side, loTicks: number, hiTicks: number): number;
   /** Own free cash (quote units) and asset (lots). */
   cash(account: number): number;
@@ -112,6 +154,25 @@ export interface PerpAccountOptions {
   readonly deposit?: string | number;
   /** Initial deposit in quote units (alternative to `deposit`). */
   readonly depositUnits?: number;
+}
+
+/**
+ * What an agent's gauges may use at a recorder sample: the clock and read-only views (own
+ * accounts and public data). No commands, no random draws.
+ */
+export interface GaugeContext {
+  /** Current simulated time, ns. */
+  readonly nowNs: number;
+  /** The agent's index in the world. */
+  readonly agentIndex: number;
+  /** Index of the venue called `name`. @throws when there is none. */
+  venueIndex(name: string): number;
+  /** The instrument of a venue. */
+  instrument(venue: number): Instrument;
+  /** Read-only view of a perpetual venue (the agent's own accounts). */
+  perp(venue: number): PerpView;
+  /** Read-only view of a spot venue (the agent's own accounts). */
+  spot(venue: number): SpotView;
 }
 
 /** What an agent can do. One context per agent; methods act on behalf of that agent. */
@@ -217,6 +278,30 @@ export interface AgentContext {
    * the last change before delivery, never a queue of stale ticks.
    */
   subscribeMarketData(venue: number): void;
+  /**
+   * Subscribes to L2 depth snapshots of a venue's book (`DepthSnapshot`: the top `levels`
+   * price levels of each side with their sizes), sent when the top levels change, at most one in
+   * flight (changes meanwhile are coalesced into the next snapshot) and at most one per
+   * `minIntervalNs`. A book that already holds orders is reported at once.
+   */
+  subscribeDepth(venue: number, options?: DepthFeedOptions): void;
+  /**
+   * Subscribes to the public trade tape of a venue (`TradeBatch`: price, size, aggressor
+   * side and time of every trade, including liquidation and insurance-fund orders), one message
+   * per trade or per venue command. Nothing is dropped or coalesced.
+   */
+  subscribeTrades(venue: number, options?: TradeFeedOptions): void;
+  /**
+   * Subscribes to the liquidation-order feed of a perpetual venue (`LiquidationReport`:
+   * side, average price, size and time of each liquidation order executed in the book), optionally
+   * throttled to one report per `throttleNs` (the latest of each window).
+   */
+  subscribeLiquidations(venue: number, options?: LiquidationFeedOptions): void;
+  /**
+   * Subscribes to a perpetual venue's ticker (`Ticker`: mark, index, funding rate, next
+   * funding time, open interest), published on the venue's mark schedule, at most one in flight.
+   */
+  subscribeTicker(venue: number): void;
   /** Asks to be woken at `timeNs` (not before now) with `tag`. */
   wakeAt(timeNs: number, tag?: number): void;
   /** Asks to be woken after `delayNs` with `tag`. */

@@ -1,14 +1,32 @@
 /**
  * `@cascade/sim`: the deterministic discrete-event kernel (integer-nanosecond clock, one queue
  * ordered by time and sequence, seeded link latency with a load-dependent stress term), the world
- * of venues and agents, the agent interface, and the recorder that turns a run into columns.
+ * of venues and agents, the agent interface, public market-data feeds, and the recorder that turns a run into columns.
  *
  * @packageDocumentation
  */
 
-export type { Agent, AgentContext, PerpAccountOptions, PerpView, SpotView } from "./agent.ts";
+export type {
+  Agent,
+  AgentContext,
+  GaugeContext,
+  PerpAccountOptions,
+  PerpView,
+  SpotView,
+} from "./agent.ts";
 export { ColumnTable } from "./columns.ts";
 export { EventQueue } from "./event-queue.ts";
+export {
+  type DepthFeedOptions,
+  type DepthSnapshot,
+  FeedKind,
+  type LiquidationFeedOptions,
+  type LiquidationReport,
+  type MarketDataMessage,
+  type Ticker,
+  type TradeBatch,
+  type TradeFeedOptions,
+} from "./feeds.ts";
 export {
   drawBaseLatencyNs,
   type LatencyConfig,

@@ -19,6 +19,10 @@ export const ItemKind = {
   VenueDuty: 3,
   /** A recorder sample. */
   Sample: 4,
+  /** A market-data message travelling to an agent: `agent`, `venue`, subscription in `account`, entries in `qty`. */
+  Feed: 5,
+  /** A market-data subscription's coalescing or throttle timer: subscription in `account`. */
+  FeedTimer: 6,
 } as const;
 
 /** Commands an agent can send to a venue (`op` of a {@link ItemKind.ToVenue} item). */
@@ -42,8 +46,10 @@ export const VenueOp = {
 export type VenueOp = (typeof VenueOp)[keyof typeof VenueOp];
 
 /**
- * `kind` of a market-data report (see `AgentContext.subscribeMarketData`): best bid in
+ * `kind` of a best-price report (see `AgentContext.subscribeMarketData`): best bid in
  * `priceTicks`, best ask in `qtyLots` (-1 for an empty side). Distinct from every VenueEventKind.
+ * Kept for existing agents; new agents use the typed feeds (`AgentContext.subscribeDepth` with
+ * `levels: 1` gives the best prices with their sizes).
  */
 export const MARKET_DATA = 31;
 

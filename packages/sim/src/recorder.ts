@@ -9,7 +9,7 @@
 
 import { ConfigError, NS_PER_SECOND, Side } from "@cascade/core";
 import { LIQUIDATION_STAGE_NAMES, type PerpVenue, SpotVenue } from "@cascade/exchange";
-import type { Agent } from "./agent.ts";
+import type { Agent, GaugeContext } from "./agent.ts";
 import { ColumnTable } from "./columns.ts";
 import { TraceHasher } from "./trace-hash.ts";
 
@@ -47,6 +47,11 @@ export interface SimResult {
   readonly summary: Record<string, number>;
   /** Fingerprint of the time series and liquidation log: same seed ⇒ same hash. */
   readonly traceHash: string;
+  /**
+   * Names of the agents that had the oracle capability (`Agent.oracle`: read every account, not
+   * only their own), in start order; empty for an ordinary run. Not part of the trace hash.
+   */
+  readonly oracleAgents?: readonly string[];
 }
 
 /** Names and meanings of the summary metrics every run reports. */
@@ -79,6 +84,9 @@ export class Recorder {
   private readonly perp: PerpVenue;
   private readonly spots: { name: string; venue: SpotVenue }[] = [];
   private readonly agents: readonly Agent[];
+  /** Per agent (same order), the read-only context its gauges get. */
+  private readonly gaugeContexts: readonly GaugeContext[];
+  private readonly oracleAgents: readonly string[];
   private lastStats = { liquidations: 0, notional: 0, adl: 0, takeover: 0 };
   private lastEvents = 0;
   /** Book traded totals at the previous sample, per venue (perp first, then the spots in order). */
@@ -92,7 +100,10 @@ export class Recorder {
     names: readonly string[],
     perpIndex: number,
     agents: readonly Agent[],
+    gaugeContexts: readonly GaugeContext[] = [],
   ) {
+    this.gaugeContexts = gaugeContexts;
+    this.oracleAgents = agents.filter((a) => a.oracle === true).map((a) => a.name);
     this.intervalNs = config.intervalNs ?? NS_PER_SECOND;
     if (!(Number.isSafeInteger(this.intervalNs) && this.intervalNs > 0)) {
       throw new ConfigError("recorder.intervalNs", config.intervalNs, "must be a positive integer");
@@ -227,13 +238,14 @@ export class Recorder {
     }
     // Agent gauges, summed per agent kind.
     this.gaugeSums.clear();
-    for (const a of this.agents) {
+    for (let i = 0; i < this.agents.length; i++) {
+      const a = this.agents[i]!;
       if (a.gauges === undefined) continue;
       const kind = a.kind;
       a.gauges((name, value) => {
         const key = this.gaugeKey(kind, name);
         this.gaugeSums.set(key, (this.gaugeSums.get(key) ?? 0) + value);
-      });
+      }, this.gaugeContexts[i]!);
     }
     for (const [k, val] of this.gaugeSums) t.set(r, k, val);
   }
@@ -334,7 +346,7 @@ export class Recorder {
     }
     for (const [name, col] of Object.entries(liquidations)) hasher.updateString(name).update(col);
     void LIQUIDATION_STAGE_NAMES;
-    return { timeseries, liquidations, summary, traceHash: hasher.digest() };
+    return { timeseries, liquidations, summary, traceHash: hasher.digest(), oracleAgents: this.oracleAgents };
   }
 }
 

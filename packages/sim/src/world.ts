@@ -30,8 +30,15 @@ import {
   VenueEventFlag,
 } from "@cascade/exchange";
 import { NO_PRICE, TimeInForce } from "@cascade/matching-engine";
-import type { Agent, AgentContext, PerpAccountOptions, PerpView, SpotView } from "./agent.ts";
+import type { Agent, AgentContext, GaugeContext, PerpAccountOptions, PerpView, SpotView } from "./agent.ts";
 import { EventQueue } from "./event-queue.ts";
+import {
+  type DepthFeedOptions,
+  FeedKind,
+  type LiquidationFeedOptions,
+  MarketFeeds,
+  type TradeFeedOptions,
+} from "./feeds.ts";
 import {
   drawBaseLatencyNs,
   type LatencyConfig,
@@ -113,6 +120,8 @@ export interface World {
   venue(name: string): PerpVenue | SpotVenue;
   /** The agents, in start order. */
   readonly agents: readonly Agent[];
+  /** Names of the agents with the oracle capability (`Agent.oracle`), in start order. */
+  readonly oracleAgents: readonly string[];
 }
 
 /**
@@ -129,6 +138,7 @@ class SimWorld implements World {
   nowNs = 0;
   eventsProcessed = 0;
   readonly agents: readonly Agent[];
+  readonly oracleAgents: readonly string[];
   /** Scheduled items (contexts fill command payloads in place). */
   readonly pool = new MessagePool(4096);
   private readonly queue = new EventQueue(this.pool, 4096);
@@ -161,6 +171,8 @@ class SimWorld implements World {
     nextNs: number;
   }[] = [];
   private readonly recorder: Recorder;
+  /** Public market-data feeds (depth, trades, liquidations, ticker). */
+  private readonly feeds: MarketFeeds;
   private readonly checks: "off" | "end" | "sample";
   private readonly message = new MessageView();
   private started = false;
@@ -195,7 +207,10 @@ class SimWorld implements World {
       if (names.has(a.name))
         throw new ConfigError(`world.agents[${i}].name`, a.name, "is used by another agent");
       names.add(a.name);
+      if (a.oracle !== undefined && typeof a.oracle !== "boolean")
+        throw new ConfigError(`world.agents[${i}].oracle`, a.oracle, "must be true or false");
     });
+    this.oracleAgents = this.agents.filter((a) => a.oracle === true).map((a) => a.name);
     const nv = this.venues.length;
     this.subscriptions = new Int32Array(this.agents.length);
     this.baseLatency = new Float64Array(this.agents.length * nv);
@@ -212,14 +227,16 @@ class SimWorld implements World {
         a.latencyMedianNs === undefined ? this.latency : { ...this.latency, medianNs: a.latencyMedianNs };
       for (let v = 0; v < nv; v++) this.baseLatency[i * nv + v] = drawBaseLatencyNs(rng, cfg);
       this.latencyRng.push(rng);
-      this.contexts.push(new AgentContextImpl(this, i, a.name));
+      this.contexts.push(new AgentContextImpl(this, i, a.name, a.oracle === true));
     });
+    this.feeds = new MarketFeeds(this, this.venues, this.loads, this.latency);
     this.recorder = new Recorder(
       config.recorder ?? {},
       this.venues,
       this.venueNames,
       this.perpIndex[0]!,
       this.agents,
+      this.contexts.map((c) => new GaugeContextImpl(c)),
     );
   }
 
@@ -263,6 +280,14 @@ class SimWorld implements World {
           this.agents[a]!.onWake(this.contexts[a]!, pool.price[h]!);
           break;
         }
+        case ItemKind.Feed: {
+          const a = pool.agent[h]!;
+          this.agents[a]!.onMarketData!(this.contexts[a]!, this.feeds.deliver(h));
+          break;
+        }
+        case ItemKind.FeedTimer:
+          this.feeds.timer(h);
+          break;
         case ItemKind.VenueDuty:
           this.runVenueDuty(pool.venue[h]!);
           break;
@@ -500,6 +525,7 @@ class SimWorld implements World {
     venue.advance(this.nowNs);
     this.route(v, venue.events);
     this.publishMarketData(v);
+    this.feeds.afterStep(v, true);
     this.schedule(ItemKind.VenueDuty, Math.max(venue.nextWakeNs(), this.nowNs + 1), -1, v);
   }
 
@@ -564,6 +590,7 @@ class SimWorld implements World {
     }
     this.route(v, venue.events);
     this.publishMarketData(v);
+    this.feeds.afterStep(v, false);
   }
 
   /** Registers `agent` for market-data reports of `venue`. */
@@ -571,6 +598,40 @@ class SimWorld implements World {
     this.checkVenue(venue);
     const subs = this.mdSubscribers[venue]!;
     if (!subs.includes(agent)) subs.push(agent);
+  }
+
+  /** Subscribes `agent` to public feed `kind` of `venue`, on a link of its own (see feeds.ts). */
+  subscribeFeed(
+    agent: number,
+    venue: number,
+    kind: FeedKind,
+    options: DepthFeedOptions & TradeFeedOptions & LiquidationFeedOptions,
+  ): void {
+    this.checkVenue(venue);
+    const a = this.agents[agent]!;
+    if (typeof a.onMarketData !== "function")
+      throw new ConfigError(
+        `agent ${a.name}: subscribe ${MarketFeeds.feedName(kind)}`,
+        venue,
+        "needs an onMarketData method to receive the feed",
+      );
+    // A stream of its own: subscribing does not move the agent's other latencies.
+    const rng = this.rngs.get(
+      `latency/${a.name}/feed/${this.venueNames[venue]}/${MarketFeeds.feedName(kind)}`,
+    );
+    const cfg =
+      a.latencyMedianNs === undefined ? this.latency : { ...this.latency, medianNs: a.latencyMedianNs };
+    this.feeds.subscribe(agent, a.name, venue, kind, options, drawBaseLatencyNs(rng, cfg), rng);
+  }
+
+  /** Whether `agent` may read `account` of `venue`: its own, or any with the oracle capability. */
+  assertReadable(venue: number, account: number, agent: number, what: string): void {
+    if (this.ownsAccount(venue, account, agent) || this.contexts[agent]!.oracle) return;
+    throw new ConfigError(
+      "account",
+      account,
+      `is not an account of agent ${this.agents[agent]!.name} on venue ${this.venueNames[venue]}: ${what}() answers only for the agent's own accounts (Agent.oracle grants the omniscient view)`,
+    );
   }
 
   /** Tells subscribers when the best bid or ask of `v` changed (one report in flight per link). */
@@ -679,7 +740,12 @@ class MessageView implements AgentMessage {
 }
 
 class PerpViewImpl implements PerpView {
-  constructor(private readonly v: PerpVenue) {}
+  constructor(
+    private readonly v: PerpVenue,
+    private readonly world: SimWorld,
+    private readonly venue: number,
+    private readonly agent: number,
+  ) {}
   bestBid(): number {
     return this.v.book.bestBid();
   }
@@ -701,6 +767,12 @@ class PerpViewImpl implements PerpView {
   fundingRate(): number {
     return this.v.lastFundingRateE8 / 1e8;
   }
+  nextFundingTimeNs(): number {
+    return this.v.nextFundingTimeNs();
+  }
+  openInterest(): number {
+    return this.v.openInterestLots();
+  }
   qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
     return this.v.book.qtyInRange(side, loTicks, hiTicks);
   }
@@ -714,30 +786,42 @@ class PerpViewImpl implements PerpView {
     return this.v.config.takerFeePpm;
   }
   position(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "position");
     return this.v.accounts.size[account]!;
   }
   entryPrice(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "entryPrice");
     return this.v.entryPriceTicks(account);
   }
   liquidationPrice(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "liquidationPrice");
     return this.v.accounts.trigger[account]!;
   }
   wallet(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "wallet");
     return this.v.accounts.wallet[account]!;
   }
   marginBalance(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "marginBalance");
     return this.v.marginBalanceUnits(account);
   }
   openBuyLots(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "openBuyLots");
     return this.v.accounts.openBuyLots[account]!;
   }
   openSellLots(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "openSellLots");
     return this.v.accounts.openSellLots[account]!;
   }
 }
 
 class SpotViewImpl implements SpotView {
-  constructor(private readonly v: SpotVenue) {}
+  constructor(
+    private readonly v: SpotVenue,
+    private readonly world: SimWorld,
+    private readonly venue: number,
+    private readonly agent: number,
+  ) {}
   bestBid(): number {
     return this.v.book.bestBid();
   }
@@ -754,15 +838,19 @@ class SpotViewImpl implements SpotView {
     return this.v.book.qtyInRange(side, loTicks, hiTicks);
   }
   cash(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "cash");
     return this.v.cash(account);
   }
   asset(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "asset");
     return this.v.asset(account);
   }
   lockedCash(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "lockedCash");
     return this.v.lockedCash(account);
   }
   lockedAsset(account: number): number {
+    this.world.assertReadable(this.venue, account, this.agent, "lockedAsset");
     return this.v.lockedAsset(account);
   }
   makerFeePpm(): number {
@@ -779,6 +867,8 @@ class AgentContextImpl implements AgentContext {
     private readonly world: SimWorld,
     readonly agentIndex: number,
     private readonly agentName: string,
+    /** Whether the agent has the oracle capability (reads every account). */
+    readonly oracle: boolean,
   ) {}
 
   get nowNs(): number {
@@ -802,7 +892,7 @@ class AgentContextImpl implements AgentContext {
     if (view === undefined) {
       const v = this.world.venueAt(venue);
       if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
-      view = new PerpViewImpl(v);
+      view = new PerpViewImpl(v, this.world, venue, this.agentIndex);
       this.views.set(venue, view);
     }
     return view as PerpView;
@@ -813,7 +903,7 @@ class AgentContextImpl implements AgentContext {
     if (view === undefined) {
       const v = this.world.venueAt(venue);
       if (!(v instanceof SpotVenue)) throw new ConfigError("venue", venue, "is not a spot venue");
-      view = new SpotViewImpl(v);
+      view = new SpotViewImpl(v, this.world, venue, this.agentIndex);
       this.views.set(venue, view);
     }
     return view as SpotView;
@@ -1002,6 +1092,22 @@ class AgentContextImpl implements AgentContext {
     this.world.subscribeMarketData(this.agentIndex, venue);
   }
 
+  subscribeDepth(venue: number, options: DepthFeedOptions = {}): void {
+    this.world.subscribeFeed(this.agentIndex, venue, FeedKind.Depth, options);
+  }
+
+  subscribeTrades(venue: number, options: TradeFeedOptions = {}): void {
+    this.world.subscribeFeed(this.agentIndex, venue, FeedKind.Trades, options);
+  }
+
+  subscribeLiquidations(venue: number, options: LiquidationFeedOptions = {}): void {
+    this.world.subscribeFeed(this.agentIndex, venue, FeedKind.Liquidations, options);
+  }
+
+  subscribeTicker(venue: number): void {
+    this.world.subscribeFeed(this.agentIndex, venue, FeedKind.Ticker, {});
+  }
+
   wakeAt(timeNs: number, tag = 0): void {
     if (!(timeNs >= this.world.nowNs) || !Number.isFinite(timeNs)) {
       throw new ConfigError("wakeAt.timeNs", timeNs, `must be a finite time ≥ now (${this.world.nowNs})`);
@@ -1031,5 +1137,28 @@ class AgentContextImpl implements AgentContext {
     pool.code[h] = code;
     pool.flags[h] = reduceOnly ? VenueEventFlag.ReduceOnly : 0;
     pool.amount[h] = 0;
+  }
+}
+
+/** The read-only face of an agent's context handed to its gauges. */
+class GaugeContextImpl implements GaugeContext {
+  constructor(private readonly ctx: AgentContextImpl) {}
+  get nowNs(): number {
+    return this.ctx.nowNs;
+  }
+  get agentIndex(): number {
+    return this.ctx.agentIndex;
+  }
+  venueIndex(name: string): number {
+    return this.ctx.venueIndex(name);
+  }
+  instrument(venue: number): Instrument {
+    return this.ctx.instrument(venue);
+  }
+  perp(venue: number): PerpView {
+    return this.ctx.perp(venue);
+  }
+  spot(venue: number): SpotView {
+    return this.ctx.spot(venue);
   }
 }
