@@ -55,13 +55,42 @@ describe("a flash crash emerges from leverage and thin books", () => {
 });
 
 describe("market makers", () => {
-  it("makers that withdraw at the first loss leave a deeper crash than makers that stay", () => {
+  /** Largest discount of the perp mid to the index over the run, a fraction. */
+  function maxDiscount(r: SimResult): number {
+    const mid = r.timeseries.mid!;
+    const index = r.timeseries.index!;
+    let d = 0;
+    for (let i = 0; i < mid.length; i++) {
+      const x = (index[i]! - mid[i]!) / index[i]!;
+      if (x > d) d = x; // NaN (a side empty, no index yet) never compares greater
+    }
+    return d;
+  }
+
+  it("hedged makers that withdraw at the first loss let the perp fall away from its index; makers that stay carry the selling to spot", () => {
     // Makers quoting 2 BTC a level, so that they carry a good part of the near-touch liquidity.
+    // In the coupled market a maker that stays hedges what it buys on spot: the index falls with
+    // the perp and more accounts are liquidated. One that withdraws leaves the perp to fall alone,
+    // far below an index that spot no longer pushes down.
     const seeds = [11, 12, 13, 14, 15];
-    const skittish = seeds.map(
-      (s) => run({ makerLevelBtc: 2, makerMaxLoss: 0.0005 }, s).summary.max_drawdown!,
+    const skittish = seeds.map((s) => run({ makerLevelBtc: 2, makerMaxLoss: 0.0005 }, s));
+    const steadfast = seeds.map((s) => run({ makerLevelBtc: 2, makerMaxLoss: 0.5 }, s));
+    expect(mean(skittish.map(maxDiscount))).toBeGreaterThan(2 * mean(steadfast.map(maxDiscount)));
+    expect(mean(steadfast.map((r) => r.summary.liquidations!))).toBeGreaterThan(
+      1.1 * mean(skittish.map((r) => r.summary.liquidations!)),
     );
-    const steadfast = seeds.map((s) => run({ makerLevelBtc: 2, makerMaxLoss: 0.5 }, s).summary.max_drawdown!);
+  });
+
+  it("in the uncoupled first model, makers that withdraw at the first loss leave a deeper crash", () => {
+    const seeds = [11, 12, 13, 14, 15];
+    const old = {
+      makerLevelBtc: 2,
+      marketModel: "uncoupled",
+      leverageMix: "high",
+      retailHoldingHours: 0,
+    } as const;
+    const skittish = seeds.map((s) => run({ ...old, makerMaxLoss: 0.0005 }, s).summary.max_drawdown!);
+    const steadfast = seeds.map((s) => run({ ...old, makerMaxLoss: 0.5 }, s).summary.max_drawdown!);
     expect(mean(skittish)).toBeGreaterThan(mean(steadfast));
   });
 });

@@ -225,6 +225,13 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
           referenceSource: coupled ? "others-mid" : "last-trade",
           maxLossFraction: p.makerMaxLoss,
           volatilityPullThreshold: 3e-3,
+          // Coupled: spreads stop widening at σ = 10^-4 /√s (the Avellaneda-Stoikov spread grows with
+          // σ²; at this ceiling it is about 0.3 %), so spot keeps a book
+          // through a crash and the volatility pull is off (losses still pull).
+          maxVolatilityPerSqrtSecond: coupled ? 1e-4 : undefined,
+          // Coupled: the loss budget is on the maker's whole book (cash + its BTC), as for the
+          // hedged makers; 2 % of the cash alone is a 0.3 % move of a 200 BTC inventory.
+          lossBudget: coupled ? "book" : "capital",
           cooldownNs: 20 * NS_PER_SECOND,
           // Coupled: a continuous profile out to about 0.5 % (30 levels, 1.3-2 bp apart, sizes
           // growing 8 % a level); uncoupled: the first model's short ladder.

@@ -38,7 +38,7 @@
  *
  * Volatility: at each requote the agent samples the reference price `s` and updates an exponentially weighted estimate of the
  * variance per second, `v ← a·v + (1 − a)·ln(s/s_prev)²/Δt` with `a = 2^(−Δt/halfLife)`, so
- * σ_rel = max(√v, `minVolatilityPerSqrtSecond`).
+ * σ_rel = min(max(√v, `minVolatilityPerSqrtSecond`), `maxVolatilityPerSqrtSecond`).
  *
  * Inventory limits: the bid ladder holds at most `maxInventoryLots − q` lots and the ask ladder at
  * most `maxInventoryLots + q` (q in lots), so no set of fills takes |q| beyond the limit; a side at
@@ -397,6 +397,14 @@ export interface MarketMakerConfig {
   readonly initialVolatilityPerSqrtSecond?: number;
   /** Floor of σ_rel, per √second. Default 2e-5. */
   readonly minVolatilityPerSqrtSecond?: number;
+  /**
+   * Ceiling of σ_rel, per √second. Default ∞ (none). The Avellaneda–Stoikov spread grows with σ²:
+   * from an estimate blown up by prints through an empty book (2·10^-2 /√s and more after a crash)
+   * it quotes tens of percent wide, so the book stays hollow and the estimate never calms. A
+   * ceiling keeps the maker in the book at its widest sensible spread; set below
+   * `volatilityPullThreshold`, it also turns the volatility pull off (losses still pull).
+   */
+  readonly maxVolatilityPerSqrtSecond?: number;
   /** Half-life of the volatility EWMA, ns. Default 60 s. */
   readonly volatilityHalfLifeNs?: number;
   /** Levels per side. Default 5. */
@@ -426,6 +434,12 @@ export interface MarketMakerConfig {
   readonly spotInventoryLots?: number;
   /** Pull when the session's loss exceeds this fraction of capital. Default 0.02. */
   readonly maxLossFraction?: number;
+  /**
+   * What `maxLossFraction` is a fraction of: `"capital"` (default) the cash deposited, or `"book"`
+   * (spot) the cash plus the starting asset holding at the first reference price — the desk's whole
+   * book, as a risk limit is set on a desk that carries a large inventory.
+   */
+  readonly lossBudget?: "capital" | "book";
   /** Pull when σ_rel exceeds this, per √second. Default 1e-3. */
   readonly volatilityPullThreshold?: number;
   /** Time out of the market after a pull, ns. Default 30 s. */
@@ -474,6 +488,7 @@ export const MARKET_MAKER_DEFAULTS: Readonly<Omit<ResolvedMarketMakerConfig, "ve
     horizonNs: 30 * NS_PER_SECOND,
     initialVolatilityPerSqrtSecond: 1e-4,
     minVolatilityPerSqrtSecond: 2e-5,
+    maxVolatilityPerSqrtSecond: Number.POSITIVE_INFINITY,
     volatilityHalfLifeNs: 60 * NS_PER_SECOND,
     levels: 5,
     levelSpacingTicks: 20,
@@ -488,6 +503,7 @@ export const MARKET_MAKER_DEFAULTS: Readonly<Omit<ResolvedMarketMakerConfig, "ve
     volatilityPullThreshold: 1e-3,
     cooldownNs: 30 * NS_PER_SECOND,
     flattenOnPull: false,
+    lossBudget: "capital",
     requotePeriodNs: NS_PER_SECOND,
     indexWeight: 0,
     referenceBandBps: 100,
@@ -518,6 +534,14 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
   requirePositiveInt(`${F}.horizonNs`, c.horizonNs);
   requirePositive(`${F}.initialVolatilityPerSqrtSecond`, c.initialVolatilityPerSqrtSecond);
   requireNonNegative(`${F}.minVolatilityPerSqrtSecond`, c.minVolatilityPerSqrtSecond);
+  if (c.lossBudget !== "capital" && c.lossBudget !== "book")
+    throw new ConfigError(`${F}.lossBudget`, c.lossBudget, 'must be "capital" or "book"');
+  if (!(c.maxVolatilityPerSqrtSecond > c.minVolatilityPerSqrtSecond))
+    throw new ConfigError(
+      `${F}.maxVolatilityPerSqrtSecond`,
+      c.maxVolatilityPerSqrtSecond,
+      `must be > minVolatilityPerSqrtSecond (${c.minVolatilityPerSqrtSecond})`,
+    );
   requirePositiveInt(`${F}.volatilityHalfLifeNs`, c.volatilityHalfLifeNs);
   requirePositiveInt(`${F}.levels`, c.levels);
   if (c.levels > 1000) throw new ConfigError(`${F}.levels`, c.levels, "must be ≤ 1000");
@@ -860,10 +884,17 @@ export class MarketMaker implements Agent {
   }
 
   /** Equity at price `s` ticks, quote currency. */
+  /**
+   * Mark-to-market equity at reference `s`, quote currency. On spot the starting asset holding is
+   * the inventory the maker sells from, not a bet: only the change of the holding is valued at
+   * `s`, so a price move alone never reads as a trading loss (a 200 BTC holding would otherwise
+   * "lose" 2 % of a 2 M capital on a 0.3 % move and pull the maker from the book).
+   */
   private equityAt(s: number): number {
     const ins = this.instrument!;
     if (this.isSpot) {
-      return ins.unitsToQuote(this.spotCashUnits + this.spotAssetLots * s * ins.quotePerTickLot);
+      const held = this.spotAssetLots - this.config.spotInventoryLots;
+      return ins.unitsToQuote(this.spotCashUnits + held * s * ins.quotePerTickLot);
     }
     const v = this.perpView!;
     const pos = v.position(this.account);
@@ -888,13 +919,21 @@ export class MarketMaker implements Agent {
     }
     this.lastRefTicks = s;
     this.lastRefNs = now;
-    this.volatilityPerSqrtSecond = Math.max(Math.sqrt(this.variancePerSecond), c.minVolatilityPerSqrtSecond);
+    this.volatilityPerSqrtSecond = Math.min(
+      Math.max(Math.sqrt(this.variancePerSecond), c.minVolatilityPerSqrtSecond),
+      c.maxVolatilityPerSqrtSecond,
+    );
 
     this.equityQuote = this.equityAt(s);
     if (this.guard === null) {
       this.startEquityQuote = this.equityQuote;
+      const ins = this.instrument!;
+      const budgetBase =
+        c.lossBudget === "book" && this.isSpot
+          ? this.capitalQuote + ins.unitsToQuote(c.spotInventoryLots * s * ins.quotePerTickLot)
+          : this.capitalQuote;
       this.guard = new QuoteGuard(
-        this.capitalQuote,
+        budgetBase,
         c.maxLossFraction,
         c.volatilityPullThreshold,
         c.cooldownNs,
