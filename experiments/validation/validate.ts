@@ -7,12 +7,13 @@
  * pnpm validate                    # the full suite (10 seeds per scenario)
  * pnpm validate --fast             # 2 seeds, 20k accounts, 30-minute quiet runs (what `pnpm test` runs)
  * pnpm validate --seeds 20 --workers 2 --out validation
+ * pnpm validate --keep-runs        # keep the scenarios' Arrow files under .cascade-out/validate/
  * ```
  *
  * @module
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { autocorrelation, hillTailIndex, readResults, summarize } from "@cascade/analysis";
@@ -58,6 +59,8 @@ export interface ValidateOptions {
   readonly workers?: number;
   readonly outDir?: string;
   readonly log?: (line: string) => void;
+  /** Keep the scenarios' run directories (Arrow files) under `.cascade-out/validate/`. Default false. */
+  readonly keepRuns?: boolean;
 }
 
 /** What {@link validate} measured. */
@@ -240,6 +243,8 @@ export async function validate(options: ValidateOptions = {}): Promise<Validatio
   const base = fast ? "latest-fast" : "latest";
   writeFileSync(path.join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(outDir, `${base}.html`), renderHtml(report, targets.sources));
+  if (options.keepRuns) options.log?.(`runs kept in ${scratch}`);
+  else rmSync(scratch, { recursive: true, force: true });
   return report;
 }
 
@@ -285,7 +290,7 @@ ${rows}
 }
 
 async function main(argv: string[]): Promise<number> {
-  const opts: { seeds?: number; fast?: boolean; workers?: number; outDir?: string } = {};
+  const opts: { seeds?: number; fast?: boolean; workers?: number; outDir?: string; keepRuns?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -294,11 +299,12 @@ async function main(argv: string[]): Promise<number> {
       return v;
     };
     if (a === "--fast") opts.fast = true;
+    else if (a === "--keep-runs") opts.keepRuns = true;
     else if (a === "--seeds") opts.seeds = positiveInt(a, next());
     else if (a === "--workers") opts.workers = positiveInt(a, next());
     else if (a === "--out") opts.outDir = path.resolve(next());
     else if (a === "--help" || a === "-h") {
-      console.log("usage: pnpm validate [--fast] [--seeds N] [--workers N] [--out DIR]");
+      console.log("usage: pnpm validate [--fast] [--seeds N] [--workers N] [--out DIR] [--keep-runs]");
       return 0;
     } else {
       console.error(`validate: unknown option ${a} (see --help)`);
