@@ -96,6 +96,38 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
   return { row, result, failure };
 }
 
+/**
+ * Builds the world of `spec` without running it: `build(params)` and the world's construction
+ * (which validates its configuration). Returns `null` when it builds, else the error (as in a
+ * runs row's `error` column) and its stack.
+ */
+export function buildWorld(
+  experiment: AnyExperiment,
+  spec: RunSpec,
+  masterSeed: Seed,
+): { readonly error: string; readonly stack: string | null } | null {
+  try {
+    const config = experiment.build(spec.params as never, {
+      seed: spec.seed,
+      runIndex: spec.runId,
+      replication: spec.replication,
+      pointIndex: spec.pointIndex,
+      masterSeed,
+    });
+    if (config === null || typeof config !== "object") {
+      throw new ConfigError("build()", config, "must return a WorldConfig");
+    }
+    createWorld(
+      config.recorder === undefined && experiment.record !== undefined
+        ? { ...config, recorder: experiment.record }
+        : config,
+    );
+    return null;
+  } catch (e) {
+    return { error: describeError(e), stack: e instanceof Error ? (e.stack ?? null) : null };
+  }
+}
+
 /** The three Arrow batches of a run's outcome. */
 export function outcomeBatches(outcome: RunOutcome, columns: readonly ParamColumn[]): RunBatches {
   return {
