@@ -289,11 +289,14 @@ export function liquidationWaves(
 /**
  * Liquidation waves from the per-interval time series instead of the event log: the same gap
  * clustering as {@link liquidationWaves}, where an "event" is a sample whose interval liquidated more
- * than `thresholdNotional` (the `liquidated_notional` column). A sample's value covers the interval
- * ending at its time. `accounts` is the `liquidations` column summed over the wave (an account
- * liquidated in two intervals counts twice); `qty` is NaN (the series carries no quantity).
+ * than `thresholdNotional` (the `liquidated_notional_in_interval` column of `timeseries.arrow`;
+ * `liquidated_notional` in a `SimResult` or a file written before the rename). A sample's value
+ * covers the interval ending at its time. `accounts` is the `liquidations_in_interval` (or
+ * `liquidations`) column summed over the wave (an account liquidated in two intervals counts
+ * twice); `qty` is NaN (the series carries no quantity).
  *
- * @param ts - one run's time-series columns (`time_s`, `liquidated_notional`, optionally `liquidations`).
+ * @param ts - one run's time-series columns (`time_s`, `liquidated_notional_in_interval`, optionally
+ * `liquidations_in_interval`; or the simulator's names).
  */
 export function liquidationWavesFromSeries(
   ts: Readonly<Record<string, ArrayLike<number>>>,
@@ -302,8 +305,8 @@ export function liquidationWavesFromSeries(
   const gap = options.gapSeconds ?? 30;
   const threshold = options.thresholdNotional ?? 0;
   const time = ts.time_s ?? [];
-  const notional = ts.liquidated_notional ?? [];
-  const count = ts.liquidations;
+  const notional = ts.liquidated_notional_in_interval ?? ts.liquidated_notional ?? [];
+  const count = ts.liquidations_in_interval ?? ts.liquidations;
   const waves: LiquidationWave[] = [];
   let cur:
     | {

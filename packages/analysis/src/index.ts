@@ -74,6 +74,7 @@ export {
   KNOWN_SUMMARY_METRICS,
   LiquidationStage,
   type Manifest,
+  type MetricInfo,
   type ParamValue,
   type ReadOptions,
   RUN_ID_COLUMNS,

@@ -19,6 +19,7 @@ import {
 } from "./cascade.ts";
 import {
   type ExperimentResults,
+  type MetricInfo,
   type ParamValue,
   type ReadOptions,
   type RunRecord,
@@ -141,6 +142,8 @@ export interface RunsSummary {
   readonly sweptParameters: readonly string[];
   /** Summary metric columns of `runs.arrow`. */
   readonly metrics: readonly string[];
+  /** Unit and description of metric columns, from the file's field metadata (see {@link ExperimentResults.metricInfo}). */
+  readonly metricInfo: Readonly<Record<string, MetricInfo>>;
   /** Per parameter point: summaries of {@link RunsSummary.metrics}. */
   readonly points: readonly PointSummary[];
   /** Per parameter point: summaries of the derived cascade metrics ({@link CASCADE_METRIC_DESCRIPTIONS}, plus `time_to_recovery_<p>pct_s`). */
@@ -350,6 +353,7 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
     parameters: res.parameterNames,
     sweptParameters: swept,
     metrics: res.metricNames,
+    metricInfo: res.metricInfo,
     points,
     cascadePoints,
     cascadeMetrics,

@@ -43,7 +43,7 @@ export interface RunFailureDetail {
 export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed: Seed): RunOutcome {
   const t0 = performance.now();
   let result: SimResult | null = null;
-  let extras: Record<string, number> | null = null;
+  let extras: Record<string, number | null> | null = null;
   let error: string | null = null;
   let failure: RunFailureDetail | null = null;
   let world: ReturnType<typeof createWorld> | undefined;
@@ -67,8 +67,13 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
     if (experiment.summarize !== undefined) {
       extras = {};
       for (const [k, v] of Object.entries(experiment.summarize(result, spec.params as never) ?? {})) {
-        if (typeof v !== "number") throw new ConfigError(`summarize().${k}`, v, "must be a number");
-        extras[k] = v;
+        if (v === null || v === undefined) {
+          extras[k] = null;
+          continue;
+        }
+        if (typeof v !== "number") throw new ConfigError(`summarize().${k}`, v, "must be a number or null");
+        // A metric that does not apply (0/0, no event) is null, not NaN.
+        extras[k] = Number.isNaN(v) ? null : v;
       }
     }
   } catch (e) {

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "@cascade/core";
+import type { MetricSpec } from "./experiment.ts";
 import type { Shard } from "./shard.ts";
 
 /** Run counts by status. */
@@ -29,6 +30,8 @@ export interface Manifest {
   readonly kind: "run" | "shard" | "merge";
   readonly status: "running" | "complete" | "stopped";
   readonly experiment: { readonly name: string; readonly description: string; readonly file: string | null };
+  /** The experiment's declared metrics: unit and description of each `summarize` column. */
+  readonly metrics?: Readonly<Record<string, MetricSpec>>;
   /** Parameters (with overridden defaults), sweep, derived, replications, seed, duration, recorder. */
   readonly space: Readonly<Record<string, unknown>>;
   /** `--set` overrides, typed. */

@@ -11,6 +11,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
+import { columnMetadata } from "./arrow/columns.ts";
 import { makeDirs, PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
 import { listParts, type PartRef } from "./arrow/part-log.ts";
 import { type Manifest, readManifests } from "./manifest.ts";
@@ -88,6 +89,7 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
     parts,
     outDir,
     metadata: fileMetadata(m0.experiment.name, m0.seed, m0.configHash),
+    fieldMetadata: (table, name) => columnMetadata(table, name, m0.metrics ?? {}),
     onRunsBatch: (b) => summary.add(b),
   });
   const missing = m0.totalRuns - parts.length;

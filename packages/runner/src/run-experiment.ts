@@ -22,6 +22,7 @@ import os from "node:os";
 import path from "node:path";
 import { ConfigError, type Seed } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
+import { columnMetadata } from "./arrow/columns.ts";
 import { RecordBatchReader } from "./arrow/lib.ts";
 import { acquireLock, ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
 import { configKeyOf, listParts, PartReader, type PartRef, type TornTail } from "./arrow/part-log.ts";
@@ -276,6 +277,7 @@ async function runWithPool(
     format: "cascade-manifest/1" as const,
     kind: shard === null ? ("run" as const) : ("shard" as const),
     experiment: { name: experiment.name, description: experiment.description, file },
+    metrics: experiment.metrics ?? {},
     space: plan.space,
     overrides: plan.overrides,
     seed: plan.seed,
@@ -337,6 +339,7 @@ async function runWithPool(
       parts,
       outDir,
       metadata: fileMetadata(experiment.name, plan.seed, plan.configHash),
+      fieldMetadata: (table, name) => columnMetadata(table, name, experiment.metrics),
       onRunsBatch: (b) => s.add(b),
     });
     assembleMs = res.totalMs;
