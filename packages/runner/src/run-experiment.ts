@@ -35,6 +35,7 @@ import { type PoolStats, type RunEvent, type RunIdSequence, RunnerPool } from ".
 import { type ProgressReporter, silentProgress } from "./progress.ts";
 import { repairLocked } from "./repair.ts";
 import type { Shard } from "./shard.ts";
+import { sourcesRecord } from "./sources.ts";
 import { PointSummary } from "./summary.ts";
 import { sweepSize } from "./sweep.ts";
 
@@ -286,7 +287,8 @@ async function runWithPool(
     totalRuns: plan.totalRuns,
     shard,
     plannedRuns,
-    codeVersion: codeVersion(path.dirname(file)),
+    codeVersion: codeVersion(path.dirname(file), file),
+    sources: sourcesRecord(file),
     versions: packageVersions(),
     startedAt,
   };

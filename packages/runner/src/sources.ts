@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** One source file and the SHA-256 of its content. */
 export interface SourceFile {
@@ -81,6 +82,37 @@ export function experimentSources(entry: string, repoRoot?: string): SourceFile[
     sha256: createHash("sha256").update(readFileSync(file)).digest("hex"),
     local: seen.get(file)!,
   }));
+}
+
+/** The repository this runner belongs to (its workspace packages are followed). */
+export const RUNNER_REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/**
+ * The manifest's `sources` record of an experiment file: the content hash of it and of every
+ * repository file it imports (relative imports, and the workspace packages of
+ * {@link RUNNER_REPO_ROOT}), paths relative to that root, and one hash over them all.
+ */
+export function sourcesRecord(file: string): {
+  sha256: string;
+  files: Record<string, string>;
+  root: string;
+} {
+  const root = RUNNER_REPO_ROOT;
+  const sources = experimentSources(file, root);
+  return {
+    sha256: sourcesHash(sources, root),
+    files: Object.fromEntries(sources.map((s) => [path.relative(root, s.file), s.sha256])),
+    root,
+  };
+}
+
+/** Paths whose hashes differ between two `files` records (or are in one only), sorted. */
+export function differingSources(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].filter((k) => a[k] !== b[k]).sort();
 }
 
 /** SHA-256 over the sorted `path:sha256` lines of `sources`, paths relative to `root`. */

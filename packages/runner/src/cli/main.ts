@@ -138,7 +138,12 @@ of the same experiment and configuration.
 
 options:
   --out DIR     where the merged files go (may be one of the inputs)
+  --no-report   do not write report.html after the merge
   --quiet       no summary table
+  --allow-source-mismatch
+                merge shards whose experiment sources differ (content hashes of the
+                experiment file and every repository file it imports); recorded in the
+                manifest (mergedSourceMismatch)
   -h, --help    this help`;
 
 const CHECK_HELP = `usage: cascade check <experiment> [options]
@@ -592,7 +597,12 @@ async function writeReportTo(dir: string, log: (line: string) => void, shockTime
 async function mergeCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { out: { type: "string" }, quiet: { type: "boolean" } },
+    {
+      out: { type: "string" },
+      quiet: { type: "boolean" },
+      "no-report": { type: "boolean" },
+      "allow-source-mismatch": { type: "boolean" },
+    },
     "merge",
   );
   if (values.help) {
@@ -606,14 +616,20 @@ async function mergeCommand(args: readonly string[]): Promise<number> {
     if (!existsSync(d)) throw new ConfigError("merge", d, "no such directory");
   }
   const { mergeOutputs } = await import("../merge.ts");
-  const res = mergeOutputs({ inputs: positionals, out: values.out, log: (l) => console.error(l) });
+  const res = mergeOutputs({
+    inputs: positionals,
+    out: values.out,
+    log: (l) => console.error(l),
+    allowSourceMismatch: values["allow-source-mismatch"] === true,
+  });
   const m = res.manifest;
   console.log(
     `${m.experiment.name}: merged ${m.runs.ok} ok, ${m.runs.failed} failed, ${m.runs.missing} missing of ${m.totalRuns} runs`,
   );
   if (!values.quiet) console.log(`\n${res.summary.format()}\n`);
   console.log(`wrote ${values.out}/runs.arrow, timeseries.arrow, liquidations.arrow, manifest.json`);
-  if (m.runs.ok > 0) await writeReportTo(path.resolve(values.out), (l) => console.error(l));
+  if (values["no-report"] !== true && m.runs.ok > 0)
+    await writeReportTo(path.resolve(values.out), (l) => console.error(l));
   return 0;
 }
 
