@@ -43,6 +43,8 @@ export interface SummaryOptions extends ReadOptions {
   readonly shockTimeS?: number;
   /** Fractions of the drop that count as recovered. Default [0.5, 1]. */
   readonly recoveryFractions?: readonly number[];
+  /** How long a recovery must hold, s (`recoveryPersistS` of `cascadeTiming`). Default 30. */
+  readonly recoveryPersistS?: number;
   /** Quiet gap that separates liquidation waves, s. Default 5. */
   readonly gapSeconds?: number;
   /**
@@ -197,6 +199,7 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
     const time = ts.time_s ?? new Float64Array(0);
     const timing = cascadeTiming(time, ts.mark ?? new Float64Array(0), {
       recoveryFractions: fractions,
+      ...(options.recoveryPersistS !== undefined ? { recoveryPersistS: options.recoveryPersistS } : {}),
       ...(options.shockTimeS !== undefined ? { shockTimeS: options.shockTimeS } : {}),
     });
     const gap = { gapSeconds: options.gapSeconds ?? 30 };
