@@ -8,6 +8,7 @@ import {
   liquidationWaves,
   liquidationWavesFromSeries,
   maxDrawdown,
+  RECOVERY_PERSIST_S,
 } from "./cascade.ts";
 import type { ParamValue, RunRecord } from "./read.ts";
 
@@ -39,17 +40,34 @@ describe("cascadeTiming", () => {
   const price = f64(100, 100, 100, 95, 85, 80, 82, 90, 95, 101, 100);
 
   it("measures time to bottom from the shock start and recovery to fractions of the drop", () => {
-    const t = cascadeTiming(time, price, { shockTimeS: 2, recoveryFractions: [0.5, 1] });
+    const t = cascadeTiming(time, price, { shockTimeS: 2, recoveryFractions: [0.5, 1], recoveryPersistS: 1 });
     expect(t.drawdown).toBeCloseTo(0.2, 12);
     expect(t.bottomTimeS).toBe(5);
     expect(t.timeToBottomS).toBe(3);
-    // Half-way back is 90, reached at t = 7; all the way back (100) at t = 9.
+    // Half-way back is 90, reached at t = 7 and held; all the way back (100) at t = 9 and held 1 s.
     expect(t.recoveries[0]).toMatchObject({ fraction: 0.5, level: 90, timeS: 7, timeToRecoveryS: 2 });
     expect(t.recoveries[1]).toMatchObject({ fraction: 1, level: 100, timeS: 9, timeToRecoveryS: 4 });
   });
 
   it("counts time to bottom from the first sample when no shock is given", () => {
     expect(cascadeTiming(time, price).timeToBottomS).toBe(5);
+  });
+
+  it("counts a recovery only once the price holds the level for the persistence window", () => {
+    // Bottom 80 at t = 2; a 1-sample poke to 91 at t = 3 (noise), back below, then above 90 from t = 10 on.
+    const t = f64(...Array.from({ length: 60 }, (_, i) => i));
+    const p = f64(
+      ...Array.from({ length: 60 }, (_, i) => (i < 2 ? 100 : i === 2 ? 80 : i === 3 ? 91 : i < 10 ? 84 : 92)),
+    );
+    const noisy = cascadeTiming(t, p, { recoveryFractions: [0.5], recoveryPersistS: 0 });
+    expect(noisy.recoveries[0]!.timeToRecoveryS).toBe(1);
+    const held = cascadeTiming(t, p, { recoveryFractions: [0.5] });
+    expect(RECOVERY_PERSIST_S).toBe(30);
+    expect(held.recoveries[0]).toMatchObject({ level: 90, timeS: 10, timeToRecoveryS: 8 });
+    // Held to the end of the run but for less than the window: not a recovery within the run.
+    expect(
+      cascadeTiming(t, p, { recoveryFractions: [0.5], recoveryPersistS: 55 }).recoveries[0]!.timeS,
+    ).toBeNaN();
   });
 
   it("reports NaN recovery when the price never regains the level", () => {

@@ -61,7 +61,16 @@ export interface CascadeTimingOptions {
   readonly shockTimeS?: number;
   /** Fractions of the drop (peak − trough) the price must regain to count as recovered. Default [0.5, 1]. */
   readonly recoveryFractions?: readonly number[];
+  /**
+   * How long the price must stay at or above a recovery level for the recovery to count, s
+   * (default {@link RECOVERY_PERSIST_S}): a one-sample poke above the level in the noise of the
+   * bottom is not a recovery. 0 takes the first sample at or above the level.
+   */
+  readonly recoveryPersistS?: number;
 }
+
+/** Default of {@link CascadeTimingOptions.recoveryPersistS}: a recovery must hold 30 s. */
+export const RECOVERY_PERSIST_S = 30;
 
 /** Recovery after the bottom; see {@link cascadeTiming}. */
 export interface Recovery {
@@ -69,7 +78,11 @@ export interface Recovery {
   readonly fraction: number;
   /** Price level that counts as recovered: `trough + fraction × (peak − trough)`. */
   readonly level: number;
-  /** First time at or after the bottom with price ≥ level, s; NaN when never recovered within the run. */
+  /**
+   * First time at or after the bottom from which the price stays ≥ level for the persistence
+   * window (every finite sample of `[timeS, timeS + persist]`, the window inside the run), s; NaN
+   * when it never does within the run.
+   */
   readonly timeS: number;
   /** `timeS − bottomTimeS`, s; NaN when never recovered. */
   readonly timeToRecoveryS: number;
@@ -94,9 +107,10 @@ export interface CascadeTiming extends Drawdown {
  *
  * Definitions: the drawdown is {@link maxDrawdown} from the origin (shock start or first sample);
  * the *bottom* is its trough; *time to bottom* = bottom time − origin; *time to recovery at fraction f*
- * = first time after the bottom the price regains `f` of the drop (`p ≥ trough + f·(peak − trough)`)
- * minus the bottom time (NaN if it never does within the run). With no drawdown, the bottom is the
- * origin and every recovery time is 0.
+ * = first time after the bottom from which the price stays at or above `f` of the drop regained
+ * (`p ≥ trough + f·(peak − trough)`) for `recoveryPersistS` (default 30 s, the window inside the
+ * run), minus the bottom time (NaN if it never does within the run). With no drawdown, the bottom
+ * is the origin and every recovery time is 0.
  *
  * @param timeS - sample times, s.
  * @param price - prices at those times (the `mark` column by default in reports).
@@ -134,12 +148,20 @@ export function cascadeTiming(
     };
   }
   const bottomTimeS = timeS[dd.troughIndex]!;
+  const persist = options.recoveryPersistS ?? RECOVERY_PERSIST_S;
   const recoveries = fractions.map((f): Recovery => {
     const level = dd.trough + f * (dd.peak - dd.trough);
+    let from = -1;
     for (let i = dd.troughIndex; i < price.length; i++) {
       const p = price[i]!;
-      if (Number.isFinite(p) && p >= level)
-        return { fraction: f, level, timeS: timeS[i]!, timeToRecoveryS: timeS[i]! - bottomTimeS };
+      if (!Number.isFinite(p)) continue;
+      if (p < level) {
+        from = -1;
+        continue;
+      }
+      if (from < 0) from = i;
+      if (timeS[i]! - timeS[from]! >= persist)
+        return { fraction: f, level, timeS: timeS[from]!, timeToRecoveryS: timeS[from]! - bottomTimeS };
     }
     return { fraction: f, level, timeS: Number.NaN, timeToRecoveryS: Number.NaN };
   });
@@ -289,11 +311,14 @@ export function liquidationWaves(
 /**
  * Liquidation waves from the per-interval time series instead of the event log: the same gap
  * clustering as {@link liquidationWaves}, where an "event" is a sample whose interval liquidated more
- * than `thresholdNotional` (the `liquidated_notional` column). A sample's value covers the interval
- * ending at its time. `accounts` is the `liquidations` column summed over the wave (an account
- * liquidated in two intervals counts twice); `qty` is NaN (the series carries no quantity).
+ * than `thresholdNotional` (the `liquidated_notional_in_interval` column of `timeseries.arrow`;
+ * `liquidated_notional` in a `SimResult` or a file written before the rename). A sample's value
+ * covers the interval ending at its time. `accounts` is the `liquidations_in_interval` (or
+ * `liquidations`) column summed over the wave (an account liquidated in two intervals counts
+ * twice); `qty` is NaN (the series carries no quantity).
  *
- * @param ts - one run's time-series columns (`time_s`, `liquidated_notional`, optionally `liquidations`).
+ * @param ts - one run's time-series columns (`time_s`, `liquidated_notional_in_interval`, optionally
+ * `liquidations_in_interval`; or the simulator's names).
  */
 export function liquidationWavesFromSeries(
   ts: Readonly<Record<string, ArrayLike<number>>>,
@@ -302,8 +327,8 @@ export function liquidationWavesFromSeries(
   const gap = options.gapSeconds ?? 30;
   const threshold = options.thresholdNotional ?? 0;
   const time = ts.time_s ?? [];
-  const notional = ts.liquidated_notional ?? [];
-  const count = ts.liquidations;
+  const notional = ts.liquidated_notional_in_interval ?? ts.liquidated_notional ?? [];
+  const count = ts.liquidations_in_interval ?? ts.liquidations;
   const waves: LiquidationWave[] = [];
   let cur:
     | {

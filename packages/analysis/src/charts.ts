@@ -145,7 +145,8 @@ function timeDomain(ts: Cols): [number, number] {
  * sampling interval as bars beneath (bottom), on a shared time axis (vconcat). Optional vertical rules
  * mark the shock start and the bottom of the drawdown.
  *
- * @param ts - one run's time-series columns (`time_s`, `mark`, `index`, `last`, `liquidated_notional`).
+ * @param ts - one run's time-series columns (`time_s`, `mark`, `index`, `last`,
+ * `liquidated_notional_in_interval` — or the simulator's `liquidated_notional`).
  * @example
  * ```ts
  * const svg = await renderSvg(priceChartSpec(res.timeseriesOf(0), { title: "Run 0" }));
@@ -170,7 +171,7 @@ export function priceChartSpec(
   );
   const bars = intervalBars(
     ts.time_s ?? [],
-    ts.liquidated_notional ?? [],
+    ts.liquidated_notional_in_interval ?? ts.liquidated_notional ?? [],
     Math.min(400, Math.floor(width / 2)),
   );
   const rules: Row[] = [];

@@ -32,6 +32,7 @@ export {
   liquidationWavesFromSeries,
   maxDrawdown,
   pairKey,
+  RECOVERY_PERSIST_S,
   type Recovery,
   type WaveOptions,
 } from "./cascade.ts";
@@ -74,6 +75,7 @@ export {
   KNOWN_SUMMARY_METRICS,
   LiquidationStage,
   type Manifest,
+  type MetricInfo,
   type ParamValue,
   type ReadOptions,
   RUN_ID_COLUMNS,
@@ -84,6 +86,8 @@ export {
 } from "./read.ts";
 export { type ReportOptions, renderReport, writeReport } from "./report.ts";
 export {
+  BOOTSTRAP_RESAMPLES,
+  bootstrapMeanInterval,
   type PointSummary,
   paramsKey,
   regularizedIncompleteBeta,

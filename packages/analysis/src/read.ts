@@ -108,6 +108,14 @@ export interface RunRecord {
   readonly wallMs: number;
 }
 
+/** Unit and meaning of a metric column, from its field metadata. */
+export interface MetricInfo {
+  /** `cascade.unit`, e.g. `"s"`, `"quote"`, `"count"`. */
+  readonly unit?: string;
+  /** `cascade.description`. */
+  readonly description?: string;
+}
+
 /** Options of {@link readResults}. */
 export interface ReadOptions {
   /**
@@ -167,6 +175,26 @@ export class ExperimentResults {
     const cls = classifyRunColumns(runs, manifest, options.parameters);
     this.parameterNames = cls.parameters;
     this.metricNames = cls.metrics;
+  }
+
+  /**
+   * Unit and description of each metric column of `runs.arrow`, from its field metadata
+   * (`cascade.unit`, `cascade.description`: the experiment's `metrics` declarations and the
+   * simulator's summary metrics); metrics without metadata are left out.
+   */
+  get metricInfo(): Readonly<Record<string, MetricInfo>> {
+    const out: Record<string, MetricInfo> = {};
+    for (const f of this.runs.schema.fields) {
+      if (!this.metricNames.includes(f.name)) continue;
+      const unit = f.metadata.get("cascade.unit");
+      const description = f.metadata.get("cascade.description");
+      if (unit === undefined && description === undefined) continue;
+      out[f.name] = {
+        ...(unit === undefined ? {} : { unit }),
+        ...(description === undefined ? {} : { description }),
+      };
+    }
+    return out;
   }
 
   /** Title for reports: the manifest's experiment name, else the folder name. */

@@ -142,6 +142,17 @@ describe("writeReport", () => {
     expect(html).toContain("invariant violated: boom");
   });
 
+  it("says which interval it shows, keeps non-negative metrics' intervals at or above 0, and names the depth chart's venue", async () => {
+    const html = readFileSync(await writeReport(fx.dir), "utf8");
+    expect(html).toContain("percentile bootstrap interval of the mean");
+    expect(html).toContain("Order-book depth of the first perpetual venue");
+    expect(html).toContain("holds it for 30 s");
+    // Every [low, high] interval printed for a non-negative metric starts at 0 or above.
+    const lows = [...html.matchAll(/class="pm">\[(-?[\d.,]+)/g)].map((m) => Number(m[1]!.replace(/,/g, "")));
+    expect(lows.length).toBeGreaterThan(0);
+    expect(lows.every((x) => x >= 0)).toBe(true);
+  });
+
   it("writes a report for a single run without manifest, sweep or counterfactual", async () => {
     const html = readFileSync(await writeReport(single.dir), "utf8");
     expect(html.match(/<svg/g)?.length).toBe(4); // price, depth, fund, ACF

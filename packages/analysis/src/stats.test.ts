@@ -38,14 +38,31 @@ describe("Student t", () => {
 });
 
 describe("summarize", () => {
-  it("gives mean ± t·s/√n", () => {
-    const s = summarize([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  it("gives mean ± t·s/√n for values of either sign", () => {
+    const s = summarize([-4, -3, -2, -1, 0, 1, 2, 3, 4, 5]);
     expect(s.n).toBe(10);
-    expect(s.mean).toBe(5.5);
+    expect(s.mean).toBe(0.5);
     expect(s.std).toBeCloseTo(3.0276504, 6);
     expect(s.halfWidth).toBeCloseTo((2.262157 * 3.0276504) / Math.sqrt(10), 5);
-    expect(s.ciLow).toBeCloseTo(5.5 - s.halfWidth, 12);
-    expect([s.min, s.max]).toEqual([1, 10]);
+    expect(s.interval).toBe("student-t");
+    expect(s.ciLow).toBeCloseTo(0.5 - s.halfWidth, 12);
+    expect([s.min, s.max]).toEqual([-4, 5]);
+  });
+
+  it("keeps the interval of a quantity that cannot be negative at or above 0 (percentile bootstrap)", () => {
+    // Recovery times of 4 runs: one slow recovery; the t interval would reach about −400 s.
+    const s = summarize([0, 0, 0, 800]);
+    expect(s.mean - s.halfWidth).toBeLessThan(-300);
+    expect(s.interval).toBe("bootstrap-percentile");
+    expect(s.ciLow).toBe(0);
+    expect(s.ciHigh).toBe(600);
+    expect(s.ciLow).toBeLessThanOrEqual(s.mean);
+    expect(s.ciHigh).toBeGreaterThanOrEqual(s.mean);
+    // Exact for n ≤ 6 (all nⁿ resamples); seeded beyond: the same data give the same interval.
+    const big = Array.from({ length: 40 }, (_, i) => (i % 7) * 10);
+    expect(summarize(big)).toEqual(summarize(big));
+    expect(summarize(big).ciLow).toBeGreaterThan(0);
+    expect(summarize(big).ciHigh).toBeLessThan(60);
   });
 
   it("ignores non-finite values and leaves the interval undefined for a single value", () => {

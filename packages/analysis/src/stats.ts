@@ -123,11 +123,17 @@ export interface Summary {
   readonly sem: number;
   /** Confidence level of the interval, e.g. 0.95. */
   readonly confidence: number;
-  /** Half-width of the interval: t_{(1+confidence)/2, n−1} · sem. NaN when n < 2. */
+  /** Half-width of the Student-t interval: t_{(1+confidence)/2, n−1} · sem. NaN when n < 2. */
   readonly halfWidth: number;
-  /** Lower end of the interval, mean − halfWidth. */
+  /**
+   * How [{@link Summary.ciLow}, {@link Summary.ciHigh}] was made: `"student-t"` (mean ± halfWidth)
+   * for values of either sign, `"bootstrap-percentile"` when every value is ≥ 0 (a quantity that
+   * cannot be negative: the interval stays within [min, max], never below 0).
+   */
+  readonly interval: "student-t" | "bootstrap-percentile";
+  /** Lower end of the interval (Student-t: mean − halfWidth). */
   readonly ciLow: number;
-  /** Upper end of the interval, mean + halfWidth. */
+  /** Upper end of the interval (Student-t: mean + halfWidth). */
   readonly ciHigh: number;
   /** Smallest value. */
   readonly min: number;
@@ -136,8 +142,15 @@ export interface Summary {
 }
 
 /**
- * Mean, sample standard deviation and Student-t confidence interval of the finite values of `values`
- * (NaN and ±Infinity are left out; `n` counts what was used): `mean ± t_{(1+c)/2, n−1} · s/√n`.
+ * Mean, sample standard deviation and confidence interval of the mean of the finite values of
+ * `values` (NaN and ±Infinity are left out; `n` counts what was used).
+ *
+ * The interval respects the support of the data: when every value is ≥ 0 (counts, notionals,
+ * durations, drawdowns) it is the percentile bootstrap interval of the mean — exact (all nⁿ
+ * resamples) for n ≤ 6, else {@link BOOTSTRAP_RESAMPLES} resamples drawn with a fixed seed, so
+ * reports are reproducible — which never leaves [min, max]. Otherwise it is Student's
+ * `mean ± t_{(1+c)/2, n−1} · s/√n`. With very few runs (n < 10) both are rough: the bootstrap
+ * interval is then too narrow, the t interval leaves the support; `interval` says which was used.
  *
  * @param confidence - two-sided confidence level c. Default 0.95.
  * @example
@@ -159,6 +172,7 @@ export function summarize(values: ArrayLike<number>, confidence = 0.95): Summary
       sem: nan,
       confidence,
       halfWidth: nan,
+      interval: "student-t",
       ciLow: nan,
       ciHigh: nan,
       min: nan,
@@ -169,6 +183,9 @@ export function summarize(values: ArrayLike<number>, confidence = 0.95): Summary
   const std = n >= 2 ? (mStd(v) as unknown as number) : nan;
   const sem = std / Math.sqrt(n);
   const halfWidth = n >= 2 ? studentTQuantile((1 + confidence) / 2, n - 1) * sem : nan;
+  const nonNegative = v.every((x) => x >= 0);
+  const [ciLow, ciHigh] =
+    nonNegative && n >= 2 ? bootstrapMeanInterval(v, confidence) : [mean - halfWidth, mean + halfWidth];
   return {
     n,
     mean,
@@ -176,11 +193,57 @@ export function summarize(values: ArrayLike<number>, confidence = 0.95): Summary
     sem,
     confidence,
     halfWidth,
-    ciLow: mean - halfWidth,
-    ciHigh: mean + halfWidth,
+    interval: nonNegative && n >= 2 ? "bootstrap-percentile" : "student-t",
+    ciLow,
+    ciHigh,
     min: Math.min(...v),
     max: Math.max(...v),
   };
+}
+
+/** Resamples of the Monte Carlo bootstrap (n > 6) of {@link summarize}. */
+export const BOOTSTRAP_RESAMPLES = 4000;
+
+/**
+ * Percentile bootstrap interval of the mean of `v` at level `confidence`: exact over all nⁿ
+ * resamples for n ≤ 6, else {@link BOOTSTRAP_RESAMPLES} resamples from a fixed-seed generator.
+ */
+export function bootstrapMeanInterval(v: readonly number[], confidence = 0.95): [number, number] {
+  const n = v.length;
+  const means: number[] = [];
+  if (n <= 6) {
+    const idx = new Array<number>(n).fill(0);
+    for (;;) {
+      let sum = 0;
+      for (const i of idx) sum += v[i]!;
+      means.push(sum / n);
+      let k = 0;
+      while (k < n && ++idx[k]! === n) idx[k++] = 0;
+      if (k === n) break;
+    }
+  } else {
+    // mulberry32, fixed seed: the same data always give the same interval.
+    let state = 0x9e3779b9;
+    const next = () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += v[Math.floor(next() * n)]!;
+      means.push(sum / n);
+    }
+  }
+  means.sort((a, b) => a - b);
+  const q = (p: number) => {
+    const h = (means.length - 1) * p;
+    const lo = Math.floor(h);
+    return means[lo]! + (h - lo) * ((means[Math.min(lo + 1, means.length - 1)] ?? means[lo]!) - means[lo]!);
+  };
+  return [q((1 - confidence) / 2), q((1 + confidence) / 2)];
 }
 
 /** Runs of one parameter point and their metric summaries; see {@link summarizeByPoint}. */

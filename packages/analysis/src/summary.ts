@@ -19,6 +19,7 @@ import {
 } from "./cascade.ts";
 import {
   type ExperimentResults,
+  type MetricInfo,
   type ParamValue,
   type ReadOptions,
   type RunRecord,
@@ -42,6 +43,8 @@ export interface SummaryOptions extends ReadOptions {
   readonly shockTimeS?: number;
   /** Fractions of the drop that count as recovered. Default [0.5, 1]. */
   readonly recoveryFractions?: readonly number[];
+  /** How long a recovery must hold, s (`recoveryPersistS` of `cascadeTiming`). Default 30. */
+  readonly recoveryPersistS?: number;
   /** Quiet gap that separates liquidation waves, s. Default 5. */
   readonly gapSeconds?: number;
   /**
@@ -141,6 +144,8 @@ export interface RunsSummary {
   readonly sweptParameters: readonly string[];
   /** Summary metric columns of `runs.arrow`. */
   readonly metrics: readonly string[];
+  /** Unit and description of metric columns, from the file's field metadata (see {@link ExperimentResults.metricInfo}). */
+  readonly metricInfo: Readonly<Record<string, MetricInfo>>;
   /** Per parameter point: summaries of {@link RunsSummary.metrics}. */
   readonly points: readonly PointSummary[];
   /** Per parameter point: summaries of the derived cascade metrics ({@link CASCADE_METRIC_DESCRIPTIONS}, plus `time_to_recovery_<p>pct_s`). */
@@ -194,6 +199,7 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
     const time = ts.time_s ?? new Float64Array(0);
     const timing = cascadeTiming(time, ts.mark ?? new Float64Array(0), {
       recoveryFractions: fractions,
+      ...(options.recoveryPersistS !== undefined ? { recoveryPersistS: options.recoveryPersistS } : {}),
       ...(options.shockTimeS !== undefined ? { shockTimeS: options.shockTimeS } : {}),
     });
     const gap = { gapSeconds: options.gapSeconds ?? 30 };
@@ -350,6 +356,7 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
     parameters: res.parameterNames,
     sweptParameters: swept,
     metrics: res.metricNames,
+    metricInfo: res.metricInfo,
     points,
     cascadePoints,
     cascadeMetrics,

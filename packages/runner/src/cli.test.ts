@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { listParts } from "./arrow/part-log.ts";
@@ -45,9 +45,34 @@ describe("cascade CLI: bad input gives one clear line on stderr and exit code 2"
       /unknown experiment \(known: failing, slow, tiny in /,
     ],
     [
-      "an unknown --set key",
+      "an unknown --set key, naming the nearest parameter",
       ["run", "tiny", "--experiments", FIXTURE_DIR, "--set", "levrage=5"],
-      /^cascade: --set levrage = "5": no such parameter \(parameters: leverage, volatility, traders, durationS, mode, probe\)$/,
+      /^cascade: --set levrage = "5": no such parameter \(did you mean leverage\?\)$/,
+    ],
+    [
+      "a --set key in the wrong case, naming the parameter",
+      ["run", FIXTURES.tiny, "--set", "DURATIONs=5"],
+      /^cascade: --set DURATIONs = "5": no such parameter \(did you mean durationS\?\)$/,
+    ],
+    [
+      "a --set key near no parameter, listing them all",
+      ["run", "tiny", "--experiments", FIXTURE_DIR, "--set", "whaleBtc=5"],
+      /^cascade: --set whaleBtc = "5": no such parameter \(parameters: leverage, volatility, traders, durationS, mode, probe\)$/,
+    ],
+    [
+      "a --set without '=' (the value given as the next word)",
+      ["run", FIXTURES.tiny, "--set", "leverage", "5"],
+      /^cascade: --set = "leverage": needs key=value \(e\.g\. --set leverage=5\)$/,
+    ],
+    [
+      "a mistyped option, naming the nearest one",
+      ["run", FIXTURES.tiny, "--worker", "2"],
+      /^cascade: unknown option '--worker' \(did you mean --workers\? see cascade run --help\)$/,
+    ],
+    [
+      "a mistyped experiment name, naming the nearest one",
+      ["run", "tinyy", "--experiments", FIXTURE_DIR],
+      /^cascade: experiment = "tinyy": unknown experiment \(did you mean tiny\? known: failing, slow, tiny in /,
     ],
     [
       "a --set value of the wrong type",
@@ -73,7 +98,7 @@ describe("cascade CLI: bad input gives one clear line on stderr and exit code 2"
     [
       "an unknown option",
       ["run", FIXTURES.tiny, "--frobnicate"],
-      /^cascade: unknown option '--frobnicate' \(see cascade --help\)$/,
+      /^cascade: unknown option '--frobnicate' \(see cascade run --help\)$/,
     ],
     ["an unknown command", ["frobnicate"], /^cascade: command = "frobnicate": is unknown/],
     [
@@ -92,6 +117,29 @@ describe("cascade CLI: bad input gives one clear line on stderr and exit code 2"
       expect(r.stdout).toBe("");
     });
   }
+
+  it("exits 2 with file:line:column for an experiment file with a syntax error", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "broken.ts");
+    const text = readFileSync(FIXTURES.tiny, "utf8")
+      .replace('"../index.ts"', JSON.stringify(path.join(SRC, "index.ts")))
+      .replace('"./_world.ts"', JSON.stringify(path.join(FIXTURE_DIR, "_world.ts")))
+      .replace("build: (p, run) => fixtureWorld(p, run),", "build: (p, run) => fixtureWorld(p, run)),");
+    writeFileSync(file, text);
+    const line = text.split("\n").findIndex((l) => l.includes("fixtureWorld(p, run)),")) + 1;
+    for (const command of ["run", "describe"]) {
+      const r = await cli([command, file, "--out", path.join(dir, "out")].slice(0, command === "run" ? 4 : 2))
+        .done;
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^cascade: experiment file = ".*broken\\.ts": does not compile: .*broken\\.ts:${line}:\\d+: Expected`,
+        ),
+      );
+    }
+  });
 
   it("exits non-zero without a stack trace as a process", async () => {
     const [a, b] = await Promise.all([

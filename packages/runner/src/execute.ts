@@ -43,7 +43,7 @@ export interface RunFailureDetail {
 export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed: Seed): RunOutcome {
   const t0 = performance.now();
   let result: SimResult | null = null;
-  let extras: Record<string, number> | null = null;
+  let extras: Record<string, number | null> | null = null;
   let error: string | null = null;
   let failure: RunFailureDetail | null = null;
   let world: ReturnType<typeof createWorld> | undefined;
@@ -67,8 +67,13 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
     if (experiment.summarize !== undefined) {
       extras = {};
       for (const [k, v] of Object.entries(experiment.summarize(result, spec.params as never) ?? {})) {
-        if (typeof v !== "number") throw new ConfigError(`summarize().${k}`, v, "must be a number");
-        extras[k] = v;
+        if (v === null || v === undefined) {
+          extras[k] = null;
+          continue;
+        }
+        if (typeof v !== "number") throw new ConfigError(`summarize().${k}`, v, "must be a number or null");
+        // A metric that does not apply (0/0, no event) is null, not NaN.
+        extras[k] = Number.isNaN(v) ? null : v;
       }
     }
   } catch (e) {
@@ -94,6 +99,38 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
     wallMs: performance.now() - t0,
   };
   return { row, result, failure };
+}
+
+/**
+ * Builds the world of `spec` without running it: `build(params)` and the world's construction
+ * (which validates its configuration). Returns `null` when it builds, else the error (as in a
+ * runs row's `error` column) and its stack.
+ */
+export function buildWorld(
+  experiment: AnyExperiment,
+  spec: RunSpec,
+  masterSeed: Seed,
+): { readonly error: string; readonly stack: string | null } | null {
+  try {
+    const config = experiment.build(spec.params as never, {
+      seed: spec.seed,
+      runIndex: spec.runId,
+      replication: spec.replication,
+      pointIndex: spec.pointIndex,
+      masterSeed,
+    });
+    if (config === null || typeof config !== "object") {
+      throw new ConfigError("build()", config, "must return a WorldConfig");
+    }
+    createWorld(
+      config.recorder === undefined && experiment.record !== undefined
+        ? { ...config, recorder: experiment.record }
+        : config,
+    );
+    return null;
+  } catch (e) {
+    return { error: describeError(e), stack: e instanceof Error ? (e.stack ?? null) : null };
+  }
 }
 
 /** The three Arrow batches of a run's outcome. */

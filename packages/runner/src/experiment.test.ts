@@ -75,9 +75,12 @@ describe("--set overrides", () => {
     expect(parseOverrides(["leverage=1e1", "adl=yes"], parameters)).toEqual({ leverage: 10, adl: true });
   });
 
-  it("refuse an unknown key, naming the key, the value and the known parameters", () => {
+  it("refuse an unknown key, naming the nearest parameter or else the known parameters", () => {
     expect(() => parseOverrides(["levrage=5"], parameters)).toThrowError(
-      '--set levrage = "5": no such parameter (parameters: leverage, count, mode, adl)',
+      '--set levrage = "5": no such parameter (did you mean leverage?)',
+    );
+    expect(() => parseOverrides(["whaleBtc=5"], parameters)).toThrowError(
+      '--set whaleBtc = "5": no such parameter (parameters: leverage, count, mode, adl)',
     );
   });
 
@@ -98,7 +101,7 @@ describe("--set overrides", () => {
       '--set adl = "maybe": must be true or false',
     );
     expect(() => parseOverrides(["leverage"], parameters)).toThrowError(
-      '--set = "leverage": must be key=value',
+      '--set = "leverage": needs key=value (e.g. --set name=20)',
     );
   });
 

@@ -83,8 +83,28 @@ export interface ExperimentDefinition<P extends ParamSpecs, D extends string = n
   build(params: RunParams<NoInfer<P>, NoInfer<D>>, run: RunContext): WorldConfig;
   /** Recorder settings used when `build` leaves `recorder` unset. */
   readonly record?: RecorderConfig;
-  /** Extra summary metrics of a run (finite numbers), added as `runs.arrow` columns. */
-  summarize?(result: SimResult, params: RunParams<NoInfer<P>, NoInfer<D>>): Record<string, number>;
+  /**
+   * Extra summary metrics of a run, added as `runs.arrow` columns. A metric that does not apply
+   * to a run (no recovery, no event) is `null` (or left out): it is stored as null, never NaN.
+   */
+  summarize?(
+    result: SimResult,
+    params: RunParams<NoInfer<P>, NoInfer<D>>,
+  ): Record<string, number | null | undefined>;
+  /**
+   * Unit and meaning of each `summarize` metric, written into the field metadata of its
+   * `runs.arrow` column (`cascade.unit`, `cascade.description`) and shown by the report.
+   * @example `{ recovery_s: { unit: "s", description: "time from the bottom until the mark regains half the drop" } }`
+   */
+  readonly metrics?: { readonly [name: string]: MetricSpec };
+}
+
+/** Declared unit and meaning of an experiment metric (see {@link ExperimentDefinition.metrics}). */
+export interface MetricSpec {
+  /** What the metric measures, one sentence. */
+  readonly description: string;
+  /** Its unit, e.g. `"s"`, `"USDT"`, `"BTC"`, `"fraction"`; omit for a dimensionless count. */
+  readonly unit?: string;
 }
 
 /** The brand that marks a value returned by {@link defineExperiment} (shared across threads). */
@@ -112,7 +132,8 @@ export interface AnyExperiment {
   readonly durationNs: number | ((params: never) => number);
   build(params: never, run: RunContext): WorldConfig;
   readonly record?: RecorderConfig;
-  summarize?(result: SimResult, params: never): Record<string, number>;
+  summarize?(result: SimResult, params: never): Record<string, number | null | undefined>;
+  readonly metrics?: { readonly [name: string]: MetricSpec };
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -190,6 +211,17 @@ const definitionSchema = z.object({
   build: fn("must be a function (params, run) => WorldConfig"),
   record: z.object({}).passthrough().optional(),
   summarize: fn("must be a function (result, params) => metrics").optional(),
+  metrics: z
+    .record(
+      z.string().regex(IDENT_RE, "must be an identifier"),
+      z.object({
+        description: z
+          .string({ error: "must be a string describing the metric" })
+          .min(1, "must not be empty"),
+        unit: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 /**
@@ -235,6 +267,16 @@ export function defineExperiment<const P extends ParamSpecs, const D extends str
     if (RESERVED.has(name)) throw new ConfigError(`experiment.derived.${name}`, derived[name], "is reserved");
   }
   if (def.sweep !== undefined) checkSweep(def.sweep as Sweep, def.parameters);
+  for (const name of Object.keys(def.metrics ?? {})) {
+    const field = `experiment.metrics.${name}`;
+    if (RESERVED.has(name) || Object.hasOwn(def.parameters, name) || Object.hasOwn(derived, name)) {
+      throw new ConfigError(
+        field,
+        name,
+        "is the name of a runs.arrow column already (a parameter or a summary metric)",
+      );
+    }
+  }
   return Object.freeze({
     ...definition,
     sweep: definition.sweep,

@@ -12,7 +12,13 @@ import { FIXTURES, readTable, tempDir } from "./testing.ts";
 describe("failure isolation", () => {
   it("records a run that throws, hangs past the time limit or kills its worker as failed, and goes on", async () => {
     const out = tempDir();
-    const r = await runExperiment({ experimentFile: FIXTURES.failing, out, workers: 2, runTimeoutSec: 1 });
+    const r = await runExperiment({
+      experimentFile: FIXTURES.failing,
+      check: false,
+      out,
+      workers: 2,
+      runTimeoutSec: 1,
+    });
     expect(r.manifest.status).toBe("complete");
     expect(r.manifest.runs).toEqual({ ok: 1, failed: 3, missing: 0 });
     const runs = readTable(path.join(out, "runs.arrow"));
@@ -36,7 +42,13 @@ describe("failure isolation", () => {
 
   it("stops after --max-failures failed runs and still assembles what finished", async () => {
     const out = tempDir();
-    const r = await runExperiment({ experimentFile: FIXTURES.failing, out, workers: 1, maxFailures: 1 });
+    const r = await runExperiment({
+      experimentFile: FIXTURES.failing,
+      check: false,
+      out,
+      workers: 1,
+      maxFailures: 1,
+    });
     expect(r.manifest.status).toBe("stopped");
     expect(r.pool.stoppedEarly).toBe(true);
     expect(r.manifest.runs.failed).toBe(1);

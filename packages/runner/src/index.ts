@@ -16,6 +16,16 @@ export {
   type TableName,
 } from "./arrow/assemble.ts";
 export {
+  AGGREGATION_KEY,
+  CODES_KEY,
+  COUNT_METRICS,
+  columnMetadata,
+  DESCRIPTION_KEY,
+  INTERVAL_COLUMNS,
+  STAGE_CODES,
+  UNIT_KEY,
+} from "./arrow/columns.ts";
+export {
   type ColumnRole,
   decodeRun,
   type EncodedRun,
@@ -67,6 +77,15 @@ export {
   type TargetMoment,
   type TargetsOverrides,
 } from "./calibrate/targets.ts";
+export {
+  type CheckOptions,
+  type CheckResult,
+  checkExperiment,
+  ExperimentCheckError,
+  MAX_CHECKED_POINTS,
+  type TypeDiagnostic,
+  typeCheckExperiment,
+} from "./check.ts";
 export { executeRun, type RunFailureDetail, type RunOutcome, reproduceRun } from "./execute.ts";
 export {
   type AnyExperiment,
@@ -74,13 +93,21 @@ export {
   type Experiment,
   type ExperimentDefinition,
   isExperiment,
+  type MetricSpec,
   type RunContext,
   type RunParams,
   type Sweep,
   type SweepRanges,
 } from "./experiment.ts";
 export { importExperiment } from "./load.ts";
-export { type Manifest, type RunCounts, readManifests } from "./manifest.ts";
+export {
+  type CodeVersion,
+  codeVersion,
+  type Manifest,
+  type RunCounts,
+  readManifests,
+  type SourcesRecord,
+} from "./manifest.ts";
 export { type MergeOptions, type MergeResult, mergeOutputs } from "./merge.ts";
 export {
   type BooleanParam,
@@ -104,8 +131,16 @@ export {
   runSeed,
   runSpec,
 } from "./plan.ts";
-export { type PoolOptions, type PoolStats, type RunEvent, type RunIdSequence, runPool } from "./pool.ts";
-export { type ProgressReporter, progressReporter } from "./progress.ts";
+export {
+  type PoolOptions,
+  type PoolStats,
+  type RunEvent,
+  type RunIdSequence,
+  RunnerPool,
+  type RunnerPoolOptions,
+  runPool,
+} from "./pool.ts";
+export { ETA_MIN_RUNS, etaText, type ProgressReporter, progressReporter } from "./progress.ts";
 export { type RepairResult, repairOutput } from "./repair.ts";
 export {
   DEFAULT_RUN_TIMEOUT_SEC,
@@ -115,5 +150,11 @@ export {
   runExperiment,
 } from "./run-experiment.ts";
 export { parseShard, type Shard, shardFromEnv, shardRunIds } from "./shard.ts";
+export {
+  experimentSources,
+  RUNNER_REPO_ROOT,
+  type SourceFile,
+  sourcesRecord,
+} from "./sources.ts";
 export { MAIN_METRICS, PointSummary } from "./summary.ts";
 export { type ParamPoint, sweepPoints, sweepSize } from "./sweep.ts";

@@ -182,6 +182,7 @@ describe("failed runs in a sweep", () => {
     const r = await run([
       "run",
       FIXTURES.failing,
+      "--no-check",
       "--out",
       out,
       "--set",
@@ -201,7 +202,7 @@ describe("failed runs in a sweep", () => {
 
   it("exit 0 when some runs failed, after printing their first errors", async () => {
     const out = tempDir();
-    const r = await run(["run", FIXTURES.failing, "--out", out, "--run-timeout", "1", ...Q]);
+    const r = await run(["run", FIXTURES.failing, "--no-check", "--out", out, "--run-timeout", "1", ...Q]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("3 runs failed");
     expect(r.stderr).toMatch(/run 1 while building the world: Error: build failed on purpose/);
@@ -299,6 +300,7 @@ describe("cascade run: output directory edges", () => {
     const out = tempDir();
     const r = await runExperiment({
       experimentFile: FIXTURES.failing,
+      check: false,
       out,
       workers: 1,
       replications: 2 ** 24 + 1,

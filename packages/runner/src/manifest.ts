@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "@cascade/core";
+import type { MetricSpec } from "./experiment.ts";
 import type { Shard } from "./shard.ts";
 
 /** Run counts by status. */
@@ -29,6 +30,8 @@ export interface Manifest {
   readonly kind: "run" | "shard" | "merge";
   readonly status: "running" | "complete" | "stopped";
   readonly experiment: { readonly name: string; readonly description: string; readonly file: string | null };
+  /** The experiment's declared metrics: unit and description of each `summarize` column. */
+  readonly metrics?: Readonly<Record<string, MetricSpec>>;
   /** Parameters (with overridden defaults), sweep, derived, replications, seed, duration, recorder. */
   readonly space: Readonly<Record<string, unknown>>;
   /** `--set` overrides, typed. */
@@ -45,7 +48,20 @@ export interface Manifest {
   readonly runs: RunCounts;
   /** Assembled files (relative names); empty for a shard. */
   readonly files: readonly string[];
-  readonly codeVersion: { readonly commit: string; readonly dirty: boolean | null };
+  /**
+   * The git commit of the repository holding the experiment; `dirty` when tracked files are
+   * modified or untracked files exist (counted in `modified` and `untracked`), and the
+   * experiment file's own state (`experimentFile`).
+   */
+  readonly codeVersion: CodeVersion;
+  /** Content hashes of the experiment file and every repository file it imports (see `sources.ts`). */
+  readonly sources?: SourcesRecord;
+  /** Merge with `--allow-source-mismatch`: the inputs whose sources differed from the first's. */
+  readonly mergedSourceMismatch?: readonly {
+    readonly dir: string;
+    readonly sha256: string;
+    readonly files: readonly string[];
+  }[];
   readonly versions: Readonly<Record<string, string>>;
   /** ISO 8601 wall-clock times. */
   readonly startedAt: string;
@@ -82,31 +98,80 @@ export function readManifests(dir: string): { file: string; manifest: Manifest }
   });
 }
 
-/** Git commit of the repository holding `dir` (and whether the tree is dirty), or `"unknown"`. */
-export function codeVersion(dir: string): { commit: string; dirty: boolean | null } {
-  try {
-    const commit = execFileSync("git", ["rev-parse", "HEAD"], {
+/** Where the code of a run comes from (see {@link codeVersion}). */
+export interface CodeVersion {
+  /** `git rev-parse HEAD`, or `"unknown"` outside a repository. */
+  readonly commit: string;
+  /** Whether the working tree differs from the commit: modified tracked files or untracked files (`null`: unknown). */
+  readonly dirty: boolean | null;
+  /** Tracked files modified, staged or deleted (`null`: unknown). */
+  readonly modified?: number | null;
+  /** Untracked files (not ignored) (`null`: unknown). */
+  readonly untracked?: number | null;
+  /** The experiment file's state: in the commit as it is, modified, untracked, ignored, or outside the repository. */
+  readonly experimentFile?: "committed" | "modified" | "untracked" | "ignored" | "outside" | "unknown";
+}
+
+/** The `sources` record of a manifest. */
+export interface SourcesRecord {
+  /** SHA-256 over the sorted `path:sha256` lines of `files`: shards must agree on it to merge. */
+  readonly sha256: string;
+  /** Path relative to {@link SourcesRecord.root} → SHA-256 of the file's bytes, the experiment file first. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The directory the paths are relative to (the repository root). */
+  readonly root: string;
+}
+
+/**
+ * Git commit of the repository holding `dir`, whether the tree is dirty (modified tracked files
+ * or untracked files, both counted), and the state of `file` (the experiment), or `"unknown"`.
+ */
+export function codeVersion(dir: string, file?: string): CodeVersion {
+  const git = (args: string[]) =>
+    execFileSync("git", args, {
       cwd: dir,
       stdio: ["ignore", "pipe", "ignore"],
-    })
-      .toString()
-      .trim();
-    let dirty: boolean | null = null;
-    try {
-      dirty =
-        execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
-          cwd: dir,
-          stdio: ["ignore", "pipe", "ignore"],
-        })
-          .toString()
-          .trim() !== "";
-    } catch {
-      dirty = null;
-    }
-    return { commit, dirty };
+      maxBuffer: 64 << 20,
+    }).toString();
+  let commit: string;
+  try {
+    commit = git(["rev-parse", "HEAD"]).trim();
   } catch {
-    return { commit: "unknown", dirty: null };
+    return { commit: "unknown", dirty: null, modified: null, untracked: null, experimentFile: "outside" };
   }
+  let modified: number | null = null;
+  let untracked: number | null = null;
+  try {
+    const lines = git(["status", "--porcelain=v1", "--untracked-files=all"])
+      .split("\n")
+      .filter((l) => l.length > 0);
+    untracked = lines.filter((l) => l.startsWith("??")).length;
+    modified = lines.length - untracked;
+  } catch {
+    /* unknown */
+  }
+  let experimentFile: CodeVersion["experimentFile"] = "unknown";
+  if (file !== undefined) {
+    try {
+      const st = git(["status", "--porcelain=v1", "--ignored", "--", file]).trim();
+      experimentFile =
+        st === ""
+          ? "committed"
+          : st.startsWith("??")
+            ? "untracked"
+            : st.startsWith("!!")
+              ? "ignored"
+              : "modified";
+      if (st === "") {
+        // Not in the repository at all (another repository, or outside any work tree) reads as clean: ask.
+        git(["ls-files", "--error-unmatch", "--", file]);
+      }
+    } catch {
+      experimentFile = "outside";
+    }
+  }
+  const dirty = modified === null || untracked === null ? null : modified + untracked > 0;
+  return { commit, dirty, modified, untracked, experimentFile };
 }
 
 /**

@@ -11,10 +11,12 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
+import { columnMetadata } from "./arrow/columns.ts";
 import { makeDirs, PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
 import { listParts, type PartRef } from "./arrow/part-log.ts";
 import { type Manifest, readManifests } from "./manifest.ts";
 import { checkRecords, fileMetadata, tornLine } from "./run-experiment.ts";
+import { differingSources } from "./sources.ts";
 import { PointSummary } from "./summary.ts";
 
 /** Options of {@link mergeOutputs}. */
@@ -25,6 +27,11 @@ export interface MergeOptions {
   readonly out: string;
   /** Informational lines. */
   readonly log?: (line: string) => void;
+  /**
+   * Merge shards whose experiment sources differ (see `sources.ts`); the mismatch is recorded in
+   * the manifest's `mergedSourceMismatch`. Default false: refused.
+   */
+  readonly allowSourceMismatch?: boolean;
 }
 
 /** What {@link mergeOutputs} did. */
@@ -64,6 +71,12 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
       );
     }
   }
+  const mismatch = checkSources(manifests, options.allowSourceMismatch === true);
+  if (mismatch.length > 0) {
+    options.log?.(
+      `merge: --allow-source-mismatch: ${mismatch.length} input${mismatch.length === 1 ? "" : "s"} ran other sources than ${first.dir} (${mismatch[0]!.files.slice(0, 3).join(", ")}${mismatch[0]!.files.length > 3 ? ", …" : ""}); recorded in the manifest`,
+    );
+  }
   const byRun = new Map<number, PartRef>();
   let duplicates = 0;
   const dirs = [...new Set(manifests.map((m) => m.dir))];
@@ -88,6 +101,7 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
     parts,
     outDir,
     metadata: fileMetadata(m0.experiment.name, m0.seed, m0.configHash),
+    fieldMetadata: (table, name) => columnMetadata(table, name, m0.metrics ?? {}),
     onRunsBatch: (b) => summary.add(b),
   });
   const missing = m0.totalRuns - parts.length;
@@ -116,12 +130,43 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
       assembleMs: Math.round(res.totalMs),
     },
     mergedFrom: dirs,
+    ...(mismatch.length > 0 ? { mergedSourceMismatch: mismatch } : {}),
   };
   writeFileAtomic(
     path.join(outDir, "manifest.json"),
     new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`),
   );
   return { manifest, summary, duplicates };
+}
+
+/**
+ * Checks that every input ran the same sources as the first (the manifests' `sources.sha256`;
+ * manifests written before sources were recorded are not compared).
+ * @throws {@link @cascade/core!ConfigError} naming the input and the first differing files, unless
+ * `allow`; then returns the inputs that differ.
+ */
+export function checkSources(
+  manifests: readonly { dir: string; manifest: Manifest }[],
+  allow: boolean,
+): { dir: string; sha256: string; files: string[] }[] {
+  const first = manifests.find((m) => m.manifest.sources !== undefined);
+  if (first === undefined) return [];
+  const ref = first.manifest.sources!;
+  const out: { dir: string; sha256: string; files: string[] }[] = [];
+  for (const m of manifests) {
+    const s = m.manifest.sources;
+    if (s === undefined || s.sha256 === ref.sha256) continue;
+    const files = differingSources(ref.files, s.files);
+    if (!allow) {
+      throw new ConfigError(
+        "merge",
+        m.dir,
+        `ran other sources than ${first.dir} (sources ${s.sha256.slice(0, 12)}… vs ${ref.sha256.slice(0, 12)}…; differing: ${files.slice(0, 3).join(", ")}${files.length > 3 ? `, … (${files.length} files)` : ""}): rerun the shard with the same code, or pass --allow-source-mismatch`,
+      );
+    }
+    if (!out.some((o) => o.dir === m.dir)) out.push({ dir: m.dir, sha256: s.sha256, files });
+  }
+  return out;
 }
 
 /** Names a merge writes (or a run leaves) in an output directory. */

@@ -7,6 +7,7 @@
  */
 
 import { ConfigError } from "@cascade/core";
+import { nearest } from "./suggest.ts";
 
 /** A numeric parameter. Stored as Float64 in `runs.arrow`, or Int32 when `integer` is set. */
 export interface NumberParam {
@@ -169,7 +170,7 @@ export function parseOverrides(
   const out: Record<string, RawValue> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
-    if (eq <= 0) throw new ConfigError("--set", pair, "must be key=value");
+    if (eq <= 0) throw new ConfigError("--set", pair, "needs key=value (e.g. --set name=20)");
     const key = pair.slice(0, eq).trim();
     const text = pair.slice(eq + 1);
     const spec = Object.hasOwn(parameters, key) ? parameters[key] : undefined;
@@ -177,12 +178,29 @@ export function parseOverrides(
       if (Object.hasOwn(derived, key)) {
         throw new ConfigError(`--set ${key}`, text, `is derived (${derived[key]}); set its inputs instead`);
       }
-      const known = Object.keys(parameters).join(", ") || "none";
-      throw new ConfigError(`--set ${key}`, text, `no such parameter (parameters: ${known})`);
+      throw new ConfigError(`--set ${key}`, text, noSuchParameter(key, parameters, derived));
     }
     out[key] = parseValue(key, spec, text);
   }
   return out;
+}
+
+/**
+ * Why `key` is not a parameter: the nearest parameter (or derived) name when one is close
+ * ("did you mean whaleBtc?"), else the list of parameters.
+ */
+export function noSuchParameter(
+  key: string,
+  parameters: ParamSpecs,
+  derived: Readonly<Record<string, string>> = {},
+): string {
+  const guess = nearest(key, [...Object.keys(parameters), ...Object.keys(derived)]);
+  if (guess !== undefined) {
+    return Object.hasOwn(derived, guess)
+      ? `no such parameter (did you mean ${guess}? it is derived: ${derived[guess]})`
+      : `no such parameter (did you mean ${guess}?)`;
+  }
+  return `no such parameter (parameters: ${Object.keys(parameters).join(", ") || "none"})`;
 }
 
 /** Formats a spec's range or choices for people, e.g. `[1, 125] x` or `full | partial`. */

@@ -11,7 +11,14 @@
 import { createHash } from "node:crypto";
 import { ConfigError, deriveSeed, type Seed } from "@cascade/core";
 import { type AnyExperiment, checkSweep, defaultDimensions, type Sweep } from "./experiment.ts";
-import { type ParamSpec, type ParamSpecs, parseOverrides, type RawValue, validateValue } from "./params.ts";
+import {
+  noSuchParameter,
+  type ParamSpec,
+  type ParamSpecs,
+  parseOverrides,
+  type RawValue,
+  validateValue,
+} from "./params.ts";
 import { compileDerived, type ParamPoint, sweepPoints } from "./sweep.ts";
 
 /** How a parameter column is typed in `runs.arrow`. */
@@ -218,11 +225,7 @@ function checkOverrides(
   for (const [k, v] of Object.entries(overrides)) {
     const spec = Object.hasOwn(parameters, k) ? parameters[k] : undefined;
     if (spec === undefined) {
-      throw new ConfigError(
-        `--set ${k}`,
-        v,
-        `no such parameter (parameters: ${Object.keys(parameters).join(", ")})`,
-      );
+      throw new ConfigError(`--set ${k}`, v, noSuchParameter(k, parameters));
     }
     out[k] = validateValue(`--set ${k}`, spec, v);
   }

@@ -315,6 +315,58 @@ export class RunnerPool {
     };
   }
 
+  /**
+   * Builds the world of the first run of each point in `points` (without running it) on the
+   * workers, each within `timeoutMs`. Resolves with the failures, by point index (empty: every
+   * world builds).
+   */
+  async buildPoints(
+    plan: RunPlan,
+    points: readonly number[],
+    timeoutMs: number,
+  ): Promise<{ readonly point: number; readonly error: string; readonly stack: string | null }[]> {
+    if (this.startError !== undefined) throw this.startError;
+    const failures: { point: number; error: string; stack: string | null }[] = [];
+    const { startedAt } = this;
+    let next = 0;
+    // One build per worker at a time; the limit counts from when the worker starts the build
+    // (its watchdog slot), not from when it was queued or while the worker was loading.
+    const lane = async (slot: number) => {
+      while (next < points.length) {
+        const point = points[next++]!;
+        const spec = runSpec(plan, point * plan.replications);
+        const controller = new AbortController();
+        let timedOut = false;
+        startedAt[slot] = 0;
+        const timer = setInterval(
+          () => {
+            const s = startedAt[slot]!;
+            if (s > 0 && Date.now() - s > timeoutMs && !timedOut) {
+              timedOut = true;
+              controller.abort();
+            }
+          },
+          Math.max(20, Math.min(250, timeoutMs / 4)),
+        );
+        try {
+          const task: RunTask = { spec, masterSeed: plan.seed, slot, configKey: "", buildOnly: true };
+          const r = await this.pool.run(task, { signal: controller.signal });
+          if (r.status !== "ok")
+            failures.push({ point, error: r.error ?? "failed", stack: r.failure?.stack ?? null });
+        } catch (e) {
+          const error = timedOut
+            ? `TimeoutError: building the world took longer than ${timeoutMs / 1000} s`
+            : `WorkerError: ${e instanceof Error ? e.message : String(e)}`;
+          failures.push({ point, error, stack: null });
+        } finally {
+          clearInterval(timer);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.workers, points.length) }, (_, i) => lane(i)));
+    return failures.sort((a, b) => a.point - b.point);
+  }
+
   /** Stops the threads. */
   async destroy(): Promise<void> {
     await this.pool.destroy();

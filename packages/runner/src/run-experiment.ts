@@ -22,9 +22,11 @@ import os from "node:os";
 import path from "node:path";
 import { ConfigError, type Seed } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
+import { columnMetadata } from "./arrow/columns.ts";
 import { RecordBatchReader } from "./arrow/lib.ts";
 import { acquireLock, ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
 import { configKeyOf, listParts, PartReader, type PartRef, type TornTail } from "./arrow/part-log.ts";
+import { checkBuilds, typeCheckExperiment } from "./check.ts";
 import type { AnyExperiment } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
 import { codeVersion, type Manifest, manifestName, packageVersions, readManifests } from "./manifest.ts";
@@ -33,6 +35,7 @@ import { type PoolStats, type RunEvent, type RunIdSequence, RunnerPool } from ".
 import { type ProgressReporter, silentProgress } from "./progress.ts";
 import { repairLocked } from "./repair.ts";
 import type { Shard } from "./shard.ts";
+import { sourcesRecord } from "./sources.ts";
 import { PointSummary } from "./summary.ts";
 import { sweepSize } from "./sweep.ts";
 
@@ -57,6 +60,13 @@ export interface RunExperimentOptions extends Omit<PlanOptions, "source"> {
   readonly maxFailures?: number;
   /** Per-run wall-clock limit, seconds (default {@link DEFAULT_RUN_TIMEOUT_SEC}). */
   readonly runTimeoutSec?: number;
+  /**
+   * Before any run starts, build each sweep point's world once on the workers (see `check.ts`),
+   * so a world that does not build fails the session at once (default true).
+   */
+  readonly check?: boolean;
+  /** Before the workers start, also type-check the experiment file and its relative imports (default false; the CLI's run does). */
+  readonly typeCheck?: boolean;
   /** Progress display (default none). */
   readonly progress?: ProgressReporter;
   /** Informational lines (default none). */
@@ -136,17 +146,32 @@ async function runLocked(
   startedAt: string,
 ): Promise<RunExperimentResult> {
   const experiment = await importExperiment(file);
-  // Start the workers now: they load while the plan is made (mathjs alone takes a second or two).
   const maxRuns = Math.ceil(
     (sweepSize(experiment.sweep) * (options.replications ?? experiment.replications)) /
       (options.shard?.count ?? 1),
   );
-  const pool = new RunnerPool({
-    experimentFile: file,
-    workers: Math.max(1, Math.min(options.workers ?? os.availableParallelism(), maxRuns)),
-  });
+  const startPool = () =>
+    new RunnerPool({
+      experimentFile: file,
+      workers: Math.max(1, Math.min(options.workers ?? os.availableParallelism(), maxRuns)),
+    });
+  // Start the workers now: they load while the plan is made (mathjs alone takes a second or two)
+  // and the files type-check; they take no run before every check has passed.
+  const pool = startPool();
+  let plan: RunPlan;
   try {
-    return await runWithPool(options, file, source, experiment, pool, t0, startedAt);
+    plan = await planExperiment(experiment, {
+      overrides: options.overrides,
+      replications: options.replications,
+      seed: options.seed,
+      source,
+    });
+  } catch (e) {
+    await pool.destroy();
+    throw e;
+  }
+  try {
+    return await runWithPool(options, file, plan, experiment, pool, t0, startedAt);
   } finally {
     await pool.destroy();
   }
@@ -155,7 +180,7 @@ async function runLocked(
 async function runWithPool(
   options: RunExperimentOptions,
   file: string,
-  source: string,
+  plan: RunPlan,
   experiment: AnyExperiment,
   runner: RunnerPool,
   t0: number,
@@ -163,12 +188,6 @@ async function runWithPool(
 ): Promise<RunExperimentResult> {
   const log = options.log ?? (() => {});
   const runTimeoutSec = options.runTimeoutSec ?? DEFAULT_RUN_TIMEOUT_SEC;
-  const plan = await planExperiment(experiment, {
-    overrides: options.overrides,
-    replications: options.replications,
-    seed: options.seed,
-    source,
-  });
   const outDir = path.resolve(options.out);
   const shard = options.shard ?? null;
   const inPlan = (runId: number) =>
@@ -226,6 +245,18 @@ async function runWithPool(
         existing.length > 0 && existing.every(({ manifest }) => manifest.configHash === plan.configHash),
     },
   );
+  // The experiment's checks, once the directory is known to be fit for this run and before any
+  // run starts (the workers load meanwhile).
+  if (options.typeCheck === true) {
+    const t = performance.now();
+    const files = await typeCheckExperiment(file);
+    log(
+      `check: ${files.length} file${files.length === 1 ? "" : "s"} type-check (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+    );
+  }
+  if (options.check !== false) {
+    await checkBuilds(plan, file, runner, runTimeoutSec * 1000);
+  }
   const partsDir = ensureOutDir(outDir);
   // Only this session's own temp files: another shard's manifest may be being written right now.
   removeTempFiles(partsDir, [`${prefix}-`]);
@@ -247,6 +278,7 @@ async function runWithPool(
     format: "cascade-manifest/1" as const,
     kind: shard === null ? ("run" as const) : ("shard" as const),
     experiment: { name: experiment.name, description: experiment.description, file },
+    metrics: experiment.metrics ?? {},
     space: plan.space,
     overrides: plan.overrides,
     seed: plan.seed,
@@ -255,7 +287,8 @@ async function runWithPool(
     totalRuns: plan.totalRuns,
     shard,
     plannedRuns,
-    codeVersion: codeVersion(path.dirname(file)),
+    codeVersion: codeVersion(path.dirname(file), file),
+    sources: sourcesRecord(file),
     versions: packageVersions(),
     startedAt,
   };
@@ -308,6 +341,7 @@ async function runWithPool(
       parts,
       outDir,
       metadata: fileMetadata(experiment.name, plan.seed, plan.configHash),
+      fieldMetadata: (table, name) => columnMetadata(table, name, experiment.metrics),
       onRunsBatch: (b) => s.add(b),
     });
     assembleMs = res.totalMs;

@@ -149,10 +149,13 @@ describe("the output files read by an independent Arrow reader (polars)", () => 
       status: "String",
       error: "String",
     };
-    for (const m of Object.keys(SUMMARY_METRICS)) expected[m] = "Float64";
+    // Counts are integers.
+    for (const m of Object.keys(SUMMARY_METRICS))
+      expected[m] = m === "liquidations" || m === "adl_count" ? "Int32" : "Float64";
     Object.assign(expected, {
       liquidation_rows: "Float64",
       notional_per_trader: "Float64",
+      leverage_if_probe: "Float64",
       trace_hash: "String",
       wall_ms: "Float64",
     });
@@ -165,13 +168,15 @@ describe("the output files read by an independent Arrow reader (polars)", () => 
     ]);
   });
 
-  it("timeseries.arrow: run_id then the sampled Float64 columns, NaN where a world lacks a gauge", () => {
+  it("timeseries.arrow: run_id then the sampled Float64 columns (per-interval counts Int32), NaN where a world lacks a gauge", () => {
     const { df, schema } = schemaOf("timeseries");
     expect(Object.keys(schema).slice(0, 5)).toEqual(["run_id", "time_s", "last", "mid", "mark"]);
     expect(schema.run_id).toBe("Int32");
+    const counts = ["liquidations_in_interval", "adl_count_in_interval", "kernel_events_in_interval"];
+    for (const c of counts) expect(schema[c]).toBe("Int32");
     expect(
       Object.entries(schema)
-        .filter(([k]) => k !== "run_id")
+        .filter(([k]) => k !== "run_id" && !counts.includes(k))
         .every(([, t]) => t === "Float64"),
     ).toBe(true);
     expect(df.height).toBe(8 * 21); // 20 s sampled every second, both ends included

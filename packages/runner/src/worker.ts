@@ -16,7 +16,7 @@
 
 import { workerData } from "node:worker_threads";
 import { encodeRecord } from "./arrow/part-log.ts";
-import { executeRun, outcomeBatches, type RunFailureDetail } from "./execute.ts";
+import { buildWorld, executeRun, outcomeBatches, type RunFailureDetail } from "./execute.ts";
 import type { AnyExperiment } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
 import { type ParamColumn, paramColumns, type RunSpec } from "./plan.ts";
@@ -36,6 +36,8 @@ export interface RunTask {
   readonly slot: number;
   /** The sweep's configuration key, written into the run's part record (see `part-log.ts`). */
   readonly configKey: string;
+  /** Only build the run's world (a check before the sweep): no run, no record. */
+  readonly buildOnly?: boolean;
 }
 
 /** What a task sends back (the record in shared memory, not copied). */
@@ -70,6 +72,19 @@ export default function runTask(task: RunTask): RunTaskResult {
   started[task.slot] = Date.now();
   if ("error" in loaded) throw loaded.error;
   const { exp, columns } = loaded;
+  if (task.buildOnly === true) {
+    const t0 = performance.now();
+    const f = buildWorld(exp, task.spec, task.masterSeed);
+    return {
+      runId: task.spec.runId,
+      status: f === null ? "ok" : "failed",
+      error: f?.error ?? null,
+      wallMs: performance.now() - t0,
+      encodeMs: 0,
+      record: new Uint8Array(0),
+      failure: f === null ? null : { stack: f.stack, simTimeS: null },
+    };
+  }
   const outcome = executeRun(exp, task.spec, task.masterSeed);
   const t = performance.now();
   const record = encodeRecord(task.spec.runId, outcomeBatches(outcome, columns), task.configKey, true);

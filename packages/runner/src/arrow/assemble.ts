@@ -45,6 +45,8 @@ export interface AssembleOptions {
   readonly outDir: string;
   /** Schema metadata of every file (e.g. `cascade.seed`, `cascade.config_hash`). */
   readonly metadata: Readonly<Record<string, string>>;
+  /** Field metadata to add to column `name` of `table` (units, descriptions, codes; see `columns.ts`). */
+  readonly fieldMetadata?: (table: TableName, name: string) => Readonly<Record<string, string>> | undefined;
   /** Rows per output record batch (default 65,536). */
   readonly batchRows?: number;
   /** Called with every coalesced `runs` batch (e.g. to tally statuses and metrics). */
@@ -102,7 +104,7 @@ export function assemble(options: AssembleOptions): AssembleResult {
     throw e;
   }
   const metadata = new Map(Object.entries(options.metadata));
-  const schemas = unions.map((u) => u.schema(metadata));
+  const schemas = unions.map((u) => u.schema(metadata, options.fieldMetadata));
 
   // Pass 2: conform, coalesce, write.
   const batchRows = options.batchRows ?? 65_536;
@@ -158,7 +160,10 @@ class SchemaUnion {
     }
   }
 
-  schema(metadata: Map<string, string>): Schema {
+  schema(
+    metadata: Map<string, string>,
+    extra?: (table: TableName, name: string) => Readonly<Record<string, string>> | undefined,
+  ): Schema {
     const entries = [...this.fields.values()];
     if (this.table === "runs") {
       const rank = (f: Field) => {
@@ -167,9 +172,10 @@ class SchemaUnion {
       };
       entries.sort((a, b) => rank(a.field) - rank(b.field) || a.order - b.order);
     }
-    const fields = entries.map(
-      ({ field }) => new Field(field.name, field.type, true, field.metadata.size > 0 ? field.metadata : null),
-    );
+    const fields = entries.map(({ field }) => {
+      const md = new Map([...field.metadata, ...Object.entries(extra?.(this.table, field.name) ?? {})]);
+      return new Field(field.name, field.type, true, md.size > 0 ? md : null);
+    });
     return new Schema(fields, new Map([...metadata, ["cascade.table", this.table]]));
   }
 }

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { type SimResult, SUMMARY_METRICS } from "@cascade/sim";
 import type { ParamColumn } from "../plan.ts";
 import type { ParamPoint } from "../sweep.ts";
+import { COUNT_METRICS, INTERVAL_COLUMNS } from "./columns.ts";
 import {
   Bool,
   type Data,
@@ -65,8 +66,8 @@ export interface RunRow {
   readonly error: string | null;
   /** The sim's summary metrics (`null` when the run failed). */
   readonly metrics: Readonly<Record<string, number>> | null;
-  /** The experiment's `summarize` metrics. */
-  readonly extras: Readonly<Record<string, number>> | null;
+  /** The experiment's `summarize` metrics (`null`: does not apply to this run). */
+  readonly extras: Readonly<Record<string, number | null>> | null;
   readonly traceHash: string | null;
   /** Wall-clock time of build + run + summarize, ms (the only non-deterministic column). */
   readonly wallMs: number;
@@ -78,6 +79,13 @@ export interface RunBatches {
   readonly timeseries: RecordBatch;
   readonly liquidations: RecordBatch;
 }
+
+/** Per-interval counts of `timeseries.arrow`, stored as Int32. */
+const INTERVAL_COUNTS = new Set([
+  "liquidations_in_interval",
+  "adl_count_in_interval",
+  "kernel_events_in_interval",
+]);
 
 const F64 = new Float64();
 const I32 = new Int32();
@@ -117,7 +125,7 @@ export function runRowBatch(row: RunRow, columns: readonly ParamColumn[]): Recor
   add("status", UTF8, "status", row.status);
   add("error", UTF8, "status", row.error);
   const metricNames = row.metrics === null ? Object.keys(SUMMARY_METRICS) : Object.keys(row.metrics);
-  for (const m of metricNames) add(m, F64, "metric", row.metrics?.[m]);
+  for (const m of metricNames) add(m, COUNT_METRICS.has(m) ? I32 : F64, "metric", row.metrics?.[m]);
   if (row.extras !== null) for (const [k, v] of Object.entries(row.extras)) add(k, F64, "extra", v);
   add("trace_hash", UTF8, "trace", row.traceHash);
   add("wall_ms", F64, "wall", row.wallMs);
@@ -161,15 +169,24 @@ function scalarData(type: DataType, value: unknown): Data {
   });
 }
 
-/** A run's time series as a record batch: `run_id` then the sim's Float64 columns. */
+/**
+ * A run's time series as a record batch: `run_id` then the sim's columns — Float64, except the
+ * per-interval counts (Int32), which are renamed as in {@link INTERVAL_COLUMNS}.
+ */
 export function timeseriesBatch(runId: number, result: SimResult | null): RecordBatch {
   const cols = result?.timeseries ?? {};
   const n = Object.values(cols)[0]?.length ?? 0;
   const fields = [field("run_id", I32)];
   const datas = [makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) })];
-  for (const [name, col] of Object.entries(cols)) {
-    fields.push(field(name, F64));
-    datas.push(makeData({ type: F64, length: n, nullCount: 0, data: col }) as never);
+  for (const [simName, col] of Object.entries(cols)) {
+    const name = INTERVAL_COLUMNS[simName] ?? simName;
+    if (INTERVAL_COUNTS.has(name)) {
+      fields.push(field(name, I32));
+      datas.push(makeData({ type: I32, length: n, nullCount: 0, data: Int32Array.from(col) }) as never);
+    } else {
+      fields.push(field(name, F64));
+      datas.push(makeData({ type: F64, length: n, nullCount: 0, data: col }) as never);
+    }
   }
   return batchOfData(new Schema(fields), n, datas);
 }

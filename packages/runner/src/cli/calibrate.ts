@@ -11,7 +11,7 @@ import { ConfigError, type Seed } from "@cascade/core";
 import type { IterationInfo } from "../calibrate/run-calibration.ts";
 import type { ProgressReporter } from "../progress.ts";
 import { formatMetric } from "../summary.ts";
-import { resolveExperiment } from "./main.ts";
+import { checkSetPairs, resolveExperiment, unknownOption } from "./main.ts";
 
 /** `cascade calibrate --help`. */
 export const CALIBRATE_HELP = `usage: cascade calibrate <experiment> --targets FILE [options]
@@ -52,25 +52,28 @@ Ctrl-C stops after the running batch; continue with the same command plus --resu
 
 /** Runs `cascade calibrate` with its arguments; resolves with the exit code. */
 export async function calibrateCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: {
-      targets: { type: "string" },
-      runs: { type: "string" },
-      seed: { type: "string" },
-      "max-evals": { type: "string" },
-      set: { type: "string", multiple: true },
-      workers: { type: "string" },
-      out: { type: "string" },
-      resume: { type: "boolean" },
-      "run-timeout": { type: "string" },
-      experiments: { type: "string" },
-      quiet: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const options = {
+    targets: { type: "string" },
+    runs: { type: "string" },
+    seed: { type: "string" },
+    "max-evals": { type: "string" },
+    set: { type: "string", multiple: true },
+    workers: { type: "string" },
+    out: { type: "string" },
+    resume: { type: "boolean" },
+    "run-timeout": { type: "string" },
+    experiments: { type: "string" },
+    quiet: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  } as const;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw unknownOption(e, Object.keys(options), "calibrate") ?? e;
+  }
+  const { values, positionals } = parsed;
+  checkSetPairs(values.set ?? [], positionals);
   if (values.help) {
     console.log(CALIBRATE_HELP);
     return 0;

@@ -1,5 +1,5 @@
 /**
- * The `cascade` command line: `run`, `list`, `describe`, `merge`, `repair`, `report`, `calibrate`. Run it as `pnpm cascade …`
+ * The `cascade` command line: `run`, `check`, `list`, `describe`, `merge`, `repair`, `report`, `calibrate`. Run it as `pnpm cascade …`
  * (the root script runs this file under tsx) or through the package's `cascade` bin.
  *
  * Bad input (unknown experiment, unknown `--set` key, a value of the wrong type, a bad shard
@@ -18,6 +18,7 @@ import { type AnyExperiment, defaultDimensions } from "../experiment.ts";
 import { importExperiment } from "../load.ts";
 import { describeRange, parseOverrides } from "../params.ts";
 import { parseShard, type Shard, shardFromEnv } from "../shard.ts";
+import { nearest } from "../suggest.ts";
 import { sweepSize } from "../sweep.ts";
 
 /** The repository root (four levels above this file: packages/runner/src/cli). */
@@ -29,6 +30,7 @@ Agent-based simulation of perpetual-swap liquidation cascades: run experiments, 
 
 commands:
   run <experiment>        run an experiment's sweep (Monte Carlo replications on a worker pool)
+  check <experiment>      type-check an experiment and build each sweep point's world, without running
   list                    list the experiments in experiments/
   describe <experiment>   parameters, defaults, ranges, units and sweep size of an experiment
   merge <dir…> --out DIR  assemble the output of several shards into one
@@ -64,6 +66,8 @@ options:
   --shard i/N         run only the runs with run_id % N == i (writes parts, no assembly)
   --shards N          shard count when the index comes from JOB_COMPLETION_INDEX
   --experiments DIR   where experiments are looked up by name (default <repo>/experiments)
+  --no-check          skip the checks made before the first run: type-check the experiment's
+                      files, build each point's world once (see cascade check)
   --no-report         do not write report.html after the run
   --quiet             no progress display
   -h, --help          this help
@@ -134,8 +138,29 @@ of the same experiment and configuration.
 
 options:
   --out DIR     where the merged files go (may be one of the inputs)
+  --no-report   do not write report.html after the merge
   --quiet       no summary table
+  --allow-source-mismatch
+                merge shards whose experiment sources differ (content hashes of the
+                experiment file and every repository file it imports); recorded in the
+                manifest (mergedSourceMismatch)
   -h, --help    this help`;
+
+const CHECK_HELP = `usage: cascade check <experiment> [options]
+
+Checks an experiment without running it, in a few seconds: type-checks its file and the files it
+imports relatively (helpers and agents, e.g. experiments/lib/; the packages are checked by
+pnpm run typecheck), then builds the world of each sweep point once (build() and the world's
+construction; at most 200 points, spread evenly over larger sweeps) on worker threads.
+Prints each problem as file:line:column: … and exits with 2; "cascade run" makes the same checks
+before its first run (--no-check skips them).
+
+options:
+  --set key=value     override a parameter's default (repeatable), as for run
+  --runs N, --seed S  as for run (they change the points' seeds only)
+  --workers W         threads building the worlds (default: one per core)
+  --experiments DIR   where experiments are looked up by name
+  -h, --help          this help`;
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -150,6 +175,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return command === undefined ? 2 : 0;
       case "run":
         return await runCommand(rest);
+      case "check":
+        return await checkCommand(rest);
       case "list":
         return await listCommand(rest);
       case "describe":
@@ -166,12 +193,26 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new ConfigError(
           "command",
           command,
-          "is unknown (commands: run, list, describe, merge, repair, report, calibrate; see cascade --help)",
+          `is unknown (${nearestCommand(command)}commands: run, check, list, describe, merge, repair, report, calibrate; see cascade --help)`,
         );
     }
   } catch (e) {
     return report(e);
   }
+}
+
+function nearestCommand(command: string): string {
+  const guess = nearest(command, [
+    "run",
+    "check",
+    "list",
+    "describe",
+    "merge",
+    "repair",
+    "report",
+    "calibrate",
+  ]);
+  return guess === undefined ? "" : `did you mean ${guess}? `;
 }
 
 function report(e: unknown): number {
@@ -180,6 +221,10 @@ function report(e: unknown): number {
     return 2;
   }
   const code = (e as { code?: unknown })?.code;
+  if (e instanceof CliUsageError) {
+    console.error(`cascade: ${e.message}`);
+    return 2;
+  }
   if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
     const first = (e as Error).message.split(/\.\s|\n/)[0]!;
     console.error(`cascade: ${first.charAt(0).toLowerCase()}${first.slice(1)} (see cascade --help)`);
@@ -193,36 +238,82 @@ function report(e: unknown): number {
 function parse<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>>(
   args: readonly string[],
   options: T,
+  command?: string,
 ) {
-  return parseArgs({
-    args: [...args],
-    options: { ...options, help: { type: "boolean", short: "h" } },
-    allowPositionals: true,
-    strict: true,
-  });
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw unknownOption(e, Object.keys(options), command) ?? e;
+  }
+}
+
+/**
+ * A parseArgs "unknown option" error as a {@link CliUsageError} naming the nearest option of the
+ * command (`--worker` → `did you mean --workers?`); `undefined` for any other error.
+ */
+export function unknownOption(e: unknown, known: readonly string[], command?: string): Error | undefined {
+  if ((e as { code?: unknown })?.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return undefined;
+  const m = /^Unknown option '(-{1,2})([^']*)'/.exec((e as Error).message);
+  if (m === null) return undefined;
+  const flag = `${m[1]}${m[2]}`;
+  const guess = nearest(m[2]!.replace(/=.*$/, ""), [...known, "help"]);
+  const help = command === undefined ? "cascade --help" : `cascade ${command} --help`;
+  return new CliUsageError(
+    `unknown option '${flag}' (${guess === undefined ? "" : `did you mean --${guess}? `}see ${help})`,
+  );
+}
+
+/** Bad command-line usage, printed as its message alone (exit code 2). */
+export class CliUsageError extends Error {
+  override readonly name = "CliUsageError";
+}
+
+/**
+ * Checks `--set` values before positionals are counted: `--set whaleBtc 60` (no `=`) parses as
+ * the value `whaleBtc` and a stray positional `60`.
+ * @throws {@link @cascade/core!ConfigError} `--set = "whaleBtc": needs key=value (e.g. --set whaleBtc=60)`.
+ */
+export function checkSetPairs(pairs: readonly string[], positionals: readonly string[]): void {
+  for (const pair of pairs) {
+    if (pair.indexOf("=") > 0) continue;
+    const stray = positionals.length > 1 ? positionals[positionals.length - 1] : undefined;
+    const example = /^[A-Za-z_][A-Za-z0-9_]*$/.test(pair) ? `${pair}=${stray ?? "VALUE"}` : "name=20";
+    throw new ConfigError("--set", pair, `needs key=value (e.g. --set ${example})`);
+  }
 }
 
 async function runCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    runs: { type: "string" },
-    seed: { type: "string" },
-    set: { type: "string", multiple: true },
-    workers: { type: "string" },
-    out: { type: "string" },
-    resume: { type: "boolean" },
-    repair: { type: "boolean" },
-    "max-failures": { type: "string" },
-    "run-timeout": { type: "string" },
-    shard: { type: "string" },
-    shards: { type: "string" },
-    experiments: { type: "string" },
-    "no-report": { type: "boolean" },
-    quiet: { type: "boolean" },
-  });
+  const { values, positionals } = parse(
+    args,
+    {
+      runs: { type: "string" },
+      seed: { type: "string" },
+      set: { type: "string", multiple: true },
+      workers: { type: "string" },
+      out: { type: "string" },
+      resume: { type: "boolean" },
+      repair: { type: "boolean" },
+      "max-failures": { type: "string" },
+      "run-timeout": { type: "string" },
+      shard: { type: "string" },
+      shards: { type: "string" },
+      experiments: { type: "string" },
+      "no-report": { type: "boolean" },
+      "no-check": { type: "boolean" },
+      quiet: { type: "boolean" },
+    },
+    "run",
+  );
   if (values.help) {
     console.log(RUN_HELP);
     return 0;
   }
+  checkSetPairs(values.set ?? [], positionals);
   if (positionals.length !== 1) {
     throw new ConfigError(
       "run",
@@ -270,6 +361,8 @@ async function runCommand(args: readonly string[]): Promise<number> {
     repair: values.repair === true,
     maxFailures,
     runTimeoutSec,
+    check: values["no-check"] !== true,
+    typeCheck: values["no-check"] !== true,
     progress: values.quiet ? silentProgress : progressReporter(process.stderr),
     log,
   });
@@ -323,8 +416,54 @@ function reportFailures(
   console.error(lines.join("\n"));
 }
 
+async function checkCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      set: { type: "string", multiple: true },
+      runs: { type: "string" },
+      seed: { type: "string" },
+      workers: { type: "string" },
+      experiments: { type: "string" },
+    },
+    "check",
+  );
+  if (values.help) {
+    console.log(CHECK_HELP);
+    return 0;
+  }
+  checkSetPairs(values.set ?? [], positionals);
+  if (positionals.length !== 1) {
+    throw new ConfigError(
+      "check",
+      positionals.join(" "),
+      "needs exactly one experiment (see cascade check --help)",
+    );
+  }
+  const file = resolveExperiment(positionals[0]!, values.experiments);
+  const replications = optionalInt("--runs", values.runs);
+  const workers = optionalInt("--workers", values.workers);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const experiment = await importExperiment(file);
+  parseOverrides(values.set ?? [], experiment.parameters, experiment.derived);
+  const { checkExperiment, ExperimentCheckError } = await import("../check.ts");
+  const { planExperiment } = await import("../plan.ts");
+  const plan = await planExperiment(experiment, { overrides: values.set ?? [], replications, seed });
+  try {
+    const r = await checkExperiment(plan, file, { workers });
+    console.log(
+      `${experiment.name}: ok · ${r.checkedFiles.length} file${r.checkedFiles.length === 1 ? "" : "s"} type-check (${(r.typeCheckMs / 1000).toFixed(1)} s) · ${r.builtPoints === r.points ? `the worlds of all ${r.points} points build` : `the worlds of ${r.builtPoints} of ${r.points} points (an even spread) build`} (${(r.buildMs / 1000).toFixed(1)} s)`,
+    );
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ExperimentCheckError)) throw e;
+    for (const line of e.lines) console.error(`cascade: ${line}`);
+    return 2;
+  }
+}
+
 async function listCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, { experiments: { type: "string" } });
+  const { values, positionals } = parse(args, { experiments: { type: "string" } }, "list");
   if (values.help) {
     console.log(LIST_HELP);
     return 0;
@@ -354,7 +493,7 @@ async function listCommand(args: readonly string[]): Promise<number> {
 }
 
 async function describeCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, { experiments: { type: "string" } });
+  const { values, positionals } = parse(args, { experiments: { type: "string" } }, "describe");
   if (values.help) {
     console.log(DESCRIBE_HELP);
     return 0;
@@ -427,7 +566,7 @@ export function describeExperiment(e: AnyExperiment, file: string): string {
 }
 
 async function reportCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, { "shock-time": { type: "string" } });
+  const { values, positionals } = parse(args, { "shock-time": { type: "string" } }, "report");
   if (values.help) {
     console.log(REPORT_HELP);
     return 0;
@@ -456,7 +595,16 @@ async function writeReportTo(dir: string, log: (line: string) => void, shockTime
 }
 
 async function mergeCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, { out: { type: "string" }, quiet: { type: "boolean" } });
+  const { values, positionals } = parse(
+    args,
+    {
+      out: { type: "string" },
+      quiet: { type: "boolean" },
+      "no-report": { type: "boolean" },
+      "allow-source-mismatch": { type: "boolean" },
+    },
+    "merge",
+  );
   if (values.help) {
     console.log(MERGE_HELP);
     return 0;
@@ -468,19 +616,25 @@ async function mergeCommand(args: readonly string[]): Promise<number> {
     if (!existsSync(d)) throw new ConfigError("merge", d, "no such directory");
   }
   const { mergeOutputs } = await import("../merge.ts");
-  const res = mergeOutputs({ inputs: positionals, out: values.out, log: (l) => console.error(l) });
+  const res = mergeOutputs({
+    inputs: positionals,
+    out: values.out,
+    log: (l) => console.error(l),
+    allowSourceMismatch: values["allow-source-mismatch"] === true,
+  });
   const m = res.manifest;
   console.log(
     `${m.experiment.name}: merged ${m.runs.ok} ok, ${m.runs.failed} failed, ${m.runs.missing} missing of ${m.totalRuns} runs`,
   );
   if (!values.quiet) console.log(`\n${res.summary.format()}\n`);
   console.log(`wrote ${values.out}/runs.arrow, timeseries.arrow, liquidations.arrow, manifest.json`);
-  if (m.runs.ok > 0) await writeReportTo(path.resolve(values.out), (l) => console.error(l));
+  if (values["no-report"] !== true && m.runs.ok > 0)
+    await writeReportTo(path.resolve(values.out), (l) => console.error(l));
   return 0;
 }
 
 async function repairCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, {});
+  const { values, positionals } = parse(args, {}, "repair");
   if (values.help) {
     console.log(REPAIR_HELP);
     return 0;
@@ -531,10 +685,11 @@ export function resolveExperiment(arg: string, experimentsOption?: string): stri
   const file = path.join(dir, `${arg}.ts`);
   if (!existsSync(file)) {
     const known = experimentNames(dir);
+    const guess = nearest(arg, known);
     throw new ConfigError(
       "experiment",
       arg,
-      `unknown experiment (known: ${known.length > 0 ? known.join(", ") : "none"} in ${path.relative(process.cwd(), dir) || dir})`,
+      `unknown experiment (${guess === undefined ? "" : `did you mean ${guess}? `}known: ${known.length > 0 ? known.join(", ") : "none"} in ${path.relative(process.cwd(), dir) || dir})`,
     );
   }
   return file;
