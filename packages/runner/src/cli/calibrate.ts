@@ -7,11 +7,18 @@
 
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, type Seed } from "@cascade/core";
+import { ConfigError } from "@cascade/core";
 import type { IterationInfo } from "../calibrate/run-calibration.ts";
 import type { ProgressReporter } from "../progress.ts";
 import { formatMetric } from "../summary.ts";
-import { checkSetPairs, resolveExperiment, unknownOption } from "./main.ts";
+import {
+  checkSetPairs,
+  optionalInt,
+  parseSeed,
+  positiveNumber,
+  resolveExperiment,
+  unknownOption,
+} from "./main.ts";
 
 /** `cascade calibrate --help`. */
 export const CALIBRATE_HELP = `usage: cascade calibrate <experiment> --targets FILE [options]
@@ -224,27 +231,4 @@ function table(header: string[], rows: string[][]): string[] {
       .join("  ")
       .trimEnd();
   return [line(header), ...rows.map(line)];
-}
-
-function optionalInt(field: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!(Number.isSafeInteger(n) && n >= 1)) throw new ConfigError(field, text, "must be a positive integer");
-  return n;
-}
-
-function positiveNumber(field: string, text: string): number {
-  const n = /^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n > 0)) throw new ConfigError(field, text, "must be a positive number");
-  return n;
-}
-
-function parseSeed(text: string): Seed {
-  if (/^-?\d+$/.test(text)) {
-    const n = Number(text);
-    if (!Number.isSafeInteger(n)) throw new ConfigError("--seed", text, "must be a safe integer or a string");
-    return n;
-  }
-  if (text === "") throw new ConfigError("--seed", text, "must not be empty");
-  return text;
 }

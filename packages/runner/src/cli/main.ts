@@ -695,20 +695,23 @@ export function resolveExperiment(arg: string, experimentsOption?: string): stri
   return file;
 }
 
-function optionalInt(field: string, text: string | undefined): number | undefined {
+/** An optional positive-integer option (`undefined` when absent). @throws ConfigError naming the option. */
+export function optionalInt(field: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!(Number.isSafeInteger(n) && n >= 1)) throw new ConfigError(field, text, "must be a positive integer");
   return n;
 }
 
-function positiveNumber(field: string, text: string): number {
+/** A positive-number option. @throws ConfigError naming the option. */
+export function positiveNumber(field: string, text: string): number {
   const n = /^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!(n > 0)) throw new ConfigError(field, text, "must be a positive number");
   return n;
 }
 
-function parseSeed(text: string): Seed {
+/** `--seed`: a safe integer, or any non-empty string. @throws ConfigError naming `--seed`. */
+export function parseSeed(text: string): Seed {
   if (/^-?\d+$/.test(text)) {
     const n = Number(text);
     if (!Number.isSafeInteger(n)) throw new ConfigError("--seed", text, "must be a safe integer or a string");
