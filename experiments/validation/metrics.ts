@@ -24,6 +24,7 @@ import {
   spreadBps,
   windowVwap,
 } from "@cascade/analysis";
+import { spotTraded } from "../lib/summary-metrics.ts";
 
 /** Seconds at the start of every run that are not measured (books filling, makers warming up). */
 export const WARMUP_S = 300;
@@ -55,25 +56,6 @@ function col(ts: Cols, name: string): ArrayLike<number> {
   const c = ts[name];
   if (c === undefined) throw new Error(`timeseries has no column "${name}"`);
   return c;
-}
-
-/** Sum of the spot venues' per-sample volume and turnover (every `spot_volume_<venue>` column). */
-function spotTraded(ts: Cols): { volume: Float64Array; turnover: Float64Array } {
-  const n = col(ts, "time_s").length;
-  const volume = new Float64Array(n);
-  const turnover = new Float64Array(n);
-  for (const name of Object.keys(ts)) {
-    if (!name.startsWith("spot_volume_")) continue;
-    const v = ts[name]!;
-    const t = ts[`spot_turnover_${name.slice("spot_volume_".length)}`]!;
-    for (let i = 0; i < n; i++) {
-      if (v[i]! > 0) {
-        volume[i] += v[i]!;
-        turnover[i] += t[i]!;
-      }
-    }
-  }
-  return { volume, turnover };
 }
 
 function slice(x: ArrayLike<number>, from: number, to = x.length): Float64Array {

@@ -94,6 +94,7 @@ export function writeFixture(options: FixtureOptions = {}): FixtureInfo {
     end_price: [],
     min_price: [],
     max_drawdown: [],
+    index_drawdown: [],
     insurance_fund_start: [],
     insurance_fund_end: [],
     insurance_fund_min: [],
@@ -302,6 +303,8 @@ export function writeFixture(options: FixtureOptions = {}): FixtureInfo {
         push("end_price", mark[n - 1]!);
         push("min_price", minP);
         push("max_drawdown", mdd);
+        // An experiment metric the report compares too: the index falls 80 % as far as the mark.
+        push("index_drawdown", 0.8 * mdd);
         push("insurance_fund_start", fund[0]!);
         push("insurance_fund_end", fund[n - 1]!);
         push("insurance_fund_min", events.length ? minFund : fund[0]!);

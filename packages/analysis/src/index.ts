@@ -117,6 +117,7 @@ export {
   type VerdictOptions,
 } from "./stylized.ts";
 export {
+  AMPLIFICATION_METRICS,
   type AmplificationSummary,
   CASCADE_METRIC_DESCRIPTIONS,
   type HorizonFacts,

@@ -67,6 +67,12 @@ describe("summarizeRuns", () => {
     expect(a.pairs.every((p) => p.sameSeed)).toBe(true);
     expect(a.byPoint).toHaveLength(2);
     expect(a.overall.mean).toBeGreaterThan(1.3);
+    // Every drawdown metric the runs have is compared, the mark's first.
+    expect(s.amplifications.map((x) => x.metric)).toEqual(["max_drawdown", "index_drawdown"]);
+    const idx = s.amplifications[1]!;
+    expect(idx.pairs).toHaveLength(6);
+    // index_drawdown = 0.8 × max_drawdown in every run, so the ratios are the same.
+    expect(idx.overall.mean).toBeCloseTo(a.overall.mean, 9);
   });
 
   it("chooses the median-drawdown run with liquidations on and computes stylized facts", () => {

@@ -166,6 +166,65 @@ export interface RunsSummary {
   readonly aggregational: FactCheck;
   /** Amplification, when counterfactual pairs exist. */
   readonly amplification: AmplificationSummary | undefined;
+  /** Amplification of every metric of {@link AMPLIFICATION_METRICS} the runs have (the mark's first). */
+  readonly amplifications: readonly AmplificationSummary[];
+}
+
+/**
+ * Drawdown metrics compared between counterfactual pairs when a run has them: the sampled mark
+ * (`max_drawdown`, every run), and — when the experiment's summary provides them, as the
+ * flash-crash studies do — the index and the 1-minute VWAPs of the perpetual and of spot, where a
+ * cascade means something to a trader (the mark alone can hide a cascade that moves traded prices).
+ */
+export const AMPLIFICATION_METRICS: readonly string[] = Object.freeze([
+  "max_drawdown",
+  "index_drawdown",
+  "perp_vwap_drawdown",
+  "spot_vwap_drawdown",
+]);
+
+function amplificationOf(
+  records: readonly RunRecord[],
+  flag: string,
+  metric: string,
+  confidence: number,
+): AmplificationSummary | undefined {
+  const pairs = amplificationPairs(records, { flag, metric });
+  if (pairs.length === 0) return undefined;
+  const groups = new Map<string, AmplificationPair[]>();
+  for (const p of pairs) {
+    const k = paramsKey(p.params);
+    let g = groups.get(k);
+    if (!g) {
+      g = [];
+      groups.set(k, g);
+    }
+    g.push(p);
+  }
+  return {
+    flag,
+    metric,
+    pairs,
+    byPoint: [...groups.values()].map((g) => ({
+      params: g[0]!.params,
+      amplification: summarize(
+        g.map((p) => p.amplification),
+        confidence,
+      ),
+      with: summarize(
+        g.map((p) => p.with),
+        confidence,
+      ),
+      without: summarize(
+        g.map((p) => p.without),
+        confidence,
+      ),
+    })),
+    overall: summarize(
+      pairs.map((p) => p.amplification),
+      confidence,
+    ),
+  };
 }
 
 /**
@@ -239,43 +298,14 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
       ? undefined
       : (options.amplificationFlag ?? detectFlag(res.parameterNames, ok));
   let amplification: AmplificationSummary | undefined;
+  const amplifications: AmplificationSummary[] = [];
   if (flag) {
-    const pairs = amplificationPairs(records, { flag });
-    if (pairs.length > 0) {
-      const groups = new Map<string, AmplificationPair[]>();
-      for (const p of pairs) {
-        const k = paramsKey(p.params);
-        let g = groups.get(k);
-        if (!g) {
-          g = [];
-          groups.set(k, g);
-        }
-        g.push(p);
-      }
-      amplification = {
-        flag,
-        metric: "max_drawdown",
-        pairs,
-        byPoint: [...groups.values()].map((g) => ({
-          params: g[0]!.params,
-          amplification: summarize(
-            g.map((p) => p.amplification),
-            confidence,
-          ),
-          with: summarize(
-            g.map((p) => p.with),
-            confidence,
-          ),
-          without: summarize(
-            g.map((p) => p.without),
-            confidence,
-          ),
-        })),
-        overall: summarize(
-          pairs.map((p) => p.amplification),
-          confidence,
-        ),
-      };
+    for (const metric of AMPLIFICATION_METRICS) {
+      if (metric !== "max_drawdown" && !res.metricNames.includes(metric)) continue;
+      const a = amplificationOf(records, flag, metric, confidence);
+      if (a === undefined) continue;
+      amplifications.push(a);
+      if (metric === "max_drawdown") amplification = a;
     }
   }
 
@@ -367,6 +397,7 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
     stylized,
     aggregational,
     amplification,
+    amplifications,
   };
 }
 

@@ -373,6 +373,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
   );
   if (result.summary !== null) {
     if (!values.quiet) console.log(`\n${result.summary.format()}\n`);
+    if (!values.quiet && m.runs.ok > 0) await printAmplification(result.outDir);
     console.log(`wrote ${rel}/runs.arrow, timeseries.arrow, liquidations.arrow, manifest.json`);
     if (values["no-report"] !== true && m.runs.ok > 0) await writeReportTo(result.outDir, log);
   } else {
@@ -588,6 +589,32 @@ async function reportCommand(args: readonly string[]): Promise<number> {
 }
 
 /** Writes report.html into `dir` (the analysis package reads the files just written). */
+/**
+ * Prints the amplification of each drawdown metric over counterfactual pairs (liquidations on ÷
+ * off on the same random streams), with its 95 % interval, when the sweep has such pairs.
+ */
+async function printAmplification(dir: string): Promise<void> {
+  const { summarizeRuns } = await import("@cascade/analysis");
+  let s: ReturnType<typeof summarizeRuns>;
+  try {
+    s = summarizeRuns(dir);
+  } catch (e) {
+    // The run's files are written; only this summary could not be read from them.
+    console.log(`amplification: not computed (${e instanceof Error ? e.message : String(e)})\n`);
+    return;
+  }
+  if (s.amplifications.length === 0) return;
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
+  console.log(`amplification, ${s.amplifications[0]!.flag} on ÷ off (paired on the same random streams):`);
+  for (const a of s.amplifications) {
+    const o = a.overall;
+    console.log(
+      `  ${a.metric.padEnd(20)} ${f(o.mean)}  95 % CI [${f(o.ciLow)}, ${f(o.ciHigh)}]  (${o.n} pairs)`,
+    );
+  }
+  console.log("");
+}
+
 async function writeReportTo(dir: string, log: (line: string) => void, shockTimeS?: number): Promise<void> {
   const { writeReport } = await import("@cascade/analysis");
   const file = await writeReport(dir, shockTimeS === undefined ? {} : { shockTimeS });
