@@ -52,6 +52,25 @@ function venues(): VenueSpec[] {
   ];
 }
 
+/** Runs `agents` for 30 s, with a seller of `shockBtc` on the perp over [10 s, 20 s) when > 0. */
+function runWorld(seed: number, agents: Agent[], shockBtc: number) {
+  const all = [...agents];
+  if (shockBtc > 0) {
+    all.push(
+      new Shock({
+        venue: "perp",
+        totalQty: String(shockBtc),
+        startNs: seconds(10),
+        durationNs: seconds(10),
+        slices: 10,
+      }),
+    );
+  }
+  const world = createWorld({ seed, venues: venues(), agents: all });
+  world.run(seconds(30));
+  return world;
+}
+
 describe("hedged maker: the rules", () => {
   it("widens with volatility above its calm floor", () => {
     expect(hedgedHalfSpreadBps(0.5, 1, 2e-5)).toBe(0.5);
@@ -92,18 +111,7 @@ describe("hedged maker in a world", () => {
   function run(shockBtc: number) {
     const maker = new HedgedMaker({ name: "hm", perpVenue: "perp", hedgeVenue: "spot", levelSizeLots: 500 });
     const agents: Agent[] = [new SpotLadder(REF), maker];
-    if (shockBtc > 0)
-      agents.push(
-        new Shock({
-          venue: "perp",
-          totalQty: String(shockBtc),
-          startNs: seconds(10),
-          durationNs: seconds(10),
-          slices: 10,
-        }),
-      );
-    const world = createWorld({ seed: 5, venues: venues(), agents });
-    world.run(seconds(30));
+    const world = runWorld(5, agents, shockBtc);
     const perp = world.venue("perp") as PerpVenue;
     const spot = world.venue("spot") as SpotVenue;
     return { perp, spot };
@@ -167,18 +175,7 @@ describe("a basis desk (seedCounterparty)", () => {
       levelSizeLots: 500,
     });
     const agents: Agent[] = [new SpotLadder(REF), desk, new Crowd(10_000)];
-    if (shockBtc > 0)
-      agents.push(
-        new Shock({
-          venue: "perp",
-          totalQty: String(shockBtc),
-          startNs: seconds(10),
-          durationNs: seconds(10),
-          slices: 10,
-        }),
-      );
-    const world = createWorld({ seed: 6, venues: venues(), agents });
-    world.run(seconds(30));
+    const world = runWorld(6, agents, shockBtc);
     return { perp: world.venue("perp") as PerpVenue, spot: world.venue("spot") as SpotVenue };
   }
 
