@@ -387,7 +387,7 @@ export class HedgedMaker implements Agent {
     }
     // Volatility of the fair price per √second, sampled on a 1-second grid (sub-second changes of
     // a thin spot book are bid-ask noise, not volatility) with each return capped at
-    // `maxSampleReturn` so one print through an empty book cannot blow the estimate up.
+    // MAX_SAMPLE_RETURN so one print through an empty book cannot blow the estimate up.
     if (!Number.isFinite(this.lastFair)) {
       this.lastFair = fair;
       this.lastFairNs = now;

@@ -36,6 +36,29 @@ export interface RunFailureDetail {
   readonly simTimeS: number | null;
 }
 
+/** `build(params, context)` and the world's construction (which validates its configuration). */
+function createRunWorld(
+  experiment: AnyExperiment,
+  spec: RunSpec,
+  masterSeed: Seed,
+): ReturnType<typeof createWorld> {
+  const config = experiment.build(spec.params as never, {
+    seed: spec.seed,
+    runIndex: spec.runId,
+    replication: spec.replication,
+    pointIndex: spec.pointIndex,
+    masterSeed,
+  });
+  if (config === null || typeof config !== "object") {
+    throw new ConfigError("build()", config, "must return a WorldConfig");
+  }
+  return createWorld(
+    config.recorder === undefined && experiment.record !== undefined
+      ? { ...config, recorder: experiment.record }
+      : config,
+  );
+}
+
 /**
  * Builds and runs one world. Never throws for a failing run: the error becomes the row's
  * `error` (`"<ErrorName>: <message>"`) and its status `"failed"`.
@@ -48,21 +71,7 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
   let failure: RunFailureDetail | null = null;
   let world: ReturnType<typeof createWorld> | undefined;
   try {
-    const config = experiment.build(spec.params as never, {
-      seed: spec.seed,
-      runIndex: spec.runId,
-      replication: spec.replication,
-      pointIndex: spec.pointIndex,
-      masterSeed,
-    });
-    if (config === null || typeof config !== "object") {
-      throw new ConfigError("build()", config, "must return a WorldConfig");
-    }
-    world = createWorld(
-      config.recorder === undefined && experiment.record !== undefined
-        ? { ...config, recorder: experiment.record }
-        : config,
-    );
+    world = createRunWorld(experiment, spec, masterSeed);
     result = world.run(spec.durationNs);
     if (experiment.summarize !== undefined) {
       extras = {};
@@ -112,21 +121,7 @@ export function buildWorld(
   masterSeed: Seed,
 ): { readonly error: string; readonly stack: string | null } | null {
   try {
-    const config = experiment.build(spec.params as never, {
-      seed: spec.seed,
-      runIndex: spec.runId,
-      replication: spec.replication,
-      pointIndex: spec.pointIndex,
-      masterSeed,
-    });
-    if (config === null || typeof config !== "object") {
-      throw new ConfigError("build()", config, "must return a WorldConfig");
-    }
-    createWorld(
-      config.recorder === undefined && experiment.record !== undefined
-        ? { ...config, recorder: experiment.record }
-        : config,
-    );
+    createRunWorld(experiment, spec, masterSeed);
     return null;
   } catch (e) {
     return { error: describeError(e), stack: e instanceof Error ? (e.stack ?? null) : null };
