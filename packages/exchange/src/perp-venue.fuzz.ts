@@ -337,7 +337,8 @@ export function fuzzCase(maxSteps = 120): fc.Arbitrary<FuzzCase> {
   });
 }
 
-const COLUMNS = [
+/** Every account column of `PerpAccounts` whose values a refused command must leave unchanged. */
+export const ACCOUNT_COLUMNS = [
   "wallet",
   "isoMargin",
   "size",
@@ -359,7 +360,7 @@ const COLUMNS = [
 function snapshot(v: PerpVenue): string {
   const acc = v.accounts;
   const parts: unknown[] = [acc.count, v.book.orders(Side.Buy), v.book.orders(Side.Sell)];
-  for (const c of COLUMNS) parts.push(Array.from(acc[c].subarray(0, acc.count)));
+  for (const c of ACCOUNT_COLUMNS) parts.push(Array.from(acc[c].subarray(0, acc.count)));
   parts.push(
     v.feesCollectedUnits,
     v.netDepositsUnits,

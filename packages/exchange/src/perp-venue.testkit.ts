@@ -14,6 +14,7 @@ import { TimeInForce } from "@cascade/matching-engine";
 import { expect } from "vitest";
 import type { MarginTierSpec } from "./margin-tiers.ts";
 import type { PerpVenueConfig } from "./perp-config.ts";
+import { ACCOUNT_COLUMNS } from "./perp-venue.fuzz.ts";
 import { ManualIndex, PerpVenue } from "./perp-venue.ts";
 
 /** Quote units per USDT on BTCUSDT (quote unit 0.0001). */
@@ -83,29 +84,11 @@ export function trade(v: PerpVenue, long: number, short: number, priceTicks: num
   expect(v.positionLots(short)).toBe(s0 - lots);
 }
 
-const COLUMNS = [
-  "wallet",
-  "isoMargin",
-  "size",
-  "basis",
-  "leverage",
-  "flags",
-  "openBuyLots",
-  "openBuyNotional",
-  "openSellLots",
-  "openSellNotional",
-  "reduceOnlyLots",
-  "trigger",
-  "realizedPnl",
-  "feesPaid",
-  "fundingPaid",
-] as const;
-
 /** Every account column, the book, and the venue's money totals and logs: equal before and after a refused command. */
 export function snapshot(v: PerpVenue): unknown {
   const acc = v.accounts;
   const columns: Record<string, number[]> = {};
-  for (const c of COLUMNS) columns[c] = Array.from(acc[c].subarray(0, acc.count));
+  for (const c of ACCOUNT_COLUMNS) columns[c] = Array.from(acc[c].subarray(0, acc.count));
   return {
     count: acc.count,
     columns,
