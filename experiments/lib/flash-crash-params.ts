@@ -129,6 +129,14 @@ export const FLASH_CRASH_PARAMETERS = {
     description: "coupled market: inventory each spot market maker may carry (its starting holding)",
     unit: "BTC",
   }),
+  spotImpactBpsPerBtc: param.number({
+    default: D.spotImpactBpsPerBtc,
+    min: 0,
+    max: 1_000,
+    description:
+      "coupled market: permanent impact of aggressive spot volume on the spot makers' fair value (Kyle's lambda)",
+    unit: "bp/BTC",
+  }),
   deepBookBtc: param.number({
     default: D.deepBookBtc,
     min: 0,

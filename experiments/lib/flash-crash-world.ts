@@ -82,6 +82,12 @@ export interface FlashCrashParams {
    */
   readonly spotMakerInventoryBtc: number;
   /**
+   * Coupled market: permanent impact of aggressive spot volume on the spot makers' fair value,
+   * basis points per BTC (Kyle's λ). Sets the calm market's volatility from its order flow
+   * (σ ≈ λ·σ_flow) and how far a forced seller moves the price.
+   */
+  readonly spotImpactBpsPerBtc: number;
+  /**
    * Patient liquidity (long-horizon buyers and sellers): per venue, 25 levels 1 % apart from 1 %
    * around a slowly moving value, the first holding this many BTC, each next one 15 % more.
    */
@@ -118,7 +124,7 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   leverageMix: "market",
   maxLeverage: 125,
   startPrice: 75_500,
-  shockBtc: 300,
+  shockBtc: 150,
   shockMinutes: 5,
   shockStartMinutes: 5,
   shockVenue: "both",
@@ -129,6 +135,7 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   marketModel: "coupled",
   hedgeCapacityBtc: 100,
   spotMakerInventoryBtc: 200,
+  spotImpactBpsPerBtc: 4,
   deepBookBtc: 3,
   arbLatencyMs: 5,
   arbCapital: 20_000_000,
@@ -152,6 +159,18 @@ const LEVERAGE_MIXES = {
   high: { values: [10, 20, 25, 50, 75, 100, 125], weights: [10, 20, 10, 25, 10, 20, 5] },
   moderate: { values: [5, 10, 15, 20, 25], weights: [10, 35, 20, 25, 10] },
   low: { values: [2, 3, 5], weights: [30, 30, 40] },
+} as const;
+
+/**
+ * The coupled world's news: one activity process (σ 0.8, 10-minute correlation, the background
+ * traders' defaults) that paces the background traders of both markets and retail's arrivals and
+ * exits, so calm-market volatility clusters as in real markets (Cont 2001).
+ */
+const NEWS = {
+  stream: "news",
+  volatility: 0.8,
+  correlationNs: 600 * NS_PER_SECOND,
+  stepNs: NS_PER_SECOND,
 } as const;
 
 /** The spot instrument: same tick and lot as the perpetual, so the index needs no conversion. */
@@ -219,10 +238,20 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
         new MarketMaker({
           name: `mm-${venue}-${i}`,
           venue,
-          capital: p.makerCapital,
+          // A coupled spot maker carries its inventory limit either way: it holds that much BTC to
+          // sell and the cash to buy as much (with less cash its bids vanished after 26 BTC, a
+          // third of the way to the limit, and spot's 1 % bid depth went to zero in every crash).
+          capital:
+            coupled && venue === "spot"
+              ? Math.max(p.makerCapital, Math.round(p.spotMakerInventoryBtc * p.startPrice))
+              : p.makerCapital,
           leverage: 5,
           gamma: 0.005,
-          referenceSource: coupled ? "others-mid" : "last-trade",
+          // Coupled: a fair value moved only by the public tape's aggressive volume (Kyle's λ), so an
+          // inventory skew never feeds back into the price others quote around (with "others-mid"
+          // the makers' skews integrated order flow and 1-minute returns had an ACF of 0.7).
+          referenceSource: coupled ? "flow" : "last-trade",
+          flowImpactBpsPerUnit: p.spotImpactBpsPerBtc,
           maxLossFraction: p.makerMaxLoss,
           volatilityPullThreshold: 3e-3,
           // Coupled: spreads stop widening at σ = 10^-4 /√s (the Avellaneda-Stoikov spread grows with
@@ -267,6 +296,15 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
           count: p.backgroundTraders,
           initialPrice: p.startPrice,
           fundamental: venue === "perp" ? "index" : "walk",
+          // One news process drives activity on both markets and retail (a shared random stream).
+          ...(p.marketModel === "coupled"
+            ? {
+                activityStream: NEWS.stream,
+                activityVolatility: NEWS.volatility,
+                activityCorrelationNs: NEWS.correlationNs,
+                historySampleNs: NEWS.stepNs,
+              }
+            : {}),
         }),
       );
     }
@@ -333,6 +371,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
             ? (p.retailOpenFraction * p.retailAccounts) / (p.retailHoldingHours * 3600)
             : (0.25 * p.retailAccounts) / 20_000,
         meanHoldingNs: Math.round(p.retailHoldingHours * 3600 * NS_PER_SECOND),
+        activity: p.marketModel === "coupled" ? NEWS : null,
       }),
     );
   }

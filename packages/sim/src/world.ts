@@ -411,6 +411,11 @@ class SimWorld implements World {
     return this.rngs.get(name);
   }
 
+  /** A new, uncached stream with the seed of `name` (see {@link RandomStreams.fresh}). */
+  freshRng(name: string): RandomStream {
+    return this.rngs.fresh(name);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Internals
 
@@ -877,6 +882,12 @@ class AgentContextImpl implements AgentContext {
 
   rng(name = "main"): RandomStream {
     return this.world.rng(`agent/${this.agentName}/${name}`);
+  }
+
+  sharedRng(name: string): RandomStream {
+    if (typeof name !== "string" || name === "")
+      throw new ConfigError("sharedRng(name)", name, "must be a non-empty string");
+    return this.world.freshRng(`shared/${name}`);
   }
 
   venueIndex(name: string): number {
