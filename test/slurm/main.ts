@@ -24,6 +24,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -118,18 +119,22 @@ async function waitFor(
 /** The task that {@link requeueMidRun} interrupts. */
 const REQUEUED_TASK = 0;
 
+/** A host name no node of the test cluster has. */
+const DEAD_NODE = "node-that-died";
+
 /**
  * Requeues task {@link REQUEUED_TASK} once its first run is in its part log — Slurm kills it
  * (SIGTERM) and queues it again, as on preemption — and lets it start again at once (Slurm would
- * hold it for two minutes). The job script then finds its manifest and resumes.
- * @returns how it went: whether the task was still running when requeued.
+ * hold it for two minutes). The job script then finds its manifest and resumes. A lock the killed
+ * attempt left is made to name {@link DEAD_NODE}, as when the task restarts on another node.
+ * @returns how it went: whether the task was still running when requeued, and its lock.
  */
 async function requeueMidRun(
   cluster: SlurmCluster,
   arrayId: string,
   shared: string,
   deadline: number,
-): Promise<string> {
+): Promise<{ how: string; lockMoved: boolean }> {
   const task = `${arrayId}_${REQUEUED_TASK}`;
   const parts = path.join(shared, "parts");
   const prefix = `shard-${REQUEUED_TASK}-of-${SHARDS}-`;
@@ -144,10 +149,21 @@ async function requeueMidRun(
       // Requeued, the task is PENDING once its first attempt has ended; only then does a new
       // start time stick.
       await waitFor(cluster, task, "requeued", (r) => r[0]?.state === "PENDING", deadline);
+      const lock = path.join(shared, `.shard-${REQUEUED_TASK}-of-${SHARDS}.json.lock`);
+      const lockMoved = existsSync(lock);
+      if (lockMoved) {
+        const held = JSON.parse(readFileSync(lock, "utf8")) as Record<string, unknown>;
+        writeFileSync(lock, `${JSON.stringify({ ...held, host: DEAD_NODE })}\n`);
+      }
       await cluster.slurm("scontrol", ["update", `JobId=${task}`, "StartTime=now"]);
-      return job?.state === "RUNNING"
-        ? "while it ran, after its first run was written"
-        : `after it ended ${job?.state}`;
+      const how =
+        job?.state === "RUNNING"
+          ? "while it ran, after its first run was written"
+          : `after it ended ${job?.state}`;
+      return {
+        how: `${how}; ${lockMoved ? `its stale lock now names host ${DEAD_NODE}` : "it left no lock"}`,
+        lockMoved,
+      };
     }
     if (Date.now() > deadline) throw new Failure(`task ${task}: no run written after ${timeoutS} s`);
     await sleep(250);
@@ -202,7 +218,7 @@ async function runTest(cluster: SlurmCluster, work: string): Promise<void> {
 
   const arrayStart = Date.now();
   const requeued = await requeueMidRun(cluster, arrayId, shared, deadline);
-  note(`requeued task ${REQUEUED_TASK} ${requeued}, as a preemption would`);
+  note(`requeued task ${REQUEUED_TASK} ${requeued.how}`);
   const tasks = await waitFor(
     cluster,
     arrayId,
@@ -245,9 +261,10 @@ async function runTest(cluster: SlurmCluster, work: string): Promise<void> {
   }
   const again = readFileSync(path.join(logs, `job-${arrayId}_${REQUEUED_TASK}.out`), "utf8");
   const resumed = /resuming: \d+ of \d+ runs already done/.exec(again)?.[0] ?? "no run done yet";
+  const lockLine = `removing the lock of an earlier attempt on another host: {"pid":`;
   check(
-    /^cascade shard .*, resuming$/m.test(again),
-    `the requeued task ${REQUEUED_TASK} ran again with --resume (${resumed})`,
+    /^cascade shard .*, resuming$/m.test(again) && (!requeued.lockMoved || again.includes(lockLine)),
+    `the requeued task ${REQUEUED_TASK} ran again with --resume (${resumed}${requeued.lockMoved ? `, after removing the lock of ${DEAD_NODE}` : ""})`,
     () =>
       `its log of the second attempt:\n${tail(path.join(logs, `job-${arrayId}_${REQUEUED_TASK}.out`), 30)}`,
   );
