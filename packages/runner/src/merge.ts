@@ -10,8 +10,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
+import { columnMetadata } from "@cascade/schema";
 import { assemble } from "./arrow/assemble.ts";
-import { columnMetadata } from "./arrow/columns.ts";
 import { makeDirs, PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
 import { listParts, type PartRef } from "./arrow/part-log.ts";
 import { type Manifest, readManifests } from "./manifest.ts";

@@ -16,7 +16,8 @@
 
 import { closeSync, openSync, renameSync, writeSync } from "node:fs";
 import path from "node:path";
-import { batchOfData, ROLE_KEY, ROLE_ORDER } from "./encode.ts";
+import { ROLE_KEY, ROLE_ORDER, TABLES, type TableName } from "@cascade/schema";
+import { batchOfData } from "./encode.ts";
 import {
   AsyncByteQueue,
   type Data,
@@ -32,10 +33,8 @@ import {
 import { PartReader, type PartRef } from "./part-log.ts";
 import { type ColumnSegment, type PartTable, readPart } from "./part-reader.ts";
 
-/** The three output tables. */
-export const TABLES = ["runs", "timeseries", "liquidations"] as const;
-/** One of {@link TABLES}. */
-export type TableName = (typeof TABLES)[number];
+// The table names belong to the output contract.
+export { TABLES, type TableName } from "@cascade/schema";
 
 /** Options of {@link assemble}. */
 export interface AssembleOptions {

@@ -8,10 +8,18 @@
  */
 
 import { createHash } from "node:crypto";
-import { type SimResult, SUMMARY_METRICS } from "@cascade/sim";
+import {
+  type ColumnRole,
+  INT32_SERIES_COLUMNS,
+  LIQUIDATION_COLUMNS,
+  ROLE_KEY,
+  SUMMARY_METRIC_NAMES,
+  seriesFileName,
+  summaryMetric,
+} from "@cascade/schema";
+import type { SimResult } from "@cascade/sim";
 import type { ParamColumn } from "../plan.ts";
 import type { ParamPoint } from "../sweep.ts";
-import { COUNT_METRICS, INTERVAL_COLUMNS } from "./columns.ts";
 import {
   Bool,
   type Data,
@@ -30,28 +38,6 @@ import {
   Utf8,
   VectorAssembler,
 } from "./lib.ts";
-
-/** Field metadata key telling what a `runs.arrow` column is (see {@link ColumnRole}). */
-export const ROLE_KEY = "cascade.role";
-
-/**
- * What a `runs.arrow` column holds: the run's identity (`key`), a parameter (`param`), a derived
- * parameter (`derived`), its status (`status`), a sim summary metric (`metric`), an experiment
- * `summarize` metric (`extra`), its trace hash (`trace`), or wall-clock time (`wall`).
- */
-export type ColumnRole = "key" | "param" | "derived" | "status" | "metric" | "extra" | "trace" | "wall";
-
-/** Column order of `runs.arrow` by role. */
-export const ROLE_ORDER: readonly ColumnRole[] = [
-  "key",
-  "param",
-  "derived",
-  "status",
-  "metric",
-  "extra",
-  "trace",
-  "wall",
-];
 
 /** The `runs.arrow` row of one run. */
 export interface RunRow {
@@ -80,13 +66,6 @@ export interface RunBatches {
   readonly liquidations: RecordBatch;
 }
 
-/** Per-interval counts of `timeseries.arrow`, stored as Int32. */
-const INTERVAL_COUNTS = new Set([
-  "liquidations_in_interval",
-  "adl_count_in_interval",
-  "kernel_events_in_interval",
-]);
-
 const F64 = new Float64();
 const I32 = new Int32();
 const UTF8 = new Utf8();
@@ -108,7 +87,7 @@ function paramType(kind: ParamColumn["kind"]): DataType {
   }
 }
 
-/** The `runs` row of one run as a one-row record batch (columns in {@link ROLE_ORDER}). */
+/** The `runs` row of one run as a one-row record batch (columns in the contract's `ROLE_ORDER`). */
 export function runRowBatch(row: RunRow, columns: readonly ParamColumn[]): RecordBatch {
   const fields: Field[] = [];
   const datas: Data[] = [];
@@ -124,8 +103,9 @@ export function runRowBatch(row: RunRow, columns: readonly ParamColumn[]): Recor
     add(c.name, paramType(c.kind), c.kind === "derived" ? "derived" : "param", row.params[c.name]);
   add("status", UTF8, "status", row.status);
   add("error", UTF8, "status", row.error);
-  const metricNames = row.metrics === null ? Object.keys(SUMMARY_METRICS) : Object.keys(row.metrics);
-  for (const m of metricNames) add(m, COUNT_METRICS.has(m) ? I32 : F64, "metric", row.metrics?.[m]);
+  const metricNames = row.metrics === null ? SUMMARY_METRIC_NAMES : Object.keys(row.metrics);
+  for (const m of metricNames)
+    add(m, summaryMetric(m)?.type === "int32" ? I32 : F64, "metric", row.metrics?.[m]);
   if (row.extras !== null) for (const [k, v] of Object.entries(row.extras)) add(k, F64, "extra", v);
   add("trace_hash", UTF8, "trace", row.traceHash);
   add("wall_ms", F64, "wall", row.wallMs);
@@ -171,7 +151,7 @@ function scalarData(type: DataType, value: unknown): Data {
 
 /**
  * A run's time series as a record batch: `run_id` then the sim's columns — Float64, except the
- * per-interval counts (Int32), which are renamed as in {@link INTERVAL_COLUMNS}.
+ * per-interval counts (Int32), which are renamed as in the contract's `INTERVAL_COLUMNS`.
  */
 export function timeseriesBatch(runId: number, result: SimResult | null): RecordBatch {
   const cols = result?.timeseries ?? {};
@@ -179,8 +159,8 @@ export function timeseriesBatch(runId: number, result: SimResult | null): Record
   const fields = [field("run_id", I32)];
   const datas = [makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) })];
   for (const [simName, col] of Object.entries(cols)) {
-    const name = INTERVAL_COLUMNS[simName] ?? simName;
-    if (INTERVAL_COUNTS.has(name)) {
+    const name = seriesFileName(simName);
+    if (INT32_SERIES_COLUMNS.has(name)) {
       fields.push(field(name, I32));
       datas.push(makeData({ type: I32, length: n, nullCount: 0, data: Int32Array.from(col) }) as never);
     } else {
@@ -198,25 +178,19 @@ function typeOfArray(a: ArrayLike<number>): DataType {
   return F64;
 }
 
-/** Names and types of the liquidation columns of an empty log (a failed run). */
-const LIQUIDATION_TYPES: Readonly<Record<string, () => ArrayLike<number>>> = {
-  time_s: () => new Float64Array(0),
-  account: () => new Int32Array(0),
-  side: () => new Uint8Array(0),
-  qty: () => new Float64Array(0),
-  mark: () => new Float64Array(0),
-  liquidation_price: () => new Float64Array(0),
-  bankruptcy_price: () => new Float64Array(0),
-  fill_price: () => new Float64Array(0),
-  fund_delta: () => new Float64Array(0),
-  stage: () => new Uint8Array(0),
-};
+/** Empty columns of the contract's types, in its order (the log of a failed run). */
+function emptyColumns(
+  columns: Readonly<Record<string, { readonly type: "float64" | "int32" | "uint8" }>>,
+): Record<string, ArrayLike<number>> {
+  const empty = { float64: Float64Array, int32: Int32Array, uint8: Uint8Array } as const;
+  return Object.fromEntries(Object.entries(columns).map(([k, c]) => [k, new empty[c.type](0)]));
+}
 
 /** A run's liquidation log as a record batch: `run_id` then the sim's columns. */
 export function liquidationsBatch(runId: number, result: SimResult | null): RecordBatch {
   const cols: Record<string, ArrayLike<number>> = result
     ? (result.liquidations as unknown as Record<string, ArrayLike<number>>)
-    : Object.fromEntries(Object.entries(LIQUIDATION_TYPES).map(([k, f]) => [k, f()]));
+    : emptyColumns(LIQUIDATION_COLUMNS);
   const n = cols.time_s?.length ?? 0;
   const fields = [field("run_id", I32)];
   const datas = [makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) })];
