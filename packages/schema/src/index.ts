@@ -74,3 +74,12 @@ export {
   seriesMetadata,
   spotColumn,
 } from "./timeseries.ts";
+export {
+  ORDER_SIDE_CODES,
+  TRADE_COLUMNS,
+  TRADE_KIND_CODES,
+  TRADE_ROLE_CODES,
+  type TradeColumn,
+  TradeKind,
+  TradeRole,
+} from "./trades.ts";

@@ -29,16 +29,19 @@ export const EXPERIMENT_KEY = "cascade.experiment";
 export const SEED_KEY = "cascade.seed";
 /** Schema metadata key: SHA-256 of the run plan (see the manifest's `configHash`). */
 export const CONFIG_HASH_KEY = "cascade.config_hash";
-/** Schema metadata key: which table the file holds (`runs`, `timeseries`, `liquidations`). */
+/** Schema metadata key: which table the file holds (`runs`, `timeseries`, `liquidations`, `trades`). */
 export const TABLE_KEY = "cascade.table";
 
-/** The output tables, each written as `<name>.arrow`. */
-export const TABLES = ["runs", "timeseries", "liquidations"] as const;
+/**
+ * The output tables, each written as `<name>.arrow`. `trades` is written only by runs that record
+ * trades (`RecorderConfig.trades`, `cascade run --trades`).
+ */
+export const TABLES = ["runs", "timeseries", "liquidations", "trades"] as const;
 /** One of {@link TABLES}. */
 export type TableName = (typeof TABLES)[number];
 
-/** Arrow types the contract uses for fixed-width columns. */
-export type ColumnType = "float64" | "int32" | "uint8";
+/** Arrow types of the contract's columns. */
+export type ColumnType = "float64" | "int32" | "uint8" | "utf8";
 
 /** Unit and meaning of one column. */
 export interface ColumnSpec {

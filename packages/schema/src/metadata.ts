@@ -16,6 +16,7 @@ import {
 import { LIQUIDATION_COLUMNS } from "./liquidations.ts";
 import { summaryMetric } from "./runs.ts";
 import { seriesMetadata } from "./timeseries.ts";
+import { TRADE_COLUMNS } from "./trades.ts";
 
 /** `cascade.unit` (when the unit is not empty) and `cascade.description`. */
 function described(unit: string, description: string): Record<string, string> {
@@ -60,5 +61,7 @@ export function columnMetadata(
       return seriesMetadata(name);
     case "liquidations":
       return typedMetadata(LIQUIDATION_COLUMNS, name);
+    case "trades":
+      return typedMetadata(TRADE_COLUMNS, name);
   }
 }

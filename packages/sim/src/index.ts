@@ -40,6 +40,7 @@ export {
 export { type AgentMessage, ItemKind, MARKET_DATA, MessagePool, VenueOp } from "./messages.ts";
 export { type LiquidationColumns, Recorder, type RecorderConfig, type SimResult } from "./recorder.ts";
 export { TraceHasher } from "./trace-hash.ts";
+export type { TradeColumns, TradeTable } from "./trade-log.ts";
 export {
   createWorld,
   type IndexProcessConfig,

@@ -22,6 +22,7 @@ import {
 import type { Agent, GaugeContext } from "./agent.ts";
 import { ColumnTable } from "./columns.ts";
 import { TraceHasher } from "./trace-hash.ts";
+import type { TradeTable } from "./trade-log.ts";
 
 /** What to record and how often. */
 export interface RecorderConfig {
@@ -29,6 +30,11 @@ export interface RecorderConfig {
   readonly intervalNs?: number;
   /** Depth bands around the mid, ppm (10,000 = 1 %). Default [10,000, 20,000]. */
   readonly depthBandsPpm?: readonly number[];
+  /**
+   * Record every execution — who traded with whom — as {@link SimResult.trades} (the runner's
+   * `trades.arrow`). Default false: a large run executes millions of trades.
+   */
+  readonly trades?: boolean;
 }
 
 /** Columns of one run's liquidation steps, in human units. */
@@ -53,6 +59,8 @@ export interface SimResult {
   readonly timeseries: Record<string, Float64Array>;
   /** Every liquidation step. */
   readonly liquidations: LiquidationColumns;
+  /** Every execution on every venue, when the recorder records trades ({@link RecorderConfig.trades}). Not part of the trace hash. */
+  readonly trades?: TradeTable;
   /** Scalar summary metrics of the run (see `SUMMARY_METRICS` of `@cascade/schema`). */
   readonly summary: Record<string, number>;
   /** Fingerprint of the time series and liquidation log: same seed ⇒ same hash. */
