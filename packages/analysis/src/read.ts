@@ -1,6 +1,6 @@
 /**
- * Reading one experiment's output folder: `runs.arrow`, `timeseries.arrow`, `liquidations.arrow`
- * (Arrow IPC *file* format) and `manifest.json`. This is the only module that touches the file
+ * Reading one experiment's output folder: `runs.arrow`, `timeseries.arrow`, `liquidations.arrow`,
+ * `trades.arrow` when the runs recorded trades (Arrow IPC *file* format) and `manifest.json`. This is the only module that touches the file
  * system for input; everything downstream works on plain columns.
  *
  * @module
@@ -120,6 +120,11 @@ export class ExperimentResults {
   readonly timeseries: Table;
   /** `liquidations.arrow`: every liquidation step of every run, with `run_id`. */
   readonly liquidations: Table;
+  /**
+   * `trades.arrow`: every execution of every run, with `run_id` (who traded with whom; see the
+   * output-schema guide). Empty when the runs did not record trades.
+   */
+  readonly trades: Table;
   /** Parameter columns of `runs.arrow`, in file order. */
   readonly parameterNames: readonly string[];
   /** Numeric metric columns of `runs.arrow` (known summary metrics first, then experiment extras). */
@@ -136,12 +141,14 @@ export class ExperimentResults {
     timeseries: Table,
     liquidations: Table,
     options: ReadOptions = {},
+    trades: Table = tableFromArrays({ run_id: new Int32Array(0) }),
   ) {
     this.dir = dir;
     this.manifest = manifest;
     this.runs = runs;
     this.timeseries = timeseries;
     this.liquidations = liquidations;
+    this.trades = trades;
     const cls = classifyRunColumns(runs, manifest, options.parameters);
     this.parameterNames = cls.parameters;
     this.metricNames = cls.metrics;
@@ -256,6 +263,14 @@ export class ExperimentResults {
     return this.columnsOf(this.liquidations, runId);
   }
 
+  /**
+   * Every numeric column of `trades.arrow` for one run (without `run_id`; the names in `venue`,
+   * `taker_agent` and `maker_agent` are left out: read them from {@link ExperimentResults.trades}).
+   */
+  tradesOf(runId: number): Columns {
+    return this.columnsOf(this.trades, runId);
+  }
+
   /** One numeric column of `table` restricted to `runId` (empty when the run or the column is absent). */
   columnOf(table: Table, name: string, runId: number): Float64Array {
     const col = this.fullColumn(table, name);
@@ -316,8 +331,8 @@ export class ExperimentResults {
 }
 
 /**
- * Reads an experiment output folder. `runs.arrow` is required; a missing `timeseries.arrow` or
- * `liquidations.arrow` reads as an empty table and a missing `manifest.json` as `{}`.
+ * Reads an experiment output folder. `runs.arrow` is required; a missing `timeseries.arrow`,
+ * `liquidations.arrow` or `trades.arrow` reads as an empty table and a missing `manifest.json` as `{}`.
  *
  * @param dir - the experiment's output folder.
  * @example
@@ -342,6 +357,7 @@ export function readResults(dir: string, options: ReadOptions = {}): ExperimentR
     read("timeseries.arrow"),
     read("liquidations.arrow"),
     options,
+    read("trades.arrow"),
   );
 }
 

@@ -82,7 +82,11 @@ export interface ExperimentDefinition<P extends ParamSpecs, D extends string = n
   readonly durationNs: number | ((params: RunParams<NoInfer<P>, NoInfer<D>>) => number);
   /** Builds the world of one run. Called in a worker thread; must not touch files. */
   build(params: RunParams<NoInfer<P>, NoInfer<D>>, run: RunContext): WorldConfig;
-  /** Recorder settings used when `build` leaves `recorder` unset. */
+  /**
+   * Recorder settings used when `build` leaves `recorder` unset. `record.trades` (default false) is
+   * the experiment's switch for `trades.arrow`, applied to every run whatever `build` returns
+   * (`cascade run --trades` / `--no-trades` override it).
+   */
   readonly record?: RecorderConfig;
   /**
    * Extra summary metrics of a run, added as `runs.arrow` columns. A metric that does not apply

@@ -113,7 +113,7 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
     shard: null,
     plannedRuns: m0.totalRuns,
     runs: { ok: summary.ok, failed: summary.failed, missing },
-    files: ["runs.arrow", "timeseries.arrow", "liquidations.arrow"],
+    files: res.tables.map((t) => `${t}.arrow`),
     startedAt,
     endedAt: new Date().toISOString(),
     execution: {
@@ -175,6 +175,7 @@ const OUTPUT_NAMES = new Set([
   "runs.arrow",
   "timeseries.arrow",
   "liquidations.arrow",
+  "trades.arrow",
   "report.html",
   PARTS_DIR,
 ]);

@@ -1,6 +1,7 @@
 /**
- * One run as Arrow: its `runs` row, its time series and its liquidation log as record batches,
- * serialized as three concatenated Arrow IPC streams — the payload of the run's part record,
+ * One run as Arrow: its `runs` row, its time series, its liquidation log and (when the run records
+ * them) its trades as record batches, serialized as three or four concatenated Arrow IPC streams
+ * — the payload of the run's part record,
  * which a worker hands to the main thread in shared memory and the main thread appends,
  * unchanged, to its part log.
  *
@@ -16,6 +17,7 @@ import {
   SUMMARY_METRIC_NAMES,
   seriesFileName,
   summaryMetric,
+  TRADE_COLUMNS,
 } from "@cascade/schema";
 import type { SimResult } from "@cascade/sim";
 import type { ParamColumn } from "../plan.ts";
@@ -59,11 +61,13 @@ export interface RunRow {
   readonly wallMs: number;
 }
 
-/** The three tables of a run. */
+/** The tables of a run. */
 export interface RunBatches {
   readonly runs: RecordBatch;
   readonly timeseries: RecordBatch;
   readonly liquidations: RecordBatch;
+  /** Only when the run records trades. */
+  readonly trades?: RecordBatch;
 }
 
 const F64 = new Float64();
@@ -180,10 +184,68 @@ function typeOfArray(a: ArrayLike<number>): DataType {
 
 /** Empty columns of the contract's types, in its order (the log of a failed run). */
 function emptyColumns(
-  columns: Readonly<Record<string, { readonly type: "float64" | "int32" | "uint8" }>>,
+  columns: Readonly<Record<string, { readonly type: "float64" | "int32" | "uint8" | "utf8" }>>,
 ): Record<string, ArrayLike<number>> {
-  const empty = { float64: Float64Array, int32: Int32Array, uint8: Uint8Array } as const;
+  // Utf8 columns are kept as Int32 indices into names until they are encoded.
+  const empty = { float64: Float64Array, int32: Int32Array, uint8: Uint8Array, utf8: Int32Array } as const;
   return Object.fromEntries(Object.entries(columns).map(([k, c]) => [k, new empty[c.type](0)]));
+}
+
+/**
+ * A run's trades as a record batch: `run_id` then the contract's columns (`TRADE_COLUMNS`), the
+ * venue and agent indices written as their names (null for the insurance fund).
+ */
+export function tradesBatch(runId: number, result: SimResult | null): RecordBatch {
+  const table = result?.trades;
+  const cols: Record<string, ArrayLike<number>> = table
+    ? (table.columns as unknown as Record<string, ArrayLike<number>>)
+    : emptyColumns(TRADE_COLUMNS);
+  const n = cols.time_s?.length ?? 0;
+  const fields = [field("run_id", I32)];
+  const datas: Data[] = [
+    makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) }),
+  ];
+  for (const [name, spec] of Object.entries(TRADE_COLUMNS)) {
+    const col = cols[name]!;
+    if (spec.type === "utf8") {
+      const names = name === "venue" ? (table?.venueNames ?? []) : (table?.agentNames ?? []);
+      fields.push(field(name, UTF8));
+      datas.push(namesData(col as Int32Array, names));
+    } else {
+      const type = typeOfArray(col);
+      fields.push(field(name, type));
+      datas.push(makeData({ type, length: n, nullCount: 0, data: col } as never) as never);
+    }
+  }
+  return batchOfData(new Schema(fields), n, datas);
+}
+
+/** A Utf8 column of `names[index[i]]`, null where the index is negative. */
+function namesData(index: Int32Array, names: readonly string[]): Data {
+  const bytes = names.map((s) => utf8.encode(s));
+  const n = index.length;
+  const offsets = new Int32Array(n + 1);
+  const validity = new Uint8Array(Math.ceil(n / 8));
+  let size = 0;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const k = index[i]!;
+    if (k >= 0) {
+      size += bytes[k]!.length;
+      validity[i >> 3]! |= 1 << (i & 7);
+    } else nulls++;
+    offsets[i + 1] = size;
+  }
+  const data = new Uint8Array(size);
+  for (let i = 0; i < n; i++) if (index[i]! >= 0) data.set(bytes[index[i]!]!, offsets[i]!);
+  return makeData({
+    type: UTF8,
+    length: n,
+    nullCount: nulls,
+    nullBitmap: nulls > 0 ? validity : null,
+    valueOffsets: offsets,
+    data,
+  } as never);
 }
 
 /** A run's liquidation log as a record batch: `run_id` then the sim's columns. */
@@ -215,7 +277,7 @@ export function batchOfData(schema: Schema, length: number, children: readonly u
 
 /** A run serialized for its part record. */
 export interface EncodedRun {
-  /** Three concatenated Arrow IPC streams: runs, timeseries, liquidations. */
+  /** Concatenated Arrow IPC streams: runs, timeseries, liquidations (and trades). */
   readonly bytes: Uint8Array;
   /**
    * Fingerprint of the three streams' schemas (16 hex digits of a SHA-1 of their schema
@@ -282,8 +344,8 @@ function streamChunks(batch: RecordBatch): { chunks: Uint8Array[]; schemaHash: U
 }
 
 /**
- * Serializes a run's three batches as three concatenated Arrow IPC streams (runs, timeseries,
- * liquidations) into one fresh buffer, with the key of their schemas. With
+ * Serializes a run's batches as concatenated Arrow IPC streams (runs, timeseries, liquidations,
+ * and trades when present) into one fresh buffer, with the key of their schemas. With
  * `frame`, the buffer also has room for a record header before the streams and padding after
  * them (see `part-log.ts`), so the worker can seal the record without copying the bytes, and
  * with `frame.shared` that buffer is a SharedArrayBuffer (handed to the main thread as it is).
@@ -292,7 +354,9 @@ export function encodeRun(
   batches: RunBatches,
   frame?: { readonly before: number; readonly align: number; readonly shared?: boolean },
 ): EncodedRun {
-  const streams = [batches.runs, batches.timeseries, batches.liquidations].map(streamChunks);
+  const tables = [batches.runs, batches.timeseries, batches.liquidations];
+  if (batches.trades !== undefined) tables.push(batches.trades);
+  const streams = tables.map(streamChunks);
   let length = 0;
   for (const s of streams) for (const c of s.chunks) length += c.byteLength;
   const before = frame?.before ?? 0;
@@ -314,13 +378,14 @@ export function encodeRun(
 }
 
 /**
- * Reads a run's part bytes back into its three tables' batches.
- * @throws when the bytes do not hold three Arrow IPC streams.
+ * Reads a run's part bytes back into its tables' batches (`trades` only when the run recorded them).
+ * @throws when the bytes do not hold three or four Arrow IPC streams.
  */
 export function decodeRun(bytes: Uint8Array): {
   runs: RecordBatch[];
   timeseries: RecordBatch[];
   liquidations: RecordBatch[];
+  trades?: RecordBatch[];
   schemas: Schema[];
 } {
   const tables: RecordBatch[][] = [];
@@ -331,6 +396,15 @@ export function decodeRun(bytes: Uint8Array): {
     schemas.push(reader.schema);
     tables.push(batches);
   }
-  if (tables.length !== 3) throw new Error(`a run part holds 3 Arrow streams, found ${tables.length}`);
-  return { runs: tables[0]!, timeseries: tables[1]!, liquidations: tables[2]!, schemas };
+  if (tables.length !== 3 && tables.length !== 4)
+    throw new Error(`a run part holds 3 or 4 Arrow streams, found ${tables.length}`);
+  const [runs, timeseries, liquidations, trades] = tables as [
+    RecordBatch[],
+    RecordBatch[],
+    RecordBatch[],
+    RecordBatch[] | undefined,
+  ];
+  return trades === undefined
+    ? { runs, timeseries, liquidations, schemas }
+    : { runs, timeseries, liquidations, trades, schemas };
 }

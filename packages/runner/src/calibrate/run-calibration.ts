@@ -510,6 +510,7 @@ async function evaluateBatch(
         replication: r,
         seed: runSeed(ctx.seed, r),
         params: point.params,
+        trades: false,
         durationNs: point.durationNs,
       });
     }
