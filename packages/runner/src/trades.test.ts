@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync, truncateSync } from "node:fs";
 import path from "node:path";
 import { readResults } from "@cascade/analysis";
 import { CODES_KEY, TABLE_KEY, TRADE_COLUMNS, TradeKind, TradeRole } from "@cascade/schema";
 import { beforeAll, describe, expect, it } from "vitest";
+import { listParts } from "./arrow/part-log.ts";
 import { reproduceRun } from "./execute.ts";
 import { importExperiment } from "./load.ts";
 import { mergeOutputs } from "./merge.ts";
@@ -88,6 +89,31 @@ describe("trades.arrow", () => {
     const bytes = (dir: string) => readFileSync(path.join(dir, "trades.arrow"));
     expect(bytes(two).equals(bytes(one))).toBe(true);
     expect(bytes(merged).equals(bytes(one))).toBe(true);
+  });
+
+  it("survives a kill: the runs of a torn part log run again on --resume, and the file is the same", async () => {
+    const out = tempDir();
+    cpSync(one, out, { recursive: true });
+    const parts = listParts(path.join(out, "parts"));
+    const victim = parts[5]!;
+    // A kill in the middle of writing run 5's record: its header is cut, the runs after it are lost.
+    truncateSync(path.join(out, "parts", "run-001.partlog"), victim.recordOffset + 20);
+    await expect(
+      runExperiment({ experimentFile: FIXTURES.tiny, out, workers: 1, resume: true }),
+    ).rejects.toThrowError(/configuration/);
+    const lines: string[] = [];
+    await runExperiment({
+      experimentFile: FIXTURES.tiny,
+      out,
+      workers: 1,
+      trades: true,
+      resume: true,
+      log: (l) => lines.push(l),
+    });
+    expect(lines.join("\n")).toContain("resuming: 5 of 8 runs already done");
+    expect(
+      readFileSync(path.join(out, "trades.arrow")).equals(readFileSync(path.join(one, "trades.arrow"))),
+    ).toBe(true);
   });
 
   it("is part of the plan: a sweep with trades does not resume or merge with one without", async () => {
