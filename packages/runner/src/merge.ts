@@ -10,8 +10,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
+import { columnMetadata } from "@cascade/schema";
 import { assemble } from "./arrow/assemble.ts";
-import { columnMetadata } from "./arrow/columns.ts";
 import { makeDirs, PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
 import { listParts, type PartRef } from "./arrow/part-log.ts";
 import { type Manifest, readManifests } from "./manifest.ts";
@@ -113,7 +113,7 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
     shard: null,
     plannedRuns: m0.totalRuns,
     runs: { ok: summary.ok, failed: summary.failed, missing },
-    files: ["runs.arrow", "timeseries.arrow", "liquidations.arrow"],
+    files: res.tables.map((t) => `${t}.arrow`),
     startedAt,
     endedAt: new Date().toISOString(),
     execution: {
@@ -175,6 +175,7 @@ const OUTPUT_NAMES = new Set([
   "runs.arrow",
   "timeseries.arrow",
   "liquidations.arrow",
+  "trades.arrow",
   "report.html",
   PARTS_DIR,
 ]);

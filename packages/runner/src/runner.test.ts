@@ -63,6 +63,9 @@ describe("a sweep on the worker pool", () => {
     expect(m.manifest.runs).toEqual({ ok: 8, failed: 0, missing: 0 });
     expect(m.manifest.kind).toBe("merge");
     expectSameOutput(one, merged);
+    // Trades are recorded only when switched on (trades.test.ts).
+    for (const dir of [one, merged]) expect(existsSync(path.join(dir, "trades.arrow"))).toBe(false);
+    expect(m.manifest.files).toEqual(["runs.arrow", "timeseries.arrow", "liquidations.arrow"]);
   });
 
   it("refuses to merge directories of different configurations", () => {
