@@ -9,6 +9,7 @@
 import { ConfigError, type InstrumentSpec, NS_PER_HOUR, NS_PER_SECOND } from "@cascade/core";
 import { z } from "zod";
 import { BINANCE_BTCUSDT_TIERS, type MarginTierSpec } from "./margin-tiers.ts";
+import { POLICY_NAMES, type VenuePolicyOverrides } from "./policies/index.ts";
 
 const nonNegInt = z.number().int().nonnegative();
 const posInt = z.number().int().positive();
@@ -102,6 +103,18 @@ export const perpConfigSchema = z.object({
     })
     .nullable()
     .default(null),
+  policies: z
+    .custom<VenuePolicyOverrides>(
+      (v) =>
+        typeof v === "object" &&
+        v !== null &&
+        Object.entries(v).every(
+          ([k, f]) =>
+            (POLICY_NAMES as readonly string[]).includes(k) && (f === undefined || typeof f === "function"),
+        ),
+      { message: `must map policy names (${POLICY_NAMES.join(", ")}) to factory functions` },
+    )
+    .optional(),
 });
 
 /**
@@ -182,6 +195,11 @@ export interface PerpVenueConfig {
     readonly maxMultiplier?: number;
     readonly stepPpm?: number;
   } | null;
+  /**
+   * Replacements for the policy objects the venue builds from the fields above (liquidation mode,
+   * pacing, ADL, fund rules, circuit breaker, maintenance), as factories: see {@link VenuePolicyOverrides}.
+   */
+  readonly policies?: VenuePolicyOverrides;
 }
 
 /** A validated configuration with every default filled in. */
