@@ -188,7 +188,9 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       : null,
   };
   const mix = LEVERAGE_MIXES[p.leverageMix];
-  const levValues = mix.values.map((v) => Math.min(v, p.maxLeverage));
+  // The venue's cap binds every account, not only retail: each agent's leverage is clipped to it.
+  const capped = (leverage: number): number => Math.min(leverage, p.maxLeverage);
+  const levValues = mix.values.map(capped);
   const agents: Agent[] = [];
   const levelLots = Math.max(1, Math.round(p.makerLevelBtc * 1000));
   const spotInventoryLots = Math.max(1, Math.round(p.spotMakerInventoryBtc * 1000));
@@ -204,6 +206,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
             capital: p.makerCapital,
             spotCash: Math.max(p.makerCapital, 1.5 * p.hedgeCapacityBtc * p.startPrice),
             spotAssetLots: Math.round(capacityLots * 1.5),
+            leverage: capped(10),
             maxInventoryLots: capacityLots,
             maxLossFraction: p.makerMaxLoss,
             levelSizeLots: levelLots,
@@ -220,7 +223,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
           name: `mm-${venue}-${i}`,
           venue,
           capital: p.makerCapital,
-          leverage: 5,
+          leverage: capped(5),
           gamma: 0.005,
           referenceSource: coupled ? "others-mid" : "last-trade",
           maxLossFraction: p.makerMaxLoss,
@@ -265,6 +268,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
           name: `background-${venue}`,
           venue,
           count: p.backgroundTraders,
+          leverage: capped(5),
           initialPrice: p.startPrice,
           fundamental: venue === "perp" ? "index" : "walk",
         }),
@@ -284,6 +288,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       maxTradeLots: 2_000,
       perpTakerFeePpm: 500,
       spotTakerFeePpm: 0,
+      perpLeverage: capped(5),
     }),
   );
   const basisDesk = p.marketModel === "coupled" && p.retailAccounts > 0;
@@ -300,7 +305,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
         hedgeVenue: "spot",
         seedCounterparty: true,
         capital: Math.round((carryLots / 1000) * p.startPrice),
-        leverage: 5,
+        leverage: capped(5),
         spotCash: Math.round((carryLots / 1000) * p.startPrice),
         spotAssetLots: carryLots,
         maxInventoryLots: 0,
