@@ -28,8 +28,11 @@ export const SUMMARY_METRIC_DESCRIPTIONS: Readonly<Record<string, string>> = Obj
   insurance_fund_start: "insurance fund wallet at the first sample, quote currency",
   insurance_fund_end: "insurance fund wallet at the end, quote currency",
   insurance_fund_min: "lowest sampled insurance fund equity, quote currency",
+  insurance_fund_wallet_min: "lowest sampled insurance fund wallet, quote currency",
+  socialized_loss:
+    "losses neither the insurance fund nor auto-deleveraging covered, recorded instead of a negative fund wallet, quote currency",
   conservation_error:
-    "|Σ wallets − Σ bases + fees − net deposits| at the end, quote currency (0 when money is conserved)",
+    "|Σ wallets − Σ bases + fees − net deposits − socialised loss| at the end, quote currency (0 when money is conserved)",
   kernel_events: "items the kernel processed",
   sim_seconds: "simulated time, seconds",
 });

@@ -64,6 +64,7 @@ export {
   TierPartialLiquidation,
 } from "./policies/liquidation-mode.ts";
 export { NotionalPerSecond, type PacingPolicy, Unpaced } from "./policies/pacing.ts";
+export { VenueRulesFund, type VenueRulesFundConfig } from "./policies/venue-fund.ts";
 export type { IocFill, LiquidationVenue, VenueView } from "./policies/venue-view.ts";
 export {
   adlScore,

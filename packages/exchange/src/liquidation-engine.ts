@@ -194,6 +194,12 @@ export class LiquidationEngine {
     }
     const bkFilled = filled === total ? bkNotional : mulDivRound(bkNotional, filled, total);
     const surplus = sign * (filledNotional - bkFilled);
+    // The fund's part of the surplus (its clearance fee); the trader keeps the rest.
+    const toFund =
+      surplus <= 0
+        ? surplus
+        : Math.max(0, Math.min(surplus, this.policies.fund.clearanceUnits(surplus, filledNotional)));
+    const returned = surplus - toFund;
 
     // 2. Takeover of the rest by the insurance fund at the bankruptcy price.
     const rest = total - filled;
@@ -206,11 +212,14 @@ export class LiquidationEngine {
       v.updateTrigger(INSURANCE_FUND);
     }
 
-    // 3. Surplus (or deficit) of the book fills to the fund: the trader keeps only what was not at stake.
-    acc.wallet[account] = acc.wallet[account]! - surplus;
-    acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! + surplus;
-    if (acc.wallet[account] !== kept) {
-      throw new InvariantError(`liquidation of ${account}: wallet ${acc.wallet[account]} ≠ kept ${kept}`);
+    // 3. Surplus (or deficit) of the book fills to the fund: the trader keeps what was not at
+    // stake, plus the part of the surplus the fund's rules return.
+    acc.wallet[account] = acc.wallet[account]! - toFund;
+    acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! + toFund;
+    if (acc.wallet[account] !== kept + returned) {
+      throw new InvariantError(
+        `liquidation of ${account}: wallet ${acc.wallet[account]} ≠ kept ${kept} + returned surplus ${returned}`,
+      );
     }
     v.updateTrigger(account);
 
@@ -224,7 +233,7 @@ export class LiquidationEngine {
         trigger,
         bk,
         filledNotional / (filled * m),
-        surplus,
+        toFund,
         LiquidationStage.Book,
       );
     }
@@ -252,19 +261,47 @@ export class LiquidationEngine {
       long ? 0 : 1,
       mark,
       total,
-      wallet0 - kept,
+      wallet0 - kept - returned,
       0,
       VenueEventFlag.Liquidation,
     );
 
-    // 4. Auto-deleveraging of what the fund's rules will not keep.
+    // 4. Auto-deleveraging of what the fund's rules will not keep: the new lots first, at their
+    // bankruptcy value, then older inventory at the fund's entry value.
     if (rest > 0 && this.policies.adl.enabled) {
-      const adlLots = Math.min(rest, this.policies.fund.adlLotsAfterTakeover(v, rest, bkRest));
+      const want = this.policies.fund.adlLotsAfterTakeover(v, rest, bkRest);
+      const adlLots = Math.min(rest, want);
       if (adlLots > 0) {
         const adlNotional = adlLots === rest ? bkRest : mulDivRound(bkRest, adlLots, rest);
         this.deleverage(long, adlLots, adlNotional, bk);
       }
+      if (want > rest) this.deleverageInventory(want - rest);
     }
+    v.floorFundWallet();
+  }
+
+  /**
+   * The fund's rules between takeovers: ADL of inventory the fund may not hold (its cap, its
+   * solvency at its valuation price), at the fund's entry value. Runs at every mark update before
+   * the workout, so ADL fires before the fund realises a loss it cannot bear.
+   */
+  applyFundRules(): void {
+    if (!this.policies.adl.enabled || !Number.isFinite(this.venue.markTicks)) return;
+    const lots = this.policies.fund.adlLotsNow(this.venue);
+    if (lots > 0) this.deleverageInventory(lots);
+    this.venue.floorFundWallet();
+  }
+
+  /** ADL of `lots` of the fund's inventory at its entry value (the bankruptcy value it paid, averaged). */
+  private deleverageInventory(lots: number): void {
+    const acc = this.venue.accounts;
+    const size = acc.size[INSURANCE_FUND]!;
+    const q = Math.min(lots, Math.abs(size));
+    if (q <= 0) return;
+    const basis = Math.abs(acc.basis[INSURANCE_FUND]!);
+    const value = q === Math.abs(size) ? basis : mulDivRound(basis, q, Math.abs(size));
+    const entry = value / (q * this.venue.quotePerTickLot);
+    this.deleverage(size > 0, q, value, entry);
   }
 
   /**
@@ -345,6 +382,11 @@ export class LiquidationEngine {
 
   /** The insurance fund's workout: the fund policy's order, clamped to the price range and the pacing budget. */
   workOutFund(): void {
+    this.workOut();
+    this.venue.floorFundWallet();
+  }
+
+  private workOut(): void {
     const v = this.venue;
     const acc = v.accounts;
     const m = v.quotePerTickLot;

@@ -149,6 +149,13 @@ export class PerpVenue {
    * units: ≥ 0 from rounding, lower by what the fund paid for isolated payers who could not.
    */
   fundingResidueUnits = 0;
+  /**
+   * Losses the insurance fund could not pay and auto-deleveraging could not cover, quote units:
+   * with a fund policy that floors its wallet (`FundPolicy.floorWallet`), each deficit is recorded
+   * here and the wallet set to zero. In the conservation law this is money from outside the
+   * venue's accounts (in reality a haircut on winners or the exchange's own capital).
+   */
+  socializedLossUnits = 0;
 
   private readonly m: number;
   private readonly tiers: ScaledMarginTiers;
@@ -632,6 +639,7 @@ export class PerpVenue {
       this.updateDynamicMaintenance();
       if (!this.isHalted()) {
         this.runLiquidations();
+        this.engine.applyFundRules();
         this.engine.workOutFund();
         // The workout may fill a stale order and leave its maker liquidatable at this mark.
         this.runLiquidations();
@@ -729,7 +737,9 @@ export class PerpVenue {
   /**
    * Proves the accounting: throws {@link @cascade/core!InvariantError} unless
    * - exactness: every money and quantity column and total is a safe integer, and
-   *   Σ wallets − Σ position bases + fees collected = net deposits holds exactly (summed in bigint);
+   *   Σ wallets − Σ position bases + fees collected = net deposits + socialised loss holds exactly
+   *   (summed in bigint), the socialised loss ≥ 0;
+   * - the insurance fund's wallet is ≥ 0 when its policy floors it;
    * - long open interest = short open interest, and every account's open-order totals match the book;
    * - no negative wallet: every trader's wallet is ≥ 0 — flat or not, isolated or cross — except a
    *   cross account holding a position whose realised losses (or funding) its unrealised profit
@@ -749,6 +759,7 @@ export class PerpVenue {
     exact("fees collected", this.feesCollectedUnits);
     exact("net deposits", this.netDepositsUnits);
     exact("funding residue", this.fundingResidueUnits);
+    exact("socialised loss", this.socializedLossUnits);
     exact("open interest", acc.longLots);
     let wallets = 0n;
     let bases = 0n;
@@ -765,9 +776,17 @@ export class PerpVenue {
       net += acc.size[a]!;
     }
     const lhs = wallets - bases + BigInt(this.feesCollectedUnits);
-    if (lhs !== BigInt(this.netDepositsUnits)) {
+    const rhs = BigInt(this.netDepositsUnits) + BigInt(this.socializedLossUnits);
+    if (lhs !== rhs) {
       throw new InvariantError(
-        `money not conserved: Σ wallets ${wallets} − Σ bases ${bases} + fees ${this.feesCollectedUnits} = ${lhs} ≠ net deposits ${this.netDepositsUnits}`,
+        `money not conserved: Σ wallets ${wallets} − Σ bases ${bases} + fees ${this.feesCollectedUnits} = ${lhs} ≠ net deposits ${this.netDepositsUnits} + socialised loss ${this.socializedLossUnits}`,
+      );
+    }
+    if (this.socializedLossUnits < 0)
+      throw new InvariantError(`socialised loss ${this.socializedLossUnits} < 0`);
+    if (this.policies.fund.floorWallet && acc.wallet[INSURANCE_FUND]! < 0) {
+      throw new InvariantError(
+        `insurance fund wallet ${acc.wallet[INSURANCE_FUND]} < 0 under a fund policy that floors it`,
       );
     }
     if (net !== 0) throw new InvariantError(`open interest unbalanced: Σ positions = ${net} lots`);
@@ -1036,6 +1055,7 @@ export class PerpVenue {
     const trims = this.makerTrims;
     for (let k = 0; k < trims.length; k += 2) this.trimReduceOnly(trims[k]!, trims[k + 1]!);
     trims.length = 0;
+    this.floorFundWallet();
     // Only engine orders read their fill; an agent's order allocates nothing here.
     return internal && filledLots > 0 ? { lots: filledLots, notionalUnits: filledNotional } : NO_FILL;
   }
@@ -1313,6 +1333,14 @@ export class PerpVenue {
   // ---------------------------------------------------------------------------------------------
   // Liquidation engine (liquidation-engine.ts) and what it may do to the venue
 
+  /** A fund that floors its wallet never holds less than zero: the deficit is socialised loss. */
+  private floorFundWallet(): void {
+    const w = this.accounts.wallet[INSURANCE_FUND]!;
+    if (w >= 0 || !this.policies.fund.floorWallet) return;
+    this.socializedLossUnits -= w;
+    this.accounts.wallet[INSURANCE_FUND] = 0;
+  }
+
   private runLiquidations(): void {
     if (this.config.liquidation.enabled) this.engine.runLiquidations();
   }
@@ -1349,6 +1377,7 @@ export class PerpVenue {
         if (this.book.cancelAll(a) > 0) this.routeCancelOnly();
       },
       trimReduceOnly: (a) => this.trimReduceOnly(a),
+      floorFundWallet: () => this.floorFundWallet(),
       sendIoc: (a, side, limitTicks, qtyLots) => this.sendIoc(a, side, limitTicks, qtyLots),
       popTriggered: (side) => {
         const mark = this.markTicks;
@@ -1411,6 +1440,7 @@ export class PerpVenue {
     }
     acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! + residue;
     this.fundingResidueUnits += residue;
+    this.floorFundWallet();
     this.recomputeAllTriggers();
   }
 }

@@ -69,8 +69,11 @@ export const SUMMARY_METRICS: Readonly<Record<string, string>> = Object.freeze({
   insurance_fund_start: "insurance fund wallet at the first sample, quote currency",
   insurance_fund_end: "insurance fund wallet at the end, quote currency",
   insurance_fund_min: "lowest sampled insurance fund equity, quote currency",
+  insurance_fund_wallet_min: "lowest sampled insurance fund wallet, quote currency",
+  socialized_loss:
+    "losses neither the insurance fund nor auto-deleveraging covered, recorded instead of a negative fund wallet, quote currency",
   conservation_error:
-    "|Σ wallets − Σ bases + fees − net deposits| at the end, quote currency (0 when money is conserved)",
+    "|Σ wallets − Σ bases + fees − net deposits − socialised loss| at the end, quote currency (0 when money is conserved)",
   kernel_events: "items the kernel processed",
   sim_seconds: "simulated time, seconds",
 });
@@ -126,6 +129,8 @@ export class Recorder {
       "funding_rate",
       "insurance_fund",
       "insurance_fund_equity",
+      "fund_inventory",
+      "socialized_loss",
       "liquidated_notional",
       "liquidations",
       "adl_count",
@@ -190,6 +195,8 @@ export class Recorder {
     t.set(r, "funding_rate", v.lastFundingRateE8 / 1e8);
     t.set(r, "insurance_fund", ins.unitsToQuote(v.insuranceFundUnits()));
     t.set(r, "insurance_fund_equity", ins.unitsToQuote(v.insuranceFundEquityUnits()));
+    t.set(r, "fund_inventory", ins.lotsToQty(v.positionLots(0)));
+    t.set(r, "socialized_loss", ins.unitsToQuote(v.socializedLossUnits));
     const s = v.stats;
     t.set(r, "liquidated_notional", ins.unitsToQuote(s.liquidatedNotionalUnits - this.lastStats.notional));
     t.set(r, "liquidations", s.liquidations - this.lastStats.liquidations);
@@ -320,6 +327,8 @@ export class Recorder {
     const fundEq = timeseries.insurance_fund_equity ?? new Float64Array(0);
     let fundMin = Number.POSITIVE_INFINITY;
     for (const f of fundEq) if (f < fundMin) fundMin = f;
+    let walletMin = Number.POSITIVE_INFINITY;
+    for (const f of timeseries.insurance_fund ?? []) if (f < walletMin) walletMin = f;
     const s = venue.stats;
     const summary: Record<string, number> = {
       liquidations: s.liquidations,
@@ -335,6 +344,8 @@ export class Recorder {
       insurance_fund_start: (timeseries.insurance_fund ?? [])[0] ?? Number.NaN,
       insurance_fund_end: ins.unitsToQuote(venue.insuranceFundUnits()),
       insurance_fund_min: Number.isFinite(fundMin) ? fundMin : Number.NaN,
+      insurance_fund_wallet_min: Number.isFinite(walletMin) ? walletMin : Number.NaN,
+      socialized_loss: ins.unitsToQuote(venue.socializedLossUnits),
       conservation_error: ins.unitsToQuote(Math.abs(conservationGapUnits(venue))),
       kernel_events: eventsProcessed,
       sim_seconds: nowNs / NS_PER_SECOND,
@@ -354,10 +365,10 @@ function bandName(ppm: number): string {
   return `${(ppm / 10_000).toString().replace(".", "_")}pct`;
 }
 
-/** Σ wallets − Σ bases + fees − net deposits of a perpetual venue (0 when money is conserved). */
+/** Σ wallets − Σ bases + fees − net deposits − socialised loss of a perpetual venue (0 when money is conserved). */
 function conservationGapUnits(v: PerpVenue): number {
   const a = v.accounts;
   let sum = 0;
   for (let i = 0; i < a.count; i++) sum += a.wallet[i]! - a.basis[i]!;
-  return sum + v.feesCollectedUnits - v.netDepositsUnits;
+  return sum + v.feesCollectedUnits - v.netDepositsUnits - v.socializedLossUnits;
 }

@@ -20,10 +20,27 @@ export interface WorkoutOrder {
 /** The insurance fund's rules. Replaceable per venue. */
 export interface FundPolicy {
   /**
-   * After the fund took over `lots` (worth `notionalUnits` at the bankruptcy price) and only when
-   * auto-deleveraging is on: how many of those lots go to ADL at once (0…lots).
+   * Whether the fund's wallet is held at zero or above: a loss it cannot pay is recorded as
+   * socialised loss (`PerpVenue.socializedLossUnits`) instead of driving the wallet negative.
+   */
+  readonly floorWallet: boolean;
+  /**
+   * Of the surplus a liquidation's book fills made over the bankruptcy value (`surplusUnits` > 0,
+   * on fills worth `filledNotionalUnits`), the part the fund keeps (0…surplus); the liquidated
+   * trader keeps the rest.
+   */
+  clearanceUnits(surplusUnits: number, filledNotionalUnits: number): number;
+  /**
+   * After the fund took over `lots` (worth `notionalUnits` at the bankruptcy price), only when
+   * auto-deleveraging is on: how many lots go to ADL at once. Up to `lots` are the new lots (closed
+   * at their bankruptcy value); beyond that, older inventory (closed at the fund's entry value).
    */
   adlLotsAfterTakeover(view: VenueView, lots: number, notionalUnits: number): number;
+  /**
+   * At each mark update before the workout, only when auto-deleveraging is on: lots of the fund's
+   * inventory to close by ADL at the fund's entry value (0 for none).
+   */
+  adlLotsNow(view: VenueView): number;
   /** The fund's workout order at this mark update: fills `out` and returns true, or false for none. */
   workoutOrder(view: VenueView, out: WorkoutOrder): boolean;
 }
@@ -45,6 +62,9 @@ export function fundEquityAtUnits(view: VenueView, priceTicks: number): number {
  * update, one IOC `slippagePpm` through the book's best price.
  */
 export class MarkValuedFund implements FundPolicy {
+  /** The wallet may go below zero (the first model). */
+  readonly floorWallet = false;
+
   /**
    * @param adlThresholdUnits ADL fires when equity at the mark falls below this (quote units).
    * @param slippagePpm how far through the touch the workout IOC may trade.
@@ -53,6 +73,16 @@ export class MarkValuedFund implements FundPolicy {
     readonly adlThresholdUnits: number,
     readonly slippagePpm: number,
   ) {}
+
+  /** All of it: the trader keeps nothing beyond what was not at stake. */
+  clearanceUnits(surplusUnits: number): number {
+    return surplusUnits;
+  }
+
+  /** Never between takeovers. */
+  adlLotsNow(): number {
+    return 0;
+  }
 
   /** Everything, once the fund's equity at the mark is below the threshold. */
   adlLotsAfterTakeover(view: VenueView, lots: number): number {

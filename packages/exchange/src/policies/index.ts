@@ -21,6 +21,7 @@ import {
 import { type FundPolicy, MarkValuedFund } from "./fund.ts";
 import { FullLiquidation, type LiquidationModePolicy, TierPartialLiquidation } from "./liquidation-mode.ts";
 import { NotionalPerSecond, type PacingPolicy, Unpaced } from "./pacing.ts";
+import { VenueRulesFund } from "./venue-fund.ts";
 
 /** Every policy object of a venue. */
 export interface VenuePolicies extends LiquidationPolicies {
@@ -79,11 +80,22 @@ export function createVenuePolicies(ctx: PolicyContext, overrides: VenuePolicyOv
       return new NotionalPerSecond(units);
     },
     adl: (): AdlPolicy => (c.insuranceFund.adl ? new BitmexRankedAdl() : new NoAdl()),
-    fund: (): FundPolicy =>
-      new MarkValuedFund(
-        quote("perp.insuranceFund.adlThreshold", c.insuranceFund.adlThreshold),
-        c.liquidation.fundWorkoutSlippagePpm,
-      ),
+    fund: (): FundPolicy => {
+      const f = c.insuranceFund;
+      const threshold = quote("perp.insuranceFund.adlThreshold", f.adlThreshold);
+      if (f.rules === "first-model")
+        return new MarkValuedFund(threshold, c.liquidation.fundWorkoutSlippagePpm);
+      return new VenueRulesFund({
+        adlThresholdUnits: threshold,
+        positionCap: f.positionCap,
+        valuation: f.valuation,
+        clearanceFeePpm: f.clearanceFeePpm,
+        workoutHorizonNs: f.workoutHorizonNs,
+        volumeShare: f.volumeShare,
+        floorPpm: f.floorPpm,
+        slippagePpm: c.liquidation.fundWorkoutSlippagePpm,
+      });
+    },
     circuitBreaker: (): CircuitBreakerPolicy =>
       c.circuitBreaker === null ? new NoCircuitBreaker() : new MoveCircuitBreaker(c.circuitBreaker),
     maintenance: (): MaintenancePolicy =>

@@ -71,6 +71,11 @@ export interface LiquidationVenue extends VenueView {
    */
   sendIoc(account: number, side: Side, limitTicks: number, qtyLots: number): IocFill;
   /**
+   * When the fund's policy floors its wallet and the wallet is below zero: records the deficit as
+   * socialised loss and sets the wallet to zero. A no-op otherwise.
+   */
+  floorFundWallet(): void;
+  /**
    * Pops the next account of one side (`Side.Buy`: longs, highest trigger first; `Side.Sell`:
    * shorts, lowest first; ties by account id) whose trigger the mark has crossed, or -1.
    */

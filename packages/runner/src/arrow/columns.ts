@@ -60,6 +60,8 @@ const RUN_UNITS: Readonly<Record<string, string>> = {
   insurance_fund_start: "quote",
   insurance_fund_end: "quote",
   insurance_fund_min: "quote",
+  insurance_fund_wallet_min: "quote",
+  socialized_loss: "quote",
   conservation_error: "quote",
   kernel_events: "count",
   sim_seconds: "s",
@@ -76,6 +78,8 @@ const SERIES: Readonly<Record<string, readonly [string, string]>> = {
   funding_rate: ["fraction per funding interval", "last settled funding rate"],
   insurance_fund: ["quote", "insurance fund wallet"],
   insurance_fund_equity: ["quote", "fund wallet + unrealised PnL of its taken-over positions"],
+  fund_inventory: ["base", "the insurance fund's position (+ long, − short)"],
+  socialized_loss: ["quote", "losses neither the fund nor ADL covered so far (cumulative)"],
   liquidated_notional_in_interval: [
     "quote",
     "liquidated value at bankruptcy prices since the previous sample",
