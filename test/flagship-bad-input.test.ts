@@ -19,3 +19,14 @@ describe("the flagship's leverage cap", () => {
     }
   });
 });
+
+describe("policy combinations that cannot hold", () => {
+  it("refuses a fund that may hold nothing (fundPositionCap = 0) with ADL off, naming both parameters", () => {
+    expect(() => flashCrashWorld({ ...SMALL, fundPositionCap: 0, adl: false }, 1)).toThrow(
+      /^fundPositionCap = 0: cannot hold with adl = false/,
+    );
+    // Either alone is fine: the cap with ADL, or no ADL with a fund that may hold positions.
+    expect(() => flashCrashWorld({ ...SMALL, fundPositionCap: 0 }, 1)).not.toThrow();
+    expect(() => flashCrashWorld({ ...SMALL, adl: false }, 1)).not.toThrow();
+  });
+});

@@ -22,6 +22,7 @@ import {
 } from "@cascade/agents";
 import {
   BTCUSDT,
+  ConfigError,
   type InstrumentSpec,
   NS_PER_MINUTE,
   NS_PER_MS,
@@ -103,6 +104,22 @@ export interface FlashCrashParams {
   /** Insurance fund at the start, USDT; auto-deleveraging on or off. */
   readonly insuranceFund: number;
   readonly adl: boolean;
+  /**
+   * The insurance fund's rules: `"venue"` (real venues: position cap, solvency at the executable
+   * price, ADL sized to restore equity, paced workout with a floor, clearance fee, wallet never
+   * below zero) or `"first-model"` (the first model's fund, kept to reproduce old studies).
+   */
+  readonly fundRules: "venue" | "first-model";
+  /** Venue rules: the fund's net position may be at most this multiple of its equity (Binance: 1). */
+  readonly fundPositionCap: number;
+  /** Venue rules: the fund's share of a liquidation's surplus, % of filled notional (Binance: up to 0.5). */
+  readonly fundClearanceFeePct: number;
+  /** Venue rules: the fund works its inventory out as a TWAP over this many minutes. */
+  readonly fundWorkoutMinutes: number;
+  /** Venue rules: and at most this share of the perp's traded volume. */
+  readonly fundVolumeShare: number;
+  /** Venue rules: and never below the index by more than this, %. */
+  readonly fundFloorPct: number;
   /** Scale maintenance margin with realised volatility (dynamic maintenance policy). */
   readonly dynamicMaintenance: boolean;
   /** Simulated minutes. */
@@ -140,6 +157,12 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   haltMinutes: 5,
   insuranceFund: 5_000_000,
   adl: true,
+  fundRules: "venue",
+  fundPositionCap: 1,
+  fundClearanceFeePct: 0.5,
+  fundWorkoutMinutes: 10,
+  fundVolumeShare: 0.1,
+  fundFloorPct: 2.5,
   dynamicMaintenance: false,
   durationMinutes: 30,
 });
@@ -174,7 +197,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       mode: p.liquidationMode,
       maxNotionalPerSecond: p.liquidationPacing > 0 ? String(p.liquidationPacing) : null,
     },
-    insuranceFund: { initial: String(p.insuranceFund), adl: p.adl },
+    insuranceFund: fundConfig(p),
     circuitBreaker:
       p.circuitBreakerPct > 0
         ? {
@@ -366,6 +389,32 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
     ],
     agents,
     recorder: { intervalNs: NS_PER_SECOND },
+  };
+}
+
+/**
+ * The perpetual's insurance-fund configuration from the world's fund knobs.
+ * @throws {@link ConfigError} naming the knobs of a combination that cannot hold.
+ */
+function fundConfig(p: FlashCrashParams): NonNullable<PerpVenueConfig["insuranceFund"]> {
+  if (p.fundRules === "first-model") return { initial: String(p.insuranceFund), adl: p.adl };
+  if (p.fundPositionCap === 0 && !p.adl) {
+    throw new ConfigError(
+      "fundPositionCap",
+      0,
+      "cannot hold with adl = false: a fund that may hold nothing needs auto-deleveraging to take what the book does not (raise fundPositionCap, set adl = true, or fundRules = first-model)",
+    );
+  }
+  return {
+    initial: String(p.insuranceFund),
+    adl: p.adl,
+    rules: "venue",
+    positionCap: p.fundPositionCap,
+    valuation: "executable",
+    clearanceFeePpm: Math.round(p.fundClearanceFeePct * 10_000),
+    workoutHorizonNs: Math.max(1, Math.round(p.fundWorkoutMinutes * NS_PER_MINUTE)),
+    volumeShare: p.fundVolumeShare,
+    floorPpm: Math.round(p.fundFloorPct * 10_000),
   };
 }
 
