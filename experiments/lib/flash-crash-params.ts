@@ -231,6 +231,14 @@ export const FLASH_CRASH_PARAMETERS = {
     description: "venue fund rules: the workout never sells further than this below the index",
     unit: "%",
   }),
+  fundingIntervalMinutes: param.number({
+    default: D.fundingIntervalMinutes,
+    min: 0,
+    max: 1_440,
+    description:
+      "funding settlement interval (480 = 8 h, 60 = 1 h, 0 = continuous: every mark update); the rate stays quoted per 8 h",
+    unit: "min",
+  }),
   dynamicMaintenance: param.boolean({
     default: D.dynamicMaintenance,
     description: "scale maintenance margin with realised volatility",

@@ -120,6 +120,12 @@ export interface FlashCrashParams {
   readonly fundVolumeShare: number;
   /** Venue rules: and never below the index by more than this, %. */
   readonly fundFloorPct: number;
+  /**
+   * Funding settlement interval, minutes: 480 (8 h, the default), 60 (1 h), or 0 for continuous
+   * funding (every mark update). The rate stays quoted per 8 h; each settlement pays its share.
+   * With 8 h a 30-minute run never settles funding; with 1 h or continuous a crash window does.
+   */
+  readonly fundingIntervalMinutes: number;
   /** Scale maintenance margin with realised volatility (dynamic maintenance policy). */
   readonly dynamicMaintenance: boolean;
   /** Simulated minutes. */
@@ -164,6 +170,7 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   fundVolumeShare: 0.1,
   fundFloorPct: 2.5,
   dynamicMaintenance: false,
+  fundingIntervalMinutes: 480,
   durationMinutes: 30,
 });
 
@@ -198,6 +205,10 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       maxNotionalPerSecond: p.liquidationPacing > 0 ? String(p.liquidationPacing) : null,
     },
     insuranceFund: fundConfig(p),
+    funding: {
+      intervalNs:
+        p.fundingIntervalMinutes > 0 ? Math.round(p.fundingIntervalMinutes * NS_PER_MINUTE) : NS_PER_SECOND,
+    },
     circuitBreaker:
       p.circuitBreakerPct > 0
         ? {

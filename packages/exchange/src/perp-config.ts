@@ -55,6 +55,7 @@ export const perpConfigSchema = z.object({
     .object({
       enabled: z.boolean().default(true),
       intervalNs: posInt.default(8 * NS_PER_HOUR),
+      rateIntervalNs: posInt.default(8 * NS_PER_HOUR),
       sampleIntervalNs: posInt.default(60 * NS_PER_SECOND),
       interestRate: z.number().min(-0.01).max(0.01).default(0.0001),
       clamp: z.number().min(0).max(0.01).default(0.0005),
@@ -64,6 +65,7 @@ export const perpConfigSchema = z.object({
     .default({
       enabled: true,
       intervalNs: 8 * NS_PER_HOUR,
+      rateIntervalNs: 8 * NS_PER_HOUR,
       sampleIntervalNs: 60 * NS_PER_SECOND,
       interestRate: 0.0001,
       clamp: 0.0005,
@@ -167,10 +169,18 @@ export interface PerpVenueConfig {
   readonly markIntervalNs?: number;
   /** Mark price moving-average basis sampling. */
   readonly mark?: { readonly basisSampleIntervalNs?: number; readonly basisWindowSamples?: number };
-  /** Funding: interval, premium sampling, interest rate, clamp and cap (fractions per interval), impact margin (quote currency). */
+  /**
+   * Funding: settlement interval, premium sampling, interest rate, clamp and cap, impact margin
+   * (quote currency). The rate's parameters (interest, clamp, cap) are quoted per `rateIntervalNs`
+   * (default 8 h, as venues publish them); settling every `intervalNs` (8 h, 1 h, or the mark
+   * interval for continuous funding) pays `intervalNs / rateIntervalNs` of that rate, as venues
+   * with shorter intervals do. Premium samples are taken at most every
+   * min(`sampleIntervalNs`, `intervalNs`), so every settlement sees at least one.
+   */
   readonly funding?: {
     readonly enabled?: boolean;
     readonly intervalNs?: number;
+    readonly rateIntervalNs?: number;
     readonly sampleIntervalNs?: number;
     readonly interestRate?: number;
     readonly clamp?: number;

@@ -300,6 +300,8 @@ const policy: fc.Arbitrary<Partial<PerpVenueConfig>> = fc.record({
   takerFeePpm: fc.constantFrom(0, 500),
   funding: fc.record({
     intervalNs: fc.constantFrom(30 * NS_PER_SECOND, 120 * NS_PER_SECOND),
+    // Equal to a settlement interval: the exact path; 8 h: each settlement pays its share, carried.
+    rateIntervalNs: fc.constantFrom(30 * NS_PER_SECOND, 120 * NS_PER_SECOND, 8 * 3_600 * NS_PER_SECOND),
     interestRate: fc.constantFrom(0.0001, 0.003, -0.003, 0.01, -0.01),
     clamp: fc.constantFrom(0.0005, 0.01),
     cap: fc.constantFrom(0.0075, 0.05),

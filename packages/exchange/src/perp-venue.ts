@@ -29,7 +29,13 @@ import {
 import { EventKind, NO_PRICE, OrderBook, StpMode, TimeInForce } from "@cascade/matching-engine";
 import { AccountSet } from "./account-set.ts";
 import { INSURANCE_FUND } from "./fund-account.ts";
-import { FundingAccumulator, fundingPaymentUnits, impactNotionalUnits, premiumIndex } from "./funding.ts";
+import {
+  FundingAccumulator,
+  fundingPaymentUnits,
+  impactNotionalUnits,
+  premiumIndex,
+  RATE_E8,
+} from "./funding.ts";
 import { computeIndexTicks } from "./index-price.ts";
 import { LiquidationEngine, type LiquidationStats } from "./liquidation-engine.ts";
 import { LiquidationLog, LiquidationStage } from "./liquidation-log.ts";
@@ -136,7 +142,7 @@ export class PerpVenue {
   indexTicks = Number.NaN;
   /** Price of the last trade in the book, ticks (NaN before the first). */
   lastTradeTicks = Number.NaN;
-  /** Funding rate applied at the last funding time, in 10^-8. */
+  /** Funding rate set at the last funding time, in 10^-8 per `funding.rateIntervalNs` (8 h by default). */
   lastFundingRateE8 = 0;
   /** Trading is halted until this time (circuit breaker), ns. */
   haltedUntilNs = 0;
@@ -167,6 +173,10 @@ export class PerpVenue {
   private readonly markPrice: MarkPrice;
   private readonly funding: FundingAccumulator;
   private readonly impactNotionalTickLots: number;
+  /** Premium samples are taken at most this often, ns (never less often than funding settles). */
+  private readonly premiumSampleNs: number;
+  /** Settlement interval ÷ the period the rate is quoted for (1 for 8-hour settlement of an 8-hour rate). */
+  private readonly fundingShare: number;
   private indexSources: IndexSource[] = [];
   private indexWeights = new Float64Array(0);
   private indexPrices = new Float64Array(0);
@@ -216,7 +226,9 @@ export class PerpVenue {
       basisWindowSamples: c.mark.basisWindowSamples,
       fundingIntervalNs: c.funding.intervalNs,
     });
-    this.funding = new FundingAccumulator({ sampleIntervalNs: c.funding.sampleIntervalNs });
+    this.premiumSampleNs = Math.min(c.funding.sampleIntervalNs, c.funding.intervalNs);
+    this.funding = new FundingAccumulator({ sampleIntervalNs: this.premiumSampleNs });
+    this.fundingShare = c.funding.intervalNs / c.funding.rateIntervalNs;
     this.impactNotionalTickLots =
       impactNotionalUnits(this.instrument, c.maxLeverage, c.funding.impactMargin) / this.m;
     this.nextMarkNs = 0;
@@ -630,8 +642,7 @@ export class PerpVenue {
         const ask = this.book.impact(Side.Buy, this.impactNotionalTickLots).avgPriceTicks;
         const p = premiumIndex(bid, ask, this.indexTicks);
         if (this.funding.sample(nowNs, p)) {
-          this.nextPremiumNs =
-            (Math.floor(nowNs / c.funding.sampleIntervalNs) + 1) * c.funding.sampleIntervalNs;
+          this.nextPremiumNs = (Math.floor(nowNs / this.premiumSampleNs) + 1) * this.premiumSampleNs;
         }
       }
       if (Number.isFinite(this.markTicks)) this.markHistory.push(nowNs, this.markTicks);
@@ -1296,7 +1307,8 @@ export class PerpVenue {
       nowNs,
       this.indexTicks,
       this.lastTradeTicks,
-      this.lastFundingRateE8,
+      // P1 uses the rate of the settlement interval.
+      this.lastFundingRateE8 * this.fundingShare,
       this.nextFundingNs,
     );
     if (mark > 0)
@@ -1408,7 +1420,17 @@ export class PerpVenue {
     for (const set of [this.longs, this.shorts]) {
       const members = set.sorted();
       for (const a of members) {
-        let pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
+        let pay: number;
+        if (this.fundingShare === 1) pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
+        else {
+          // A share of the rate (1 h, or one mark interval, of an 8-hour rate) is often a fraction
+          // of a quote unit: the account pays the whole units owed and carries the fraction to
+          // the next settlement, so small positions pay what they owe, not a unit a second.
+          const owed =
+            acc.fundingCarry[a]! + (acc.size[a]! * mark * this.m * rate * this.fundingShare) / RATE_E8;
+          pay = Math.trunc(owed);
+          acc.fundingCarry[a] = owed - pay;
+        }
         if (pay === 0) continue;
         // An isolated account pays out of its position's margin, then its free balance, and never
         // below zero: the insurance fund pays the receivers what it cannot (negative-balance

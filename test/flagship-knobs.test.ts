@@ -1,7 +1,7 @@
 /**
- * Bad input to the flagship world: a value inside a parameter's declared range must build and
- * run, and a combination of policies that cannot hold must be refused before any run, with one
- * line naming the parameters.
+ * The flagship world's policy knobs: a value inside a parameter's declared range must build and
+ * run, a combination of policies that cannot hold must be refused before any run with one line
+ * naming the parameters, and the funding interval reaches the venue.
  */
 import { createWorld } from "@cascade/sim";
 import { describe, expect, it } from "vitest";
@@ -28,5 +28,28 @@ describe("policy combinations that cannot hold", () => {
     // Either alone is fine: the cap with ADL, or no ADL with a fund that may hold positions.
     expect(() => flashCrashWorld({ ...SMALL, fundPositionCap: 0 }, 1)).not.toThrow();
     expect(() => flashCrashWorld({ ...SMALL, adl: false }, 1)).not.toThrow();
+  });
+});
+
+describe("the funding interval", () => {
+  it("sets the venue's settlement interval: 8 h by default, 1 h, or every mark update (continuous)", () => {
+    const intervalOf = (fundingIntervalMinutes: number): unknown => {
+      const perp = flashCrashWorld({ ...SMALL, fundingIntervalMinutes }, 1).venues.find(
+        (v) => v.kind === "perp",
+      )!;
+      return (perp.config as { funding?: { intervalNs?: number } }).funding?.intervalNs;
+    };
+    expect(intervalOf(480)).toBe(8 * 3_600e9);
+    expect(intervalOf(60)).toBe(3_600e9);
+    expect(intervalOf(0)).toBe(1e9);
+  });
+
+  it("lets a crash window of minutes see funding: continuous funding settles during a 2-minute run", () => {
+    const r = createWorld(
+      flashCrashWorld({ ...SMALL, fundingIntervalMinutes: 0, durationMinutes: 2 }, 1),
+    ).run(120e9);
+    const rates = r.timeseries.funding_rate!;
+    expect(rates.some((x) => x !== 0)).toBe(true);
+    expect(r.summary.conservation_error).toBe(0);
   });
 });
