@@ -92,10 +92,22 @@ export const SUMMARY_METRICS = Object.freeze({
   },
   insurance_fund_end: { unit: "quote", type: "float64", description: "insurance fund wallet at the end" },
   insurance_fund_min: { unit: "quote", type: "float64", description: "lowest sampled insurance fund equity" },
+  insurance_fund_wallet_min: {
+    unit: "quote",
+    type: "float64",
+    description: "lowest sampled insurance fund wallet",
+  },
+  socialized_loss: {
+    unit: "quote",
+    type: "float64",
+    description:
+      "losses neither the insurance fund nor auto-deleveraging covered, recorded instead of a negative fund wallet",
+  },
   conservation_error: {
     unit: "quote",
     type: "float64",
-    description: "|Σ wallets − Σ bases + fees − net deposits| at the end (0 when money is conserved)",
+    description:
+      "|Σ wallets − Σ bases + fees − net deposits − socialised loss| at the end (0 when money is conserved)",
   },
   // Float64: a long run can process more than 2^31 items.
   kernel_events: { unit: "count", type: "float64", description: "items the kernel processed" },

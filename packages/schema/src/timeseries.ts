@@ -47,6 +47,8 @@ export const SERIES_TAIL = Object.freeze({
     "quote",
     "fund wallet + unrealised PnL of its taken-over positions at the mark",
   ),
+  fund_inventory: level("base", "the insurance fund's position (+ long, − short)"),
+  socialized_loss: level("quote", "losses neither the fund nor ADL covered so far (cumulative)"),
   liquidated_notional: change("quote", "liquidated value at bankruptcy prices since the previous sample"),
   liquidations: change("count", "accounts liquidated since the previous sample", "int32"),
   adl_count: change("count", "ADL steps since the previous sample", "int32"),

@@ -187,6 +187,8 @@ export class Recorder {
     set("funding_rate", v.lastFundingRateE8 / 1e8);
     set("insurance_fund", ins.unitsToQuote(v.insuranceFundUnits()));
     set("insurance_fund_equity", ins.unitsToQuote(v.insuranceFundEquityUnits()));
+    set("fund_inventory", ins.lotsToQty(v.positionLots(0)));
+    set("socialized_loss", ins.unitsToQuote(v.socializedLossUnits));
     const s = v.stats;
     set("liquidated_notional", ins.unitsToQuote(s.liquidatedNotionalUnits - this.lastStats.notional));
     set("liquidations", s.liquidations - this.lastStats.liquidations);
@@ -303,6 +305,8 @@ export class Recorder {
     const fundEq = timeseries.insurance_fund_equity ?? new Float64Array(0);
     let fundMin = Number.POSITIVE_INFINITY;
     for (const f of fundEq) if (f < fundMin) fundMin = f;
+    let walletMin = Number.POSITIVE_INFINITY;
+    for (const f of timeseries.insurance_fund ?? []) if (f < walletMin) walletMin = f;
     const s = venue.stats;
     const summary: Record<SummaryMetricName, number> = {
       liquidations: s.liquidations,
@@ -318,6 +322,8 @@ export class Recorder {
       insurance_fund_start: (timeseries.insurance_fund ?? [])[0] ?? Number.NaN,
       insurance_fund_end: ins.unitsToQuote(venue.insuranceFundUnits()),
       insurance_fund_min: Number.isFinite(fundMin) ? fundMin : Number.NaN,
+      insurance_fund_wallet_min: Number.isFinite(walletMin) ? walletMin : Number.NaN,
+      socialized_loss: ins.unitsToQuote(venue.socializedLossUnits),
       conservation_error: ins.unitsToQuote(Math.abs(conservationGapUnits(venue))),
       kernel_events: eventsProcessed,
       sim_seconds: nowNs / NS_PER_SECOND,
@@ -332,10 +338,10 @@ export class Recorder {
   }
 }
 
-/** Σ wallets − Σ bases + fees − net deposits of a perpetual venue (0 when money is conserved). */
+/** Σ wallets − Σ bases + fees − net deposits − socialised loss of a perpetual venue (0 when money is conserved). */
 function conservationGapUnits(v: PerpVenue): number {
   const a = v.accounts;
   let sum = 0;
   for (let i = 0; i < a.count; i++) sum += a.wallet[i]! - a.basis[i]!;
-  return sum + v.feesCollectedUnits - v.netDepositsUnits;
+  return sum + v.feesCollectedUnits - v.netDepositsUnits - v.socializedLossUnits;
 }
