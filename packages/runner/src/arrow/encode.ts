@@ -9,8 +9,8 @@
 
 import { createHash } from "node:crypto";
 import { type SimResult, SUMMARY_METRICS } from "@cascade/sim";
+import type { RawValue } from "../params.ts";
 import type { ParamColumn } from "../plan.ts";
-import type { ParamPoint } from "../sweep.ts";
 import { COUNT_METRICS, INTERVAL_COLUMNS } from "./columns.ts";
 import {
   Bool,
@@ -60,7 +60,8 @@ export interface RunRow {
   readonly seed: string;
   readonly pointIndex: number;
   readonly replication: number;
-  readonly params: ParamPoint;
+  /** Parameter and derived values; null for a conditional axis that does not apply at the run's point. */
+  readonly params: Readonly<Record<string, RawValue | null>>;
   readonly status: "ok" | "failed";
   /** Why the run failed (`null` when ok). */
   readonly error: string | null;
