@@ -21,6 +21,7 @@ export default defineExperiment({
     retailAccounts: { ...FLASH_CRASH_PARAMETERS.retailAccounts, default: 50_000 },
   },
   sweep: { kind: "grid", values: { liquidationsEnabled: [true, false] } },
+  counterfactual: "liquidationsEnabled",
   replications: 4,
   seed: 20260205,
   durationNs: (p) => minutes(p.durationMinutes),

@@ -17,6 +17,7 @@ export default defineExperiment({
     retailAccounts: { ...FLASH_CRASH_PARAMETERS.retailAccounts, default: 50_000 },
   },
   sweep: { kind: "grid", values: { liquidationsEnabled: [true, false] } },
+  counterfactual: "liquidationsEnabled",
   replications: 10,
   seed: 20_260_205,
   durationNs: (p) => minutes(p.durationMinutes),

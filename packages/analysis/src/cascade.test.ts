@@ -197,6 +197,34 @@ describe("amplificationPairs", () => {
     expect(flagValue("maybe")).toBeUndefined();
   });
 
+  it("pairs every on run with an off run that lacks a conditional axis and agrees on the rest", () => {
+    // whale ∈ {on, off} × whaleBtc ∈ {30, 60} only where the whale is on: one off run per replication.
+    const runs = [
+      run(0, { shock: 1, whale: true, whaleBtc: 30 }, 0, 0.3),
+      run(1, { shock: 1, whale: true, whaleBtc: 60 }, 0, 0.6),
+      run(2, { shock: 1, whale: false }, 0, 0.1),
+      run(3, { shock: 2, whale: false }, 0, 0.2),
+      run(4, { shock: 2, whale: true, whaleBtc: 30 }, 0, 0.4),
+    ];
+    const pairs = amplificationPairs(runs, { flag: "whale" });
+    expect(pairs.map((p) => [p.withRunId, p.withoutRunId])).toEqual([
+      [0, 2],
+      [1, 2],
+      [4, 3],
+    ]);
+    expect(pairs[1]!.amplification).toBeCloseTo(6, 12);
+    expect(pairs[1]!.params).toEqual({ shock: 1, whaleBtc: 60 });
+  });
+
+  it("prefers an off run with every parameter of the on run to one that lacks some", () => {
+    const runs = [
+      run(0, { a: 1, b: 2, f: true }, 0, 0.3),
+      run(1, { a: 1, f: false }, 0, 0.1),
+      run(2, { a: 1, b: 2, f: false }, 0, 0.15),
+    ];
+    expect(amplificationPairs(runs, { flag: "f" }).map((p) => p.withoutRunId)).toEqual([2]);
+  });
+
   it("gives an infinite amplification when the counterfactual drawdown is zero", () => {
     const runs = [run(0, { l: true }, 0, 0.3), run(1, { l: false }, 0, 0)];
     expect(amplificationPairs(runs, { flag: "l" })[0]!.amplification).toBe(Number.POSITIVE_INFINITY);

@@ -506,10 +506,14 @@ export function flagValue(v: ParamValue | undefined): boolean | undefined {
 
 /**
  * Finds counterfactual pairs — the same parameters (apart from the flag) and the same replication,
- * run once with liquidations enabled and once disabled — and computes the amplification of each:
- * `metric(with) / metric(without)` (default metric: `max_drawdown`, so amplification = drawdown with
- * liquidations / drawdown without). Failed runs are skipped; when several runs match a key, the
- * first in file order is used.
+ * run once with the flag on (e.g. liquidations enabled) and once off — and computes the
+ * amplification of each: `metric(on) / metric(off)` (default metric: `max_drawdown`, so
+ * amplification = drawdown with ÷ drawdown without). Failed runs are skipped; when several runs
+ * match a key, the first in file order is used.
+ *
+ * An off run that lacks a parameter (a conditional sweep axis that does not apply there, e.g.
+ * `whaleBtc` when `whale` is off) matches every on run that agrees with it on the parameters it
+ * has: one off run can then be the counterfactual of several on runs.
  *
  * @example
  * ```ts
@@ -523,24 +527,47 @@ export function amplificationPairs(
 ): AmplificationPair[] {
   const metric = options.metric ?? "max_drawdown";
   const ignore = new Set([options.flag, ...(options.ignore ?? [])]);
-  const on = new Map<string, RunRecord>();
-  const off = new Map<string, RunRecord>();
-  const order: string[] = [];
+  const withSeed = options.requireSameSeed ?? false;
+  const on: RunRecord[] = [];
+  const seenOn = new Set<string>();
+  // Off runs by the set of parameters they have (most first), then by their key over that set.
+  const off = new Map<string, { names: string[]; byKey: Map<string, RunRecord> }>();
   for (const r of runs) {
     if (r.status !== "ok") continue;
     const f = flagValue(r.params[options.flag]);
     if (f === undefined) continue;
-    const key = pairKey(r, ignore, options.requireSameSeed ?? false);
-    const target = f ? on : off;
-    if (target.has(key)) continue;
-    if (!on.has(key) && !off.has(key)) order.push(key);
-    target.set(key, r);
+    if (f) {
+      const key = pairKey(r, ignore, withSeed);
+      if (!seenOn.has(key)) {
+        seenOn.add(key);
+        on.push(r);
+      }
+      continue;
+    }
+    const names = Object.keys(r.params)
+      .filter((k) => !ignore.has(k))
+      .sort();
+    const set = names.join("|");
+    let group = off.get(set);
+    if (group === undefined) {
+      group = { names, byKey: new Map() };
+      off.set(set, group);
+    }
+    const key = pairKey(r, ignore, withSeed);
+    if (!group.byKey.has(key)) group.byKey.set(key, r);
   }
+  const groups = [...off.values()].sort((a, b) => b.names.length - a.names.length);
   const pairs: AmplificationPair[] = [];
-  for (const key of order) {
-    const a = on.get(key);
-    const b = off.get(key);
-    if (!a || !b) continue;
+  for (const a of on) {
+    let b: RunRecord | undefined;
+    for (const g of groups) {
+      if (!g.names.every((k) => Object.hasOwn(a.params, k))) continue;
+      const keep = new Set(g.names);
+      const restricted = Object.keys(a.params).filter((k) => !keep.has(k));
+      b = g.byKey.get(pairKey(a, new Set([...ignore, ...restricted]), withSeed));
+      if (b !== undefined) break;
+    }
+    if (b === undefined) continue;
     const w = a.metrics[metric] ?? Number.NaN;
     const wo = b.metrics[metric] ?? Number.NaN;
     const params: Record<string, ParamValue> = {};

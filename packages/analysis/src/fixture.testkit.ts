@@ -53,6 +53,10 @@ export interface FixtureOptions {
   readonly withFailure?: boolean;
   /** Write `manifest.json`. Default true. */
   readonly manifest?: boolean;
+  /** Name of the on/off parameter column. Default `"liquidations_enabled"`. */
+  readonly flagName?: string;
+  /** The manifest's declared `counterfactual` (a name or null); absent by default, as in manifests written before it could be declared. */
+  readonly declaredCounterfactual?: string | null;
 }
 
 /** What {@link writeFixture} wrote, for assertions. */
@@ -341,7 +345,7 @@ export function writeFixture(options: FixtureOptions = {}): FixtureInfo {
     point_index: Int32Array.from(numeric(runs.point_index!) as number[]),
     replication: Int32Array.from(numeric(runs.replication!) as number[]),
     shock_size: Float64Array.from(numeric(runs.shock_size!) as number[]),
-    liquidations_enabled: runs.liquidations_enabled as boolean[],
+    [options.flagName ?? "liquidations_enabled"]: runs.liquidations_enabled as boolean[],
     status: runs.status as string[],
     error: runs.error as string[],
     ...Object.fromEntries(
@@ -403,7 +407,10 @@ export function writeFixture(options: FixtureOptions = {}): FixtureInfo {
           description:
             "Synthetic shock sweep with and without liquidations (test fixture, not a simulation).",
           seed: 1000,
-          parameters: { shock_size: shocks, liquidations_enabled: flags },
+          parameters: { shock_size: shocks, [options.flagName ?? "liquidations_enabled"]: flags },
+          ...(options.declaredCounterfactual === undefined
+            ? {}
+            : { counterfactual: options.declaredCounterfactual }),
           replications: reps,
           createdAt: "2025-01-01T00:00:00Z",
         },

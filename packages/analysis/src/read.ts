@@ -68,7 +68,10 @@ export interface RunRecord {
   readonly status: string;
   /** Error message of a failed run, else `""`. */
   readonly error: string;
-  /** Parameter values of this run, by column name. */
+  /**
+   * Parameter values of this run, by column name. A null cell — a conditional sweep axis that does
+   * not apply at the run's point — is left out.
+   */
   readonly params: Readonly<Record<string, ParamValue>>;
   /** Numeric summary metrics (NaN where null), by column name. */
   readonly metrics: Readonly<Record<string, number>>;
@@ -174,6 +177,21 @@ export class ExperimentResults {
     return out;
   }
 
+  /**
+   * The declared counterfactual: the boolean parameter whose on/off runs form pairs (see
+   * {@link amplificationPairs}). From the schema metadata of `runs.arrow` (`cascade.counterfactual`),
+   * else from the manifest (`counterfactual`); `null` when the experiment declared none, and
+   * `undefined` when the files predate declarations (then {@link summarizeRuns} falls back to a
+   * boolean parameter whose name contains "liquidat").
+   */
+  get counterfactual(): string | null | undefined {
+    const md = this.runs.schema.metadata.get("cascade.counterfactual");
+    if (md !== undefined) return md === "" ? null : md;
+    if (!Object.hasOwn(this.manifest, "counterfactual")) return undefined;
+    const m = this.manifest.counterfactual;
+    return typeof m === "string" && m !== "" ? m : null;
+  }
+
   /** Title for reports: the manifest's experiment name, else the folder name. */
   get title(): string {
     const m = this.manifest;
@@ -228,7 +246,10 @@ export class ExperimentResults {
     const out: RunRecord[] = [];
     for (let i = 0; i < n; i++) {
       const params: Record<string, ParamValue> = {};
-      for (const [p, c] of paramCols) params[p] = toParamValue(c.get(i));
+      for (const [p, c] of paramCols) {
+        const v = c.get(i);
+        if (v !== null && v !== undefined) params[p] = toParamValue(v);
+      }
       const metrics: Record<string, number> = {};
       for (const [m, c] of metricCols) metrics[m] = c[i]!;
       out.push({

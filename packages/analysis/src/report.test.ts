@@ -91,6 +91,39 @@ describe("summarizeRuns", () => {
   });
 });
 
+describe("the counterfactual pairs", () => {
+  const made: string[] = [];
+  const fixture = (options: Parameters<typeof writeFixture>[0]) => {
+    const f = writeFixture({ replications: 2, withFailure: false, ...options });
+    made.push(f.dir);
+    return f.dir;
+  };
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("pair on the declared counterfactual whatever its name", () => {
+    const dir = fixture({ flagName: "engine_on", declaredCounterfactual: "engine_on" });
+    expect(readResults(dir).counterfactual).toBe("engine_on");
+    const s = summarizeRuns(dir);
+    expect(s.amplification?.flag).toBe("engine_on");
+    expect(s.amplification?.pairs).toHaveLength(4);
+  });
+
+  it("are not guessed from a name when the experiment declared none", () => {
+    const dir = fixture({ declaredCounterfactual: null });
+    expect(readResults(dir).counterfactual).toBeNull();
+    expect(summarizeRuns(dir).amplification).toBeUndefined();
+  });
+
+  it("fall back to a boolean named like liquidations only in files written before declarations", () => {
+    expect(readResults(fx.dir).counterfactual).toBeUndefined();
+    expect(summarizeRuns(fx.dir).amplification?.flag).toBe("liquidations_enabled");
+    const unnamed = fixture({ flagName: "engine_on" });
+    expect(summarizeRuns(unnamed).amplification).toBeUndefined();
+  });
+});
+
 describe("charts", () => {
   it("each chart renders to an SVG string with marks and no NaN", async () => {
     const res = readResults(fx.dir);
@@ -139,7 +172,7 @@ describe("writeReport", () => {
     for (const heading of [
       "Summary over seeds",
       "Cascade metrics",
-      "Amplification by liquidations",
+      "Amplification: liquidations_enabled on ÷ off",
       "Stylized facts",
       "Sweep",
     ]) {
@@ -163,7 +196,7 @@ describe("writeReport", () => {
     const html = readFileSync(await writeReport(single.dir), "utf8");
     expect(html.match(/<svg/g)?.length).toBe(4); // price, depth, fund, ACF
     expect(html).not.toContain("NaN");
-    expect(html).not.toContain("Amplification by liquidations");
+    expect(html).not.toContain("<h2>Amplification");
     expect(html).not.toContain("<h2>Sweep");
   });
 });

@@ -305,8 +305,8 @@ function amplificationSection(s: RunsSummary): string {
     )
     .join("");
   const sameSeed = a.pairs.every((p) => p.sameSeed);
-  return `<section><h2>Amplification by liquidations</h2>
-<p class="muted">Counterfactual pairs: the same parameters and replication run with <code>${esc(a.flag)}</code> on and off${sameSeed ? " (same seeds)" : " (matched by replication; seeds differ in some pairs)"}. Amplification = max drawdown with liquidations ÷ max drawdown without, per pair; ${a.pairs.length} pairs.</p>
+  return `<section><h2>Amplification: ${esc(a.flag)} on ÷ off</h2>
+<p class="muted">Counterfactual pairs: the same parameters and replication run with <code>${esc(a.flag)}</code> on and off${sameSeed ? " (same seeds)" : " (matched by replication; seeds differ in some pairs)"}. Amplification = max drawdown with <code>${esc(a.flag)}</code> on ÷ max drawdown with it off, per pair; ${a.pairs.length} pairs.</p>
 <div class="callout">Overall amplification: <b>${cell(a.overall)}</b></div>
 <div class="scroll"><table class="data"><thead><tr>${keys.map((k) => `<th>${esc(k)}</th>`).join("")}<th>drawdown with</th><th>drawdown without</th><th>amplification</th></tr></thead><tbody>${rows}</tbody></table></div>
 </section>`;

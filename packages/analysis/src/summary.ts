@@ -48,8 +48,10 @@ export interface SummaryOptions extends ReadOptions {
   /** Quiet gap that separates liquidation waves, s. Default 5. */
   readonly gapSeconds?: number;
   /**
-   * Boolean parameter that switches liquidations on/off, for amplification. Default: the first
-   * parameter whose name contains "liquidat" and that takes both a true and a false value;
+   * Boolean parameter whose on/off runs are paired for amplification. Default: the counterfactual
+   * the experiment declared ({@link ExperimentResults.counterfactual}; none declared: no
+   * amplification). Only for files written before experiments could declare one: the first
+   * parameter whose name contains "liquidat" and that takes both a true and a false value.
    * `false` disables amplification.
    */
   readonly amplificationFlag?: string | false;
@@ -294,9 +296,7 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
 
   // Amplification.
   const flag =
-    options.amplificationFlag === false
-      ? undefined
-      : (options.amplificationFlag ?? detectFlag(res.parameterNames, ok));
+    options.amplificationFlag === false ? undefined : (options.amplificationFlag ?? declaredFlag(res, ok));
   let amplification: AmplificationSummary | undefined;
   const amplifications: AmplificationSummary[] = [];
   if (flag) {
@@ -404,6 +404,13 @@ export function summarizeRuns(source: string | ExperimentResults, options: Summa
 /** Name of the derived metric "time to recover fraction f of the drop", e.g. `time_to_recovery_50pct_s`. */
 export function recoveryName(fraction: number): string {
   return `time_to_recovery_${Number((fraction * 100).toFixed(2))}pct_s`;
+}
+
+/** The declared counterfactual, or for files that predate declarations the name-matched fallback. */
+function declaredFlag(res: ExperimentResults, ok: readonly RunRecord[]): string | undefined {
+  const declared = res.counterfactual;
+  if (declared === undefined) return detectFlag(res.parameterNames, ok);
+  return declared !== null && res.parameterNames.includes(declared) ? declared : undefined;
 }
 
 function detectFlag(params: readonly string[], runs: readonly RunRecord[]): string | undefined {

@@ -42,7 +42,7 @@ describe("cascade CLI: bad input gives one clear line on stderr and exit code 2"
     [
       "an unknown experiment among known ones",
       ["run", "nope", "--experiments", FIXTURE_DIR],
-      /unknown experiment \(known: failing, slow, tiny in /,
+      /unknown experiment \(known: conditional, failing, slow, tiny in /,
     ],
     [
       "an unknown --set key, naming the nearest parameter",
@@ -72,7 +72,7 @@ describe("cascade CLI: bad input gives one clear line on stderr and exit code 2"
     [
       "a mistyped experiment name, naming the nearest one",
       ["run", "tinyy", "--experiments", FIXTURE_DIR],
-      /^cascade: experiment = "tinyy": unknown experiment \(did you mean tiny\? known: failing, slow, tiny in /,
+      /^cascade: experiment = "tinyy": unknown experiment \(did you mean tiny\? known: conditional, failing, slow, tiny in /,
     ],
     [
       "a --set value of the wrong type",
@@ -161,6 +161,8 @@ describe("cascade CLI: list, describe, help", () => {
     expect(r.stdout).toMatch(/^failing\s+4\s+Fixture: one run per behaviour/m);
     expect(r.stdout).toMatch(/^tiny\s+8\s+Fixture: leveraged longs/m);
     expect(r.stdout).toMatch(/^slow\s+16\s+Fixture: the tiny world/m);
+    // A conditional sweep counts the runs it makes: 4 of its grid's 6 points × 2.
+    expect(r.stdout).toMatch(/^conditional\s+8\s+Fixture: leverage swept only where/m);
   });
 
   it("describes parameters, defaults, ranges, units and the sweep size", async () => {

@@ -17,6 +17,7 @@ import {
   tradesBatch,
 } from "./arrow/encode.ts";
 import type { AnyExperiment } from "./experiment.ts";
+import type { RawValue } from "./params.ts";
 import type { ParamColumn, RunPlan, RunSpec } from "./plan.ts";
 import { runSpec } from "./plan.ts";
 
@@ -99,7 +100,7 @@ export function executeRun(experiment: AnyExperiment, spec: RunSpec, masterSeed:
     seed: spec.seed,
     pointIndex: spec.pointIndex,
     replication: spec.replication,
-    params: spec.params,
+    params: recordedParams(spec),
     status: error === null ? "ok" : "failed",
     error,
     metrics: result?.summary ?? null,
@@ -156,7 +157,7 @@ export function failedRunBatches(
         seed: spec.seed,
         pointIndex: spec.pointIndex,
         replication: spec.replication,
-        params: spec.params,
+        params: recordedParams(spec),
         status: "failed",
         error,
         metrics: null,
@@ -183,6 +184,14 @@ export function failedRunBatches(
  */
 export function reproduceRun(plan: RunPlan, runId: number): RunOutcome {
   return executeRun(plan.experiment, runSpec(plan, runId), plan.seed);
+}
+
+/** The parameter values `runs.arrow` records for a run: null for its inactive conditional axes. */
+export function recordedParams(spec: RunSpec): Readonly<Record<string, RawValue | null>> {
+  if (spec.inactive === undefined || spec.inactive.length === 0) return spec.params;
+  const out: Record<string, RawValue | null> = { ...spec.params };
+  for (const k of spec.inactive) out[k] = null;
+  return out;
 }
 
 /** `"ConfigError: world.venues = []: must list at least one venue"`. */

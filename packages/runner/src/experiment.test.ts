@@ -23,6 +23,37 @@ const parameters = {
   adl: param.boolean({ default: true }),
 };
 
+describe("a declared counterfactual", () => {
+  const base = {
+    name: "x",
+    description: "d",
+    parameters,
+    sweep: { kind: "grid", values: { adl: [true, false] } },
+    seed: 1,
+    durationNs: 10,
+    build,
+  } as const;
+
+  it("is kept when it names a boolean parameter the grid varies over both values", () => {
+    expect(defineExperiment({ ...base, counterfactual: "adl" }).counterfactual).toBe("adl");
+  });
+
+  it("names the field and the value when it is not such a parameter", () => {
+    expect(() => defineExperiment({ ...base, counterfactual: "adll" as never })).toThrowError(
+      /experiment\.counterfactual = "adll": no such parameter \(did you mean adl\?\)/,
+    );
+    expect(() => defineExperiment({ ...base, counterfactual: "mode" as never })).toThrowError(
+      /experiment\.counterfactual = "mode": must name a boolean parameter \(mode is a choice parameter\)/,
+    );
+    expect(() =>
+      defineExperiment({ ...base, sweep: { kind: "grid", values: { adl: [true] } }, counterfactual: "adl" }),
+    ).toThrowError(/experiment\.counterfactual = "adl": must be varied by the sweep over both values/);
+    expect(() => defineExperiment({ ...base, sweep: undefined, counterfactual: "adl" })).toThrowError(
+      /must be varied by the sweep/,
+    );
+  });
+});
+
 describe("defineExperiment", () => {
   it("returns a branded, frozen experiment with defaults filled in", () => {
     const e = defineExperiment({ name: "x", description: "d", parameters, seed: 1, durationNs: 10, build });

@@ -11,7 +11,15 @@ import { ConfigError, type Seed } from "@cascade/core";
 import { RESERVED_RUN_COLUMNS } from "@cascade/schema";
 import type { RecorderConfig, SimResult, WorldConfig } from "@cascade/sim";
 import { z } from "zod";
-import { checkValue, type ParamSpec, type ParamSpecs, type ParamValue, type ParamValues } from "./params.ts";
+import {
+  type BooleanParam,
+  checkValue,
+  noSuchParameter,
+  type ParamSpec,
+  type ParamSpecs,
+  type ParamValue,
+  type ParamValues,
+} from "./params.ts";
 
 /** Where in the experiment a run sits; handed to {@link ExperimentDefinition.build}. */
 export interface RunContext {
@@ -41,9 +49,51 @@ export type SweepRanges<P extends ParamSpecs> = {
 };
 
 /**
+ * When a conditional grid axis applies at a point: a predicate of the point's parameter values
+ * (derived parameters are not yet computed), or the values other parameters must take —
+ * `{ whale: true }`, `{ mode: ["partial", "paced"] }` (every listed parameter must match; a list
+ * means "one of"). The declarative form is written into the manifest and the config hash as it is;
+ * a function is recorded by its effect (the points it gives).
+ */
+export type SweepCondition<P extends ParamSpecs = ParamSpecs> =
+  | ConditionPredicate<P>
+  | { readonly [K in keyof P]?: ParamValue<P[K]> | readonly ParamValue<P[K]>[] };
+
+/**
+ * The function form of a {@link SweepCondition}: `(p) => p.whale`. (Declared through a method so
+ * that an experiment's predicate still fits the runner's type-erased `Sweep`.)
+ */
+export type ConditionPredicate<P extends ParamSpecs = ParamSpecs> = {
+  bivariant(params: ParamValues<P>): boolean;
+}["bivariant"];
+
+/**
+ * A grid axis varied only where `when` holds, e.g.
+ * `whaleBtc: { values: [30, 60, 120], when: { whale: true } }`. At the other points the parameter
+ * keeps its default (or `--set` value), the grid points that thereby coincide are run once, and
+ * the parameter's `runs.arrow` column holds null ("does not apply").
+ */
+export interface ConditionalAxis<
+  V extends ParamValue<ParamSpec> = ParamValue<ParamSpec>,
+  P extends ParamSpecs = ParamSpecs,
+> {
+  /** The values the axis takes where `when` holds. */
+  readonly values: readonly V[];
+  /** Where the axis applies. */
+  readonly when: SweepCondition<P>;
+}
+
+/** One axis of a grid: a list of values, or a {@link ConditionalAxis}. */
+export type GridAxis<
+  V extends ParamValue<ParamSpec> = ParamValue<ParamSpec>,
+  P extends ParamSpecs = ParamSpecs,
+> = readonly V[] | ConditionalAxis<V, P>;
+
+/**
  * How the parameter space is explored. Parameters a sweep does not vary take their default (or
  * their `--set` value).
- * - `grid`: every combination of `values` (the last key varies fastest).
+ * - `grid`: every combination of `values` (the last key varies fastest). An axis written
+ *   `{ values, when }` ({@link ConditionalAxis}) varies only at the points where `when` holds.
  * - `random`: `samples` points drawn uniformly from `ranges` (seeded by the master seed).
  * - `lhs`: a Latin hypercube of `samples` points over `ranges`: each of the `samples` equal strata
  *   of every dimension holds exactly one point (seeded).
@@ -51,9 +101,17 @@ export type SweepRanges<P extends ParamSpecs> = {
  * Without `ranges`, random and LHS sweeps vary every numeric parameter that has both `min` and `max`.
  */
 export type Sweep<P extends ParamSpecs = ParamSpecs> =
-  | { readonly kind: "grid"; readonly values: { readonly [K in keyof P]?: readonly ParamValue<P[K]>[] } }
+  | {
+      readonly kind: "grid";
+      readonly values: { readonly [K in keyof P]?: GridAxis<ParamValue<P[K]>, P> };
+    }
   | { readonly kind: "random"; readonly samples: number; readonly ranges?: SweepRanges<P> }
   | { readonly kind: "lhs"; readonly samples: number; readonly ranges?: SweepRanges<P> };
+
+/** Names of the boolean parameters of `P` (what {@link ExperimentDefinition.counterfactual} may name). */
+export type BooleanParamName<P extends ParamSpecs> = {
+  [K in keyof P & string]: P[K] extends BooleanParam ? K : never;
+}[keyof P & string];
 
 /** Parameter values a run sees: the parameters plus the derived ones (numbers). */
 export type RunParams<P extends ParamSpecs, D extends string> = ParamValues<P> & { [K in D]: number };
@@ -76,6 +134,15 @@ export interface ExperimentDefinition<P extends ParamSpecs, D extends string = n
   readonly derived?: { readonly [K in D]: string };
   /** Monte Carlo runs per parameter point. Default 1. */
   readonly replications?: number;
+  /**
+   * The boolean parameter that switches the mechanism under study on (`true`) and off (`false`),
+   * e.g. `"liquidationsEnabled"`. Runs with the same other parameters and replication, one with it
+   * on and one off, form a counterfactual pair: `cascade run`, the report and `@cascade/analysis`
+   * measure amplification (metric on ÷ off) on these pairs, whatever the parameter's name. The
+   * sweep must be a grid that lists both `true` and `false` for it. Recorded in the manifest
+   * (`counterfactual`) and in the schema metadata of `runs.arrow` (`cascade.counterfactual`).
+   */
+  readonly counterfactual?: NoInfer<BooleanParamName<P>>;
   /** Master seed of the experiment (a safe integer or a non-empty string). */
   readonly seed: Seed;
   /** Simulated time of each run, ns (or a function of the run's parameters). */
@@ -133,6 +200,8 @@ export interface AnyExperiment {
   readonly sweep: Sweep | undefined;
   readonly derived: Readonly<Record<string, string>>;
   readonly replications: number;
+  /** See {@link ExperimentDefinition.counterfactual}. */
+  readonly counterfactual?: string;
   readonly seed: Seed;
   readonly durationNs: number | ((params: never) => number);
   build(params: never, run: RunContext): WorldConfig;
@@ -164,6 +233,17 @@ const paramSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("boolean"), default: z.boolean(), description: z.string().optional() }),
 ]);
+const axisSchema = z.union([
+  z.array(z.unknown()),
+  z
+    .object({
+      values: z.array(z.unknown(), { error: "must list the axis's values" }),
+      when: z.union([fn("a function"), z.record(z.string(), z.unknown())], {
+        error: "must be a function of the point's parameters or an object { parameter: value(s) }",
+      }),
+    })
+    .strict(),
+]);
 const samples = z.number().int("must be an integer").min(1, "must be ≥ 1").max(10_000_000, "must be ≤ 10^7");
 const definitionSchema = z.object({
   name: z.string().regex(NAME_RE, "must be letters, digits, '.', '_' or '-'"),
@@ -171,7 +251,7 @@ const definitionSchema = z.object({
   parameters: z.record(z.string().regex(IDENT_RE, "must be an identifier"), paramSchema),
   sweep: z
     .discriminatedUnion("kind", [
-      z.object({ kind: z.literal("grid"), values: z.record(z.string(), z.array(z.unknown())) }),
+      z.object({ kind: z.literal("grid"), values: z.record(z.string(), axisSchema) }),
       z.object({
         kind: z.literal("random"),
         samples,
@@ -186,6 +266,7 @@ const definitionSchema = z.object({
     .optional(),
   derived: z.record(z.string().regex(IDENT_RE, "must be an identifier"), z.string().min(1)).optional(),
   replications: z.number().int("must be an integer").min(1, "must be ≥ 1").optional(),
+  counterfactual: z.string({ error: "must name a boolean parameter" }).optional(),
   seed: z.union(
     [z.number().int().refine(Number.isSafeInteger, "must be a safe integer"), z.string().min(1)],
     {
@@ -259,6 +340,9 @@ export function defineExperiment<const P extends ParamSpecs, const D extends str
       throw new ConfigError(`experiment.derived.${name}`, derived[name], "is reserved");
   }
   if (def.sweep !== undefined) checkSweep(def.sweep as Sweep, def.parameters);
+  if (def.counterfactual !== undefined) {
+    checkCounterfactual(def.counterfactual, def.parameters, def.sweep as Sweep | undefined);
+  }
   for (const name of Object.keys(def.metrics ?? {})) {
     const field = `experiment.metrics.${name}`;
     if (
@@ -326,13 +410,17 @@ export function checkSweep(sweep: Sweep, parameters: ParamSpecs, prefix = "exper
     return spec;
   };
   if (sweep.kind === "grid") {
-    for (const [key, values] of Object.entries(sweep.values as Record<string, readonly unknown[]>)) {
+    for (const [key, axis] of Object.entries(sweep.values as Record<string, GridAxis>)) {
       const spec = specOf(`${prefix}.values.${key}`, key);
-      if (values.length === 0) throw new ConfigError(`${prefix}.values.${key}`, values, "must list a value");
+      const conditional = !isArrayAxis(axis);
+      const field = `${prefix}.values.${key}${conditional ? ".values" : ""}`;
+      const values = axisValues(axis);
+      if (values.length === 0) throw new ConfigError(field, values, "must list a value");
       values.forEach((v, i) => {
         const why = checkValue(spec, v);
-        if (why !== undefined) throw new ConfigError(`${prefix}.values.${key}[${i}]`, v, why);
+        if (why !== undefined) throw new ConfigError(`${field}[${i}]`, v, why);
       });
+      if (conditional) checkCondition(axis.when, key, parameters, `${prefix}.values.${key}.when`);
     }
     return;
   }
@@ -368,6 +456,61 @@ export function checkSweep(sweep: Sweep, parameters: ParamSpecs, prefix = "exper
         if (why !== undefined) throw new ConfigError(`${field}[${i}]`, v, why);
       });
     }
+  }
+}
+
+/** Whether a grid axis is a plain list of values (not a {@link ConditionalAxis}). */
+export function isArrayAxis(axis: GridAxis): axis is readonly ParamValue<ParamSpec>[] {
+  return Array.isArray(axis);
+}
+
+/** The values of a grid axis. */
+export function axisValues(axis: GridAxis): readonly ParamValue<ParamSpec>[] {
+  return isArrayAxis(axis) ? axis : axis.values;
+}
+
+/** Checks the declarative form of a condition: known parameters (not the axis itself), valid values. */
+function checkCondition(when: SweepCondition, axis: string, parameters: ParamSpecs, field: string): void {
+  if (typeof when === "function") return;
+  const entries = Object.entries(when as Record<string, unknown>);
+  if (entries.length === 0) throw new ConfigError(field, when, "must name at least one parameter");
+  for (const [name, value] of entries) {
+    const spec = Object.hasOwn(parameters, name) ? parameters[name] : undefined;
+    if (spec === undefined)
+      throw new ConfigError(`${field}.${name}`, value, noSuchParameter(name, parameters));
+    if (name === axis)
+      throw new ConfigError(`${field}.${name}`, value, "an axis cannot be conditioned on itself");
+    const list = Array.isArray(value) ? value : [value];
+    if (list.length === 0) throw new ConfigError(`${field}.${name}`, value, "must list a value");
+    list.forEach((v, i) => {
+      const why = checkValue(spec, v);
+      if (why !== undefined) {
+        throw new ConfigError(`${field}.${name}${Array.isArray(value) ? `[${i}]` : ""}`, v, why);
+      }
+    });
+  }
+}
+
+/**
+ * Checks a declared counterfactual: a boolean parameter that a grid sweep varies over both values.
+ * @throws {@link @cascade/core!ConfigError} `experiment.counterfactual = "…": …`.
+ */
+export function checkCounterfactual(name: string, parameters: ParamSpecs, sweep: Sweep | undefined): void {
+  const field = "experiment.counterfactual";
+  const spec = Object.hasOwn(parameters, name) ? parameters[name] : undefined;
+  if (spec === undefined) throw new ConfigError(field, name, noSuchParameter(name, parameters));
+  if (spec.kind !== "boolean") {
+    throw new ConfigError(field, name, `must name a boolean parameter (${name} is a ${spec.kind} parameter)`);
+  }
+  const axis =
+    sweep?.kind === "grid" ? (sweep.values as Record<string, GridAxis | undefined>)[name] : undefined;
+  const values = axis === undefined ? [] : axisValues(axis);
+  if (!(values.includes(true) && values.includes(false))) {
+    throw new ConfigError(
+      field,
+      name,
+      `must be varied by the sweep over both values, e.g. sweep: { kind: "grid", values: { ${name}: [true, false] } } (else no run has a counterfactual)`,
+    );
   }
 }
 

@@ -84,14 +84,22 @@ export {
 export { executeRun, type RunFailureDetail, type RunOutcome, reproduceRun } from "./execute.ts";
 export {
   type AnyExperiment,
+  axisValues,
+  type BooleanParamName,
+  type ConditionalAxis,
+  type ConditionPredicate,
+  checkCounterfactual,
   defineExperiment,
   type Experiment,
   type ExperimentDefinition,
+  type GridAxis,
+  isArrayAxis,
   isExperiment,
   type MetricSpec,
   type RunContext,
   type RunParams,
   type Sweep,
+  type SweepCondition,
   type SweepRanges,
 } from "./experiment.ts";
 export { importExperiment } from "./load.ts";
@@ -140,9 +148,12 @@ export { type RepairResult, repairOutput } from "./repair.ts";
 export {
   DEFAULT_RUN_TIMEOUT_SEC,
   FIRST_FAILURES,
+  fieldMetadataOf,
+  fileMetadata,
   type RunExperimentOptions,
   type RunExperimentResult,
   runExperiment,
+  SWEEP_WHEN_KEY,
 } from "./run-experiment.ts";
 export { parseShard, type Shard, shardFromEnv, shardRunIds } from "./shard.ts";
 export {
@@ -152,4 +163,12 @@ export {
   sourcesRecord,
 } from "./sources.ts";
 export { MAIN_METRICS, PointSummary } from "./summary.ts";
-export { type ParamPoint, sweepPoints, sweepSize } from "./sweep.ts";
+export {
+  hasConditions,
+  type ParamPoint,
+  planSweep,
+  type SweepConditionsRecord,
+  type SweepPlan,
+  sweepPoints,
+  sweepSize,
+} from "./sweep.ts";

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { ConfigError } from "@cascade/core";
 import type { MetricSpec } from "./experiment.ts";
 import type { Shard } from "./shard.ts";
+import type { SweepConditionsRecord } from "./sweep.ts";
 
 /** Run counts by status. */
 export interface RunCounts {
@@ -32,6 +33,13 @@ export interface Manifest {
   readonly experiment: { readonly name: string; readonly description: string; readonly file: string | null };
   /** The experiment's declared metrics: unit and description of each `summarize` column. */
   readonly metrics?: Readonly<Record<string, MetricSpec>>;
+  /**
+   * The experiment's declared counterfactual: the boolean parameter whose on/off runs are paired
+   * (`null`: none declared; absent in manifests written before it could be declared).
+   */
+  readonly counterfactual?: string | null;
+  /** What the sweep's conditional axes did: grid points, points run, skipped, per axis (`null`: no condition). */
+  readonly sweepConditions?: SweepConditionsRecord | null;
   /** Parameters (with overridden defaults), sweep, derived, replications, seed, duration, recorder. */
   readonly space: Readonly<Record<string, unknown>>;
   /** `--set` overrides, typed. */

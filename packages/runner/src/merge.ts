@@ -10,12 +10,11 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
-import { columnMetadata } from "@cascade/schema";
 import { assemble } from "./arrow/assemble.ts";
 import { makeDirs, PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
 import { listParts, type PartRef } from "./arrow/part-log.ts";
 import { type Manifest, readManifests } from "./manifest.ts";
-import { checkRecords, fileMetadata, tornLine } from "./run-experiment.ts";
+import { checkRecords, fieldMetadataOf, fileMetadata, tornLine } from "./run-experiment.ts";
 import { differingSources } from "./sources.ts";
 import { PointSummary } from "./summary.ts";
 
@@ -100,8 +99,8 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
   const res = assemble({
     parts,
     outDir,
-    metadata: fileMetadata(m0.experiment.name, m0.seed, m0.configHash),
-    fieldMetadata: (table, name) => columnMetadata(table, name, m0.metrics ?? {}),
+    metadata: fileMetadata(m0.experiment.name, m0.seed, m0.configHash, m0.counterfactual),
+    fieldMetadata: fieldMetadataOf(m0.metrics ?? {}, m0.sweepConditions),
     onRunsBatch: (b) => summary.add(b),
   });
   const missing = m0.totalRuns - parts.length;

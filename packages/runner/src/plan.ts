@@ -11,7 +11,14 @@
 import { createHash } from "node:crypto";
 import { ConfigError, deriveSeed, type Seed } from "@cascade/core";
 import type { RecorderConfig } from "@cascade/sim";
-import { type AnyExperiment, checkSweep, defaultDimensions, type Sweep } from "./experiment.ts";
+import {
+  type AnyExperiment,
+  checkSweep,
+  defaultDimensions,
+  type GridAxis,
+  isArrayAxis,
+  type Sweep,
+} from "./experiment.ts";
 import {
   noSuchParameter,
   type ParamSpec,
@@ -20,7 +27,7 @@ import {
   type RawValue,
   validateValue,
 } from "./params.ts";
-import { compileDerived, type ParamPoint, sweepPoints } from "./sweep.ts";
+import { compileDerived, type ParamPoint, planSweep, type SweepConditionsRecord } from "./sweep.ts";
 
 /** How a parameter column is typed in `runs.arrow`. */
 export type ColumnKind = "float" | "integer" | "choice" | "boolean" | "derived";
@@ -58,6 +65,11 @@ export interface RunSpec {
   readonly seed: string;
   /** Parameter and derived values. */
   readonly params: ParamPoint;
+  /**
+   * Conditional sweep axes that do not apply at this run's point: `params` holds their default,
+   * `runs.arrow` null (see `ConditionalAxis`). Absent or empty for most runs.
+   */
+  readonly inactive?: readonly string[];
   /** Simulated duration, ns. */
   readonly durationNs: number;
   /** Whether the run records its trades (`trades.arrow`). */
@@ -78,6 +90,10 @@ export interface RunPlan {
   readonly seed: Seed;
   /** Parameter points (with derived values), in run order. */
   readonly points: readonly ParamPoint[];
+  /** Per point, the conditional axes that do not apply there (see {@link RunSpec.inactive}). */
+  readonly inactive: readonly (readonly string[])[];
+  /** What the sweep's conditional axes did (`null`: none); the manifest's `sweepConditions`. */
+  readonly conditions: SweepConditionsRecord | null;
   /** Simulated duration of each point, ns. */
   readonly durationsNs: readonly number[];
   /** Parameter then derived columns of `runs.arrow`. */
@@ -123,8 +139,8 @@ export async function planExperiment(experiment: AnyExperiment, options: PlanOpt
   }
   const derived = experiment.derived;
   const evaluator = await compileDerived(derived);
-  const base = sweepPoints(sweep, parameters, seed);
-  const points = base.map((p) => Object.freeze({ ...p, ...evaluator.evaluate(p) }));
+  const swept = planSweep(sweep, parameters, seed);
+  const points = swept.points.map((p) => Object.freeze({ ...p, ...evaluator.evaluate(p) }));
   const durationsNs = points.map((p, i) => {
     const d =
       typeof experiment.durationNs === "function"
@@ -157,6 +173,10 @@ export async function planExperiment(experiment: AnyExperiment, options: PlanOpt
         : experiment.durationNs,
     record: planRecord(experiment.record, trades),
     sourceSha256: options.source === undefined ? null : sha256(options.source),
+    // A condition written as a function is hashed as "function" above: its effect is hashed here.
+    ...(swept.conditions === null
+      ? {}
+      : { conditionedPoints: sha256(canonicalJson({ points: swept.points, inactive: swept.inactive })) }),
   };
   return {
     experiment,
@@ -167,6 +187,8 @@ export async function planExperiment(experiment: AnyExperiment, options: PlanOpt
     replications,
     seed,
     points,
+    inactive: swept.inactive,
+    conditions: swept.conditions,
     durationsNs,
     columns,
     trades,
@@ -196,6 +218,7 @@ export function runSpec(plan: RunPlan, runId: number): RunSpec {
     replication: runId % plan.replications,
     seed: runSeed(plan.seed, runId),
     params: plan.points[pointIndex]!,
+    ...(plan.inactive[pointIndex]!.length > 0 ? { inactive: plan.inactive[pointIndex]! } : {}),
     durationNs: plan.durationsNs[pointIndex]!,
     trades: plan.trades,
   };
@@ -263,11 +286,13 @@ function pinSweep(
 ): Sweep | undefined {
   if (sweep === undefined || Object.keys(overrides).length === 0) return sweep;
   if (sweep.kind === "grid") {
-    const values: Record<string, readonly RawValue[]> = {};
-    for (const [k, v] of Object.entries(sweep.values as Record<string, readonly RawValue[]>)) {
-      values[k] = Object.hasOwn(overrides, k) ? [overrides[k]!] : v;
+    const values: Record<string, GridAxis> = {};
+    for (const [k, v] of Object.entries(sweep.values as Record<string, GridAxis>)) {
+      if (!Object.hasOwn(overrides, k)) values[k] = v;
+      // A pinned conditional axis keeps its condition: where it does not hold, the default applies.
+      else values[k] = isArrayAxis(v) ? [overrides[k]!] : { values: [overrides[k]!], when: v.when };
     }
-    return { kind: "grid", values };
+    return { kind: "grid", values } as Sweep;
   }
   const names = sweep.ranges === undefined ? defaultDimensions(parameters) : Object.keys(sweep.ranges);
   const kept = names.filter((k) => !Object.hasOwn(overrides, k));

@@ -22,12 +22,12 @@ import os from "node:os";
 import path from "node:path";
 import { ConfigError, type Seed } from "@cascade/core";
 import { columnMetadata, TABLES } from "@cascade/schema";
-import { assemble } from "./arrow/assemble.ts";
+import { assemble, type TableName } from "./arrow/assemble.ts";
 import { RecordBatchReader } from "./arrow/lib.ts";
 import { acquireLock, ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
 import { configKeyOf, listParts, PartReader, type PartRef, type TornTail } from "./arrow/part-log.ts";
 import { checkBuilds, typeCheckExperiment } from "./check.ts";
-import type { AnyExperiment } from "./experiment.ts";
+import type { AnyExperiment, MetricSpec } from "./experiment.ts";
 import { importExperiment } from "./load.ts";
 import { codeVersion, type Manifest, manifestName, packageVersions, readManifests } from "./manifest.ts";
 import { type PlanOptions, planExperiment, type RunPlan } from "./plan.ts";
@@ -37,7 +37,7 @@ import { repairLocked } from "./repair.ts";
 import type { Shard } from "./shard.ts";
 import { sourcesRecord } from "./sources.ts";
 import { PointSummary } from "./summary.ts";
-import { sweepSize } from "./sweep.ts";
+import { type SweepConditionsRecord, sweepSize } from "./sweep.ts";
 
 /** Options of {@link runExperiment}. */
 export interface RunExperimentOptions extends Omit<PlanOptions, "source"> {
@@ -278,6 +278,8 @@ async function runWithPool(
     kind: shard === null ? ("run" as const) : ("shard" as const),
     experiment: { name: experiment.name, description: experiment.description, file },
     metrics: experiment.metrics ?? {},
+    counterfactual: experiment.counterfactual ?? null,
+    sweepConditions: plan.conditions,
     space: plan.space,
     overrides: plan.overrides,
     seed: plan.seed,
@@ -339,8 +341,8 @@ async function runWithPool(
     const res = assemble({
       parts,
       outDir,
-      metadata: fileMetadata(experiment.name, plan.seed, plan.configHash),
-      fieldMetadata: (table, name) => columnMetadata(table, name, experiment.metrics),
+      metadata: fileMetadata(experiment.name, plan.seed, plan.configHash, experiment.counterfactual ?? null),
+      fieldMetadata: fieldMetadataOf(experiment.metrics ?? {}, plan.conditions),
       onRunsBatch: (b) => s.add(b),
     });
     assembleMs = res.totalMs;
@@ -456,13 +458,47 @@ export function checkRecords(
   }
 }
 
-/** Schema metadata of the assembled files. */
-export function fileMetadata(name: string, seed: Seed, configHash: string): Record<string, string> {
+/**
+ * Schema metadata of the assembled files; `cascade.counterfactual` names the declared
+ * counterfactual parameter (`""`: none declared; left out when unknown, e.g. merging shards
+ * written before it could be declared).
+ */
+export function fileMetadata(
+  name: string,
+  seed: Seed,
+  configHash: string,
+  counterfactual?: string | null,
+): Record<string, string> {
   return {
     "cascade.format": "1",
     "cascade.experiment": name,
     "cascade.seed": JSON.stringify(seed),
     "cascade.config_hash": configHash,
+    ...(counterfactual === undefined ? {} : { "cascade.counterfactual": counterfactual ?? "" }),
+  };
+}
+
+/** Field metadata key of a conditional sweep axis's `runs.arrow` column: its condition, JSON. */
+export const SWEEP_WHEN_KEY = "cascade.sweep_when";
+
+/**
+ * Field metadata of the assembled files: units and descriptions (`columnMetadata`), and on the
+ * column of each conditional sweep axis its condition ({@link SWEEP_WHEN_KEY}), which says why
+ * the column is null where it is.
+ */
+export function fieldMetadataOf(
+  metrics: Readonly<Record<string, MetricSpec>>,
+  conditions: SweepConditionsRecord | null | undefined,
+): (table: TableName, name: string) => Readonly<Record<string, string>> | undefined {
+  return (table, name) => {
+    const md = columnMetadata(table, name, metrics);
+    const axis = table === "runs" && conditions != null ? conditions.axes[name] : undefined;
+    if (axis === undefined) return md;
+    return {
+      ...md,
+      [SWEEP_WHEN_KEY]: JSON.stringify(axis.when),
+      "cascade.description": "sweep axis that applies only where its condition holds (null elsewhere)",
+    };
   };
 }
 

@@ -89,7 +89,8 @@ export class PointSummary {
     const header = ["point", ...varying, "ok", "failed", ...shownMetrics.map((m) => `mean ${m}`)];
     const rows = pts.slice(0, maxRows).map(([p, s]) => [
       String(p),
-      ...varying.map((n) => formatMetric(s.params[n])),
+      // null: a conditional sweep axis that does not apply at this point.
+      ...varying.map((n) => (s.params[n] === null ? "—" : formatMetric(s.params[n]))),
       String(s.ok),
       String(s.failed),
       ...shownMetrics.map((m) => {

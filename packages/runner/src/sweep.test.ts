@@ -1,9 +1,9 @@
 import { BTCUSDT } from "@cascade/core";
 import { describe, expect, it } from "vitest";
-import { defineExperiment } from "./experiment.ts";
+import { defineExperiment, type Sweep, type SweepCondition } from "./experiment.ts";
 import { param } from "./params.ts";
-import { planExperiment, runSeed, runSpec } from "./plan.ts";
-import { sweepPoints, sweepSize } from "./sweep.ts";
+import { canonicalJson, planExperiment, runSeed, runSpec } from "./plan.ts";
+import { planSweep, sweepPoints, sweepSize } from "./sweep.ts";
 
 const build = () => ({
   seed: 1,
@@ -89,6 +89,118 @@ describe("grid sweeps", () => {
     const full = await planExperiment(e);
     expect(plan.configHash).not.toBe(full.configHash);
     expect((await planExperiment(e)).configHash).toBe(full.configHash);
+  });
+});
+
+describe("conditional grid axes", () => {
+  // The issue's example: a whale on or off, its size swept only where it is on.
+  const whaleParams = {
+    ...parameters,
+    whale: param.boolean({ default: false }),
+    whaleBtc: param.number({ default: 60, min: 0, max: 500, description: "whale size", unit: "BTC" }),
+  };
+  const grid = (when: SweepCondition<typeof whaleParams>) =>
+    ({
+      kind: "grid" as const,
+      values: { whale: [true, false], whaleBtc: { values: [30, 60, 120], when } },
+    }) as Sweep;
+  const whale = (sweep: Sweep, replications = 2) =>
+    defineExperiment({
+      name: "w",
+      description: "",
+      parameters: whaleParams,
+      sweep: sweep as Sweep<typeof whaleParams>,
+      replications,
+      seed: 3,
+      durationNs: 1,
+      build,
+    });
+
+  it("run the world where the condition fails once, at the axis's default", () => {
+    const plan = planSweep(grid({ whale: true }), whaleParams, 1);
+    expect(plan.points.map((p) => `${p.whale}/${p.whaleBtc}`)).toEqual([
+      "true/30",
+      "true/60",
+      "true/120",
+      "false/60",
+    ]);
+    expect(plan.inactive).toEqual([[], [], [], ["whaleBtc"]]);
+    expect(plan.conditions).toEqual({
+      gridPoints: 6,
+      points: 4,
+      skippedPoints: 2,
+      axes: { whaleBtc: { when: { whale: true }, inactivePoints: 1 } },
+    });
+    expect(sweepSize(grid({ whale: true }))).toBe(6);
+    expect(sweepSize(grid({ whale: true }), whaleParams)).toBe(4);
+  });
+
+  it("give the same points written as a function, a declarative object or a list of values", () => {
+    const declarative = planSweep(grid({ whale: true }), whaleParams, 1);
+    expect(
+      planSweep(
+        grid((p) => p.whale),
+        whaleParams,
+        1,
+      ).points,
+    ).toEqual(declarative.points);
+    expect(planSweep(grid({ whale: [true] }), whaleParams, 1).points).toEqual(declarative.points);
+    expect(
+      planSweep(
+        grid((p) => p.whale),
+        whaleParams,
+        1,
+      ).conditions?.axes.whaleBtc?.when,
+    ).toMatch(/^function: /);
+  });
+
+  it("number runs densely over the points run, seeded by run id, deterministic across plans", async () => {
+    const e = whale(grid({ whale: true }));
+    const plan = await planExperiment(e);
+    expect(plan.totalRuns).toBe(8);
+    const r = runSpec(plan, 7);
+    expect(r).toMatchObject({ runId: 7, pointIndex: 3, replication: 1, seed: runSeed(3, 7) });
+    expect(r.params).toMatchObject({ whale: false, whaleBtc: 60 });
+    expect(r.inactive).toEqual(["whaleBtc"]);
+    expect(runSpec(plan, 0).inactive).toBeUndefined();
+    const again = await planExperiment(e);
+    expect(again.configHash).toBe(plan.configHash);
+    expect(again.points).toEqual(plan.points);
+  });
+
+  it("hash a function condition by the points it gives", async () => {
+    const on = await planExperiment(whale(grid((p) => p.whale)));
+    const off = await planExperiment(whale(grid((p) => !p.whale)));
+    // The text hashed for the sweep is the same (a function is "function"); the points differ.
+    expect(canonicalJson(on.space.sweep)).toBe(canonicalJson(off.space.sweep));
+    expect(on.configHash).not.toBe(off.configHash);
+  });
+
+  it("keep their condition when pinned with --set, and collapse when the condition's parameter is pinned", async () => {
+    const e = whale(grid({ whale: true }));
+    const pinned = await planExperiment(e, { overrides: ["whaleBtc=90"] });
+    expect(pinned.points.map((p) => `${p.whale}/${p.whaleBtc}`)).toEqual(["true/90", "false/90"]);
+    expect(pinned.inactive).toEqual([[], ["whaleBtc"]]);
+    const noWhale = await planExperiment(e, { overrides: ["whale=false"] });
+    expect(noWhale.points.map((p) => `${p.whale}/${p.whaleBtc}`)).toEqual(["false/60"]);
+    expect(noWhale.conditions).toMatchObject({ gridPoints: 3, points: 1, skippedPoints: 2 });
+  });
+
+  it("name a bad condition's field and value", () => {
+    expect(() => whale(grid({ whal: true } as never))).toThrowError(
+      /experiment\.sweep\.values\.whaleBtc\.when\.whal = true: no such parameter \(did you mean whale\?\)/,
+    );
+    expect(() => whale(grid({ whale: "yes" } as never))).toThrowError(
+      /experiment\.sweep\.values\.whaleBtc\.when\.whale = "yes": must be true or false/,
+    );
+    expect(() => whale(grid({ whaleBtc: 30 }))).toThrowError(/cannot be conditioned on itself/);
+    expect(() =>
+      whale({ kind: "grid", values: { whaleBtc: { values: [30, 900], when: { whale: true } } } } as Sweep),
+    ).toThrowError(/experiment\.sweep\.values\.whaleBtc\.values\[1\] = 900: must be ≤ 500/);
+    const bad = whale(grid(() => "yes" as never));
+    return expect(planExperiment(bad)).rejects.toThrowError(
+      /experiment\.sweep\.values\.whaleBtc\.when = "yes": must return true or false/,
+    );
   });
 });
 

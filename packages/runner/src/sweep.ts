@@ -7,7 +7,15 @@
  */
 
 import { ConfigError, deriveSeed, RandomStream, type Seed } from "@cascade/core";
-import { defaultDimensions, type Sweep } from "./experiment.ts";
+import {
+  axisValues,
+  type ConditionalAxis,
+  defaultDimensions,
+  type GridAxis,
+  isArrayAxis,
+  type Sweep,
+  type SweepCondition,
+} from "./experiment.ts";
 import type { ParamSpec, ParamSpecs, RawValue } from "./params.ts";
 
 /** One parameter point: a value for every parameter (derived ones are added by the plan). */
@@ -15,49 +23,175 @@ export type ParamPoint = Readonly<Record<string, RawValue>>;
 
 /**
  * Number of points a sweep gives (grid: product of the value counts; random/LHS: `samples`;
- * no sweep: 1).
+ * no sweep: 1). For a grid with conditional axes this counts the full grid, an upper bound: pass
+ * `parameters` for the exact count (the points {@link sweepPoints} gives).
  */
-export function sweepSize(sweep: Sweep | undefined): number {
+export function sweepSize(sweep: Sweep | undefined, parameters?: ParamSpecs): number {
   if (sweep === undefined) return 1;
   if (sweep.kind === "grid") {
-    return Object.values(sweep.values as Record<string, readonly unknown[]>).reduce(
-      (n, v) => n * v.length,
+    if (parameters !== undefined && hasConditions(sweep)) return gridPlan(sweep, parameters).points.length;
+    return Object.values(sweep.values as Record<string, GridAxis>).reduce(
+      (n, v) => n * axisValues(v).length,
       1,
     );
   }
   return sweep.samples;
 }
 
+/** The points of a sweep and, for a grid with conditional axes, what the conditions did. */
+export interface SweepPlan {
+  /** The points, in run order. */
+  readonly points: ParamPoint[];
+  /**
+   * Per point, the conditional axes whose condition does not hold there (the parameter kept its
+   * default; `runs.arrow` holds null). Empty lists without conditions.
+   */
+  readonly inactive: (readonly string[])[];
+  /** What the conditions did (`null`: the sweep has no conditional axis). */
+  readonly conditions: SweepConditionsRecord | null;
+}
+
+/** What the conditional axes of a grid did: written to the manifest as `sweepConditions`. */
+export interface SweepConditionsRecord {
+  /** Points of the full grid, before the conditions. */
+  readonly gridPoints: number;
+  /** Points run. */
+  readonly points: number;
+  /** Grid points not run: with their inactive axes at the default, identical to an earlier point. */
+  readonly skippedPoints: number;
+  /** Per conditional axis: its condition (a function as its source text) and at how many run points it does not apply. */
+  readonly axes: Readonly<Record<string, { readonly when: unknown; readonly inactivePoints: number }>>;
+}
+
+/** Whether a grid sweep has a conditional axis. */
+export function hasConditions(sweep: Sweep | undefined): boolean {
+  return (
+    sweep?.kind === "grid" &&
+    Object.values(sweep.values as Record<string, GridAxis>).some((a) => !isArrayAxis(a))
+  );
+}
+
 /**
  * The points of `sweep` over `parameters`, in the order runs are numbered. Parameters the sweep
  * does not vary take their default.
- * - grid: keys in the order written, the last one varying fastest;
+ * - grid: keys in the order written, the last one varying fastest; a conditional axis whose
+ *   `when` does not hold at a point takes its default there, and a point that thereby equals an
+ *   earlier one is dropped (the earlier one stands for both), so the run order is the grid's;
  * - random: point by point, dimension by dimension, uniform draws from the stream
  *   `cascade/sweep/random` of the master seed;
  * - lhs: for each dimension a random permutation of the strata, each point at a uniform position
  *   within its stratum (stream `cascade/sweep/lhs`).
  */
 export function sweepPoints(sweep: Sweep | undefined, parameters: ParamSpecs, seed: Seed): ParamPoint[] {
+  return planSweep(sweep, parameters, seed).points;
+}
+
+/** {@link sweepPoints} with what conditional axes did (see {@link SweepPlan}). */
+export function planSweep(sweep: Sweep | undefined, parameters: ParamSpecs, seed: Seed): SweepPlan {
+  if (sweep?.kind === "grid") return gridPlan(sweep, parameters);
+  const points = samplePoints(sweep, parameters, seed);
+  return { points, inactive: points.map(() => []), conditions: null };
+}
+
+function defaultsOf(parameters: ParamSpecs): Record<string, RawValue> {
   const defaults: Record<string, RawValue> = {};
   for (const [k, s] of Object.entries(parameters)) defaults[k] = s.default;
-  if (sweep === undefined) return [defaults];
-  if (sweep.kind === "grid") {
-    const keys = Object.keys(sweep.values);
-    const lists = keys.map((k) => (sweep.values as Record<string, readonly RawValue[]>)[k]!);
-    const n = sweepSize(sweep);
-    const points: ParamPoint[] = [];
-    for (let i = 0; i < n; i++) {
-      const p = { ...defaults };
-      let rest = i;
-      for (let d = keys.length - 1; d >= 0; d--) {
-        const list = lists[d]!;
-        p[keys[d]!] = list[rest % list.length]!;
-        rest = Math.floor(rest / list.length);
-      }
-      points.push(p);
+  return defaults;
+}
+
+function gridPlan(sweep: Extract<Sweep, { kind: "grid" }>, parameters: ParamSpecs): SweepPlan {
+  const defaults = defaultsOf(parameters);
+  const axes = sweep.values as Record<string, GridAxis>;
+  const keys = Object.keys(axes);
+  const lists = keys.map((k) => axisValues(axes[k]!));
+  const n = lists.reduce((m, l) => m * l.length, 1);
+  const conditional = keys.filter((k) => !isArrayAxis(axes[k]!));
+  const points: ParamPoint[] = [];
+  const inactive: string[][] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const p = { ...defaults };
+    let rest = i;
+    for (let d = keys.length - 1; d >= 0; d--) {
+      const list = lists[d]!;
+      p[keys[d]!] = list[rest % list.length]!;
+      rest = Math.floor(rest / list.length);
     }
-    return points;
+    if (conditional.length === 0) {
+      points.push(p);
+      inactive.push([]);
+      continue;
+    }
+    // Conditions in key order, each seeing the axes before it already collapsed.
+    const off: string[] = [];
+    for (const k of conditional) {
+      if (holds((axes[k] as ConditionalAxis).when, p, k)) continue;
+      p[k] = defaults[k]!;
+      off.push(k);
+    }
+    const key = JSON.stringify(keys.map((k) => p[k]));
+    const earlier = seen.get(key);
+    if (earlier === undefined) {
+      seen.set(key, points.length);
+      points.push(p);
+      inactive.push(off);
+    } else {
+      // The same world again: an axis counts as inactive only if it is inactive in every copy.
+      inactive[earlier] = inactive[earlier]!.filter((k) => off.includes(k));
+    }
   }
+  if (conditional.length === 0) return { points, inactive, conditions: null };
+  const record: Record<string, { when: unknown; inactivePoints: number }> = {};
+  for (const k of conditional) {
+    const when = (axes[k] as ConditionalAxis).when;
+    record[k] = {
+      when: typeof when === "function" ? `function: ${String(when)}` : when,
+      inactivePoints: inactive.filter((l) => l.includes(k)).length,
+    };
+  }
+  return {
+    points,
+    inactive,
+    conditions: { gridPoints: n, points: points.length, skippedPoints: n - points.length, axes: record },
+  };
+}
+
+/** Whether `when` holds at point `p` (for axis `axis`, named in errors). */
+function holds(when: SweepCondition, p: Record<string, RawValue>, axis: string): boolean {
+  if (typeof when === "function") {
+    let v: unknown;
+    try {
+      v = (when as (p: Record<string, RawValue>) => unknown)(Object.freeze({ ...p }));
+    } catch (e) {
+      throw new ConfigError(
+        `experiment.sweep.values.${axis}.when`,
+        JSON.stringify(p),
+        `threw at this point: ${(e as Error).message}`,
+      );
+    }
+    if (typeof v !== "boolean") {
+      throw new ConfigError(
+        `experiment.sweep.values.${axis}.when`,
+        v,
+        `must return true or false (at ${JSON.stringify(p)})`,
+      );
+    }
+    return v;
+  }
+  for (const [name, want] of Object.entries(when as Record<string, RawValue | readonly RawValue[]>)) {
+    const have = p[name]!;
+    if (Array.isArray(want) ? !want.includes(have) : want !== have) return false;
+  }
+  return true;
+}
+
+function samplePoints(
+  sweep: Extract<Sweep, { kind: "random" | "lhs" }> | undefined,
+  parameters: ParamSpecs,
+  seed: Seed,
+): ParamPoint[] {
+  const defaults = defaultsOf(parameters);
+  if (sweep === undefined) return [defaults];
   const dims = dimensions(sweep, parameters);
   const n = sweep.samples;
   const rng = new RandomStream(

@@ -23,6 +23,7 @@ export const FIXTURES = {
   tiny: path.join(SRC, "fixtures", "tiny.ts"),
   failing: path.join(SRC, "fixtures", "failing.ts"),
   slow: path.join(SRC, "fixtures", "slow.ts"),
+  conditional: path.join(SRC, "fixtures", "conditional.ts"),
 } as const;
 
 /** A fresh temp directory. */

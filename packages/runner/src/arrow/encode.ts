@@ -20,8 +20,8 @@ import {
   TRADE_COLUMNS,
 } from "@cascade/schema";
 import type { SimResult } from "@cascade/sim";
+import type { RawValue } from "../params.ts";
 import type { ParamColumn } from "../plan.ts";
-import type { ParamPoint } from "../sweep.ts";
 import {
   Bool,
   type Data,
@@ -48,7 +48,8 @@ export interface RunRow {
   readonly seed: string;
   readonly pointIndex: number;
   readonly replication: number;
-  readonly params: ParamPoint;
+  /** Parameter and derived values; null for a conditional axis that does not apply at the run's point. */
+  readonly params: Readonly<Record<string, RawValue | null>>;
   readonly status: "ok" | "failed";
   /** Why the run failed (`null` when ok). */
   readonly error: string | null;

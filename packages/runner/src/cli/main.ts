@@ -9,12 +9,19 @@
  * @module
  */
 
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CascadeError, ConfigError, type Seed } from "@cascade/core";
-import { type AnyExperiment, defaultDimensions } from "../experiment.ts";
+import {
+  type AnyExperiment,
+  axisValues,
+  defaultDimensions,
+  type GridAxis,
+  isArrayAxis,
+  type SweepCondition,
+} from "../experiment.ts";
 import { importExperiment } from "../load.ts";
 import { describeRange, parseOverrides } from "../params.ts";
 import { parseShard, type Shard, shardFromEnv } from "../shard.ts";
@@ -491,7 +498,7 @@ async function listCommand(args: readonly string[]): Promise<number> {
   for (const name of names) {
     try {
       const e = await importExperiment(path.join(dir, `${name}.ts`));
-      const points = sweepSize(e.sweep);
+      const points = sweepSize(e.sweep, e.parameters);
       rows.push([name, `${points * e.replications}`, e.description]);
     } catch (err) {
       rows.push([name, "?", `(does not load: ${(err as Error).message})`]);
@@ -518,6 +525,14 @@ async function describeCommand(args: readonly string[]): Promise<number> {
   return 0;
 }
 
+/** A sweep condition for people: `whale = true`, `mode ∈ {partial, paced}`, or a function's text. */
+function describeCondition(when: SweepCondition): string {
+  if (typeof when === "function") return String(when);
+  return Object.entries(when as Record<string, unknown>)
+    .map(([k, v]) => (Array.isArray(v) ? `${k} ∈ {${v.map(String).join(", ")}}` : `${k} = ${String(v)}`))
+    .join(" and ");
+}
+
 /** The text `cascade describe` prints. */
 export function describeExperiment(e: AnyExperiment, file: string): string {
   const lines = [
@@ -542,15 +557,25 @@ export function describeExperiment(e: AnyExperiment, file: string): string {
     lines.push("", "derived:");
     for (const [k, v] of derived) lines.push(`  ${k} = ${v}`);
   }
-  const points = sweepSize(e.sweep);
+  const points = sweepSize(e.sweep, e.parameters);
   lines.push("", "sweep:");
   const sw = e.sweep;
   if (sw === undefined) lines.push("  none (one point: the defaults)");
   else if (sw.kind === "grid") {
-    for (const [k, v] of Object.entries(sw.values as Record<string, readonly unknown[]>)) {
-      lines.push(`  ${k}: ${v.map((x) => String(x)).join(", ")}`);
+    for (const [k, axis] of Object.entries(sw.values as Record<string, GridAxis>)) {
+      const when = isArrayAxis(axis) ? "" : `  (only where ${describeCondition(axis.when)})`;
+      lines.push(
+        `  ${k}: ${axisValues(axis)
+          .map((x) => String(x))
+          .join(", ")}${when}`,
+      );
     }
-    lines.push(`  grid of ${points} points`);
+    const full = sweepSize(sw);
+    lines.push(
+      full === points
+        ? `  grid of ${points} points`
+        : `  grid of ${points} points (${full - points} of the full grid's ${full} skipped: identical once the conditions apply)`,
+    );
   } else {
     const ranges = (sw.ranges ?? {}) as Record<string, readonly unknown[]>;
     const names = sw.ranges === undefined ? defaultDimensions(e.parameters) : Object.keys(ranges);
@@ -570,6 +595,11 @@ export function describeExperiment(e: AnyExperiment, file: string): string {
   lines.push(
     "",
     `replications: ${e.replications}`,
+    ...(e.counterfactual === undefined
+      ? []
+      : [
+          `counterfactual: ${e.counterfactual} (runs paired on it: on ÷ off, same other parameters and replication)`,
+        ]),
     `runs: ${points} points × ${e.replications} = ${points * e.replications}`,
     `seed: ${JSON.stringify(e.seed)}`,
     `duration: ${duration}`,
@@ -769,8 +799,11 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
+// Real paths: started through a symlinked path (a linked checkout), argv[1] is the link.
 const isMain =
-  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+  process.argv[1] !== undefined &&
+  existsSync(process.argv[1]) &&
+  realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (isMain) {
   main(process.argv.slice(2)).then(
     (code) => {
