@@ -158,3 +158,4 @@ export {
 } from "./sources.ts";
 export { MAIN_METRICS, PointSummary } from "./summary.ts";
 export { type ParamPoint, sweepPoints, sweepSize } from "./sweep.ts";
+export { type WorkerBundle, workerBundle, workerCacheDir } from "./worker-bundle.ts";
