@@ -80,6 +80,11 @@ export interface PoolStats {
   readonly workers: number;
   /** Wall time of the pool, ms. */
   readonly wallMs: number;
+  /**
+   * Time from the pool's creation (its workers starting to load) to the start of this session, ms:
+   * `startedAfterMs + wallMs` is the whole pool phase, worker start-up included.
+   */
+  readonly startedAfterMs: number;
   /** Main thread: time spent handing part records to the log, ms (the writes run asynchronously). */
   readonly partWriteMs: number;
   /** Elapsed time of the part log's `writev` calls, summed, ms (they overlap the sweep). */
@@ -115,6 +120,7 @@ export class RunnerPool {
   private readonly pool: Promise<Piscina<RunTask, RunTaskResult>>;
   private readonly startedAt: Float64Array;
   private readonly window: number;
+  private readonly createdAt = performance.now();
   private startError: unknown;
 
   constructor(options: RunnerPoolOptions) {
@@ -310,6 +316,7 @@ export class RunnerPool {
       stoppedEarly: stopping,
       workers: this.workers,
       wallMs: performance.now() - t0,
+      startedAfterMs: t0 - this.createdAt,
       partWriteMs,
       partWriteIoMs: log?.writeMs ?? 0,
       partWrites: log?.writes ?? 0,
