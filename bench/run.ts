@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [suite…] [--trials N] [--quick]`: runs the named suites (all when none is named),
+ * `pnpm bench [suite…] [--trials N] [--quick] [--filter TEXT]`: runs the named suites (all when none is named),
  * prints each one's report and merges the results into `bench/latest.json`.
  *
  * Exits non-zero, saving nothing for the failing suite, when a suite's checks fail.
@@ -19,11 +19,12 @@ const RESULTS_FILE = path.join(REPO_ROOT, "bench", "latest.json");
 const DEFAULT_TRIALS = 5;
 const QUICK_TRIALS = 2;
 
-const USAGE = `usage: pnpm bench [suite…] [--trials N] [--quick]
+const USAGE = `usage: pnpm bench [suite…] [--trials N] [--quick] [--filter TEXT]
 
 Runs the named benchmark suites (all when none is named) and writes bench/latest.json.
   --trials N   fresh-process trials per measurement (default ${DEFAULT_TRIALS}; medians are reported)
   --quick      small inputs and ${QUICK_TRIALS} trials, to check the harness; results are not saved
+  --filter T   only the parts of a suite whose name contains T (matching: streams); results are not saved
 
 suites:
 ${SUITES.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join("\n")}`;
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
     options: {
       trials: { type: "string" },
       quick: { type: "boolean", default: false },
+      filter: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
   const options: SuiteOptions = {
     trials,
     quick: values.quick,
+    ...(values.filter !== undefined ? { filter: values.filter } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   };
 
@@ -69,7 +72,7 @@ async function main(): Promise<number> {
       console.error(`\n${suite.name}: FAILED\n${outcome.failures.map((f) => `  ${f}`).join("\n")}`);
       continue;
     }
-    if (!options.quick) {
+    if (!options.quick && options.filter === undefined) {
       const machine = machineInfo();
       const entry: SuiteEntry = { date: machine.date, machine, trials, results: outcome.results };
       mergeResults(RESULTS_FILE, { [suite.name]: entry });

@@ -11,6 +11,11 @@ export interface SuiteOptions {
   readonly trials: number;
   /** A fast smoke run on smaller inputs (for checking the harness); its results are not saved. */
   readonly quick: boolean;
+  /**
+   * Restricts a suite to the parts whose name contains this text (the matching suite: its streams).
+   * A filtered run is partial, so its results are not saved.
+   */
+  readonly filter?: string;
   /** Writes a progress line (to stderr, so stdout holds only the report). */
   readonly log: (line: string) => void;
 }

@@ -26,8 +26,8 @@ export interface EventStream {
   readonly length: number;
   /** {@link Op} per event. */
   readonly op: Uint8Array;
-  /** Order id: the new order's, or the one to cancel. Ids are never reused. */
-  readonly id: Uint32Array;
+  /** Order id: the new order's, or the one to cancel. Ids are never reused; sparse streams use all of [0, 2^53). */
+  readonly id: Float64Array;
   readonly owner: Int32Array;
   /** `Side`: 0 buy, 1 sell. */
   readonly side: Uint8Array;
@@ -35,7 +35,7 @@ export interface EventStream {
   readonly price: Int32Array;
   /** Quantity in lots. */
   readonly qty: Int32Array;
-  /** `TimeInForce` of limit orders (GTC 0, IOC 1). */
+  /** `TimeInForce` of limit orders (GTC 0, IOC 1, post-only 3). */
   readonly tif: Uint8Array;
 }
 
@@ -44,7 +44,7 @@ type ColumnName = Exclude<keyof EventStream, "length">;
 /** Column order in the file; each column is padded to 8 bytes so it can be viewed in place. */
 const COLUMNS: readonly { name: ColumnName; make: (length: number) => EventStream[ColumnName] }[] = [
   { name: "op", make: (n) => new Uint8Array(n) },
-  { name: "id", make: (n) => new Uint32Array(n) },
+  { name: "id", make: (n) => new Float64Array(n) },
   { name: "owner", make: (n) => new Int32Array(n) },
   { name: "side", make: (n) => new Uint8Array(n) },
   { name: "price", make: (n) => new Int32Array(n) },
@@ -52,7 +52,7 @@ const COLUMNS: readonly { name: ColumnName; make: (length: number) => EventStrea
   { name: "tif", make: (n) => new Uint8Array(n) },
 ];
 
-const MAGIC = 0x4d455653; // "SVEM": matching-engine event stream, version 1
+const MAGIC = 0x4d455654; // "TVEM": matching-engine event stream, version 2 (float64 ids)
 const HEADER_BYTES = 8;
 
 /** A zero-filled stream of `length` events. */

@@ -13,6 +13,10 @@ export const IMPLEMENTATIONS = {
     label: "OrderBook (fast)",
     load: async () => (await import("./replayers/fast.ts")).fastReplayer,
   },
+  minimal: {
+    label: "minimal typed-array book",
+    load: async () => (await import("./replayers/minimal.ts")).minimalReplayer,
+  },
   reference: {
     label: "ReferenceBook (naive)",
     load: async () => (await import("./replayers/reference.ts")).referenceReplayer,

@@ -6,7 +6,7 @@
  *
  * Semantics follow `@cascade/matching-engine` with self-trade prevention off: trades at the
  * resting order's price, market orders walk the whole opposite side, IOC remainders expire, GTC
- * remainders rest.
+ * remainders rest, post-only orders that would cross are refused.
  *
  * @module
  */
@@ -19,6 +19,8 @@ import { emptyTally, type TradeTally } from "./checksum.ts";
 export class ShadowBook {
   /** Trades so far (count, quantity, notional). */
   readonly tally: TradeTally = emptyTally();
+  /** Post-only orders refused because they would have taken liquidity. */
+  rejects = 0;
   /** Best bid in ticks, or {@link NO_PRICE}. */
   bestBid = NO_PRICE;
   /** Best ask in ticks, or {@link NO_PRICE}. */
@@ -31,7 +33,8 @@ export class ShadowBook {
   private readonly remaining: Float64Array;
   // Per price level: FIFO of order ids with a head index. Cancelled orders stay in the queue
   // (remaining 0) and are skipped when matching; the queue is emptied when its last live order goes.
-  private readonly queues: number[][];
+  // Created on first use, so a book over millions of ticks costs memory only where orders rest.
+  private readonly queues: (number[] | undefined)[];
   private readonly heads: Int32Array;
   private readonly liveAtLevel: Int32Array;
   private readonly levelsPerSide = [0, 0];
@@ -44,7 +47,7 @@ export class ShadowBook {
   constructor(minPrice: number, maxPrice: number, maxOrderId: number) {
     this.minPrice = minPrice;
     const levels = maxPrice - minPrice + 1;
-    this.queues = Array.from({ length: levels }, () => []);
+    this.queues = new Array(levels);
     this.heads = new Int32Array(levels);
     this.liveAtLevel = new Int32Array(levels);
     this.orderSide = new Uint8Array(maxOrderId + 1);
@@ -75,6 +78,19 @@ export class ShadowBook {
     if (left > 0 && !immediateOrCancel) this.rest(id, side, price, left);
   }
 
+  /** A post-only order: rests whole, or is refused (counted in {@link rejects}) when it would cross. */
+  postOnly(id: number, side: Side, price: number, qty: number): void {
+    if (this.wouldCross(side, price)) this.rejects++;
+    else this.rest(id, side, price, qty);
+  }
+
+  /** Whether a limit order on `side` at `price` would trade on arrival. */
+  wouldCross(side: Side, price: number): boolean {
+    return side === Side.Buy
+      ? this.bestAsk !== NO_PRICE && price >= this.bestAsk
+      : this.bestBid !== NO_PRICE && price <= this.bestBid;
+  }
+
   /** A market order without protection: matches until filled or the opposite side is empty. */
   market(side: Side, qty: number): void {
     this.match(side, NO_PRICE, qty);
@@ -100,7 +116,7 @@ export class ShadowBook {
       if (left === 0 || best === NO_PRICE) return left;
       if (limitPrice !== NO_PRICE && (side === Side.Buy ? best > limitPrice : best < limitPrice)) return left;
       const level = best - this.minPrice;
-      const queue = this.queues[level]!;
+      const queue = this.queues[level]!; // a live level always has its queue
       let head = this.heads[level]!;
       while (left > 0 && head < queue.length) {
         const maker = queue[head]!;
@@ -131,7 +147,12 @@ export class ShadowBook {
     this.orderSide[id] = side;
     this.orderPrice[id] = price;
     this.remaining[id] = qty;
-    this.queues[level]!.push(id);
+    let queue = this.queues[level];
+    if (queue === undefined) {
+      queue = [];
+      this.queues[level] = queue;
+    }
+    queue.push(id);
     if (this.liveAtLevel[level]!++ === 0) this.levelsPerSide[side]!++;
     this.ordersPerSide[side]!++;
     this.livePos[id] = this.liveCount;

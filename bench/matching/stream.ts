@@ -32,10 +32,24 @@ export interface StreamConfig {
   readonly maxPriceTicks: number;
   /** Where the reference price starts. */
   readonly startPriceTicks: number;
-  /** Probability per event that the reference price moves one tick (up or down, equally likely). */
+  /** Probability per event that the reference price moves (up or down, equally likely). */
   readonly referenceMoveProbability: number;
+  /** How far the reference price moves when it does, in ticks. */
+  readonly referenceStepTicks: number;
   /** Arrival weight of passive limit orders. */
   readonly passiveWeight: number;
+  /**
+   * Share of passive limit orders sent post-only. They are priced off the reference price without
+   * looking at the book, as a quoter with a stale view would, so some would cross and are refused.
+   */
+  readonly postOnlyShare: number;
+  /** Passive limit orders that open the stream before any other event (a deep book from the start). */
+  readonly initialResting: number;
+  /**
+   * Order ids: `false` numbers orders 1, 2, 3… as a simulator that owns its id space does; `true`
+   * scrambles those numbers over [0, 2^53) by a bijection, as ids chosen outside would be.
+   */
+  readonly sparseIds: boolean;
   /** Arrival weight of marketable orders. */
   readonly marketableWeight: number;
   /** Cancel weight when {@link targetResting} orders rest; it scales with the number resting. */
@@ -69,7 +83,11 @@ export const DEFAULT_STREAM_CONFIG: StreamConfig = {
   maxPriceTicks: 150_000,
   startPriceTicks: 100_000,
   referenceMoveProbability: 0.1,
+  referenceStepTicks: 1,
   passiveWeight: 0.7,
+  postOnlyShare: 0,
+  initialResting: 0,
+  sparseIds: false,
   marketableWeight: 0.1,
   cancelWeight: 0.2,
   targetResting: 4000,
@@ -89,6 +107,9 @@ export interface StreamStats {
   readonly events: number;
   /** Event counts by kind. */
   readonly passiveLimits: number;
+  /** Passive limits sent post-only, and how many of them the model refused because they would cross. */
+  readonly postOnlyLimits: number;
+  readonly postOnlyRejected: number;
   readonly marketOrders: number;
   readonly iocLimits: number;
   readonly crossingGtcLimits: number;
@@ -101,6 +122,10 @@ export interface StreamStats {
   readonly avgAskLevels: number;
   /** Average bid–ask spread in ticks (when both sides are non-empty). */
   readonly avgSpreadTicks: number;
+  /** Most orders resting at once. */
+  readonly maxResting: number;
+  /** Largest order id in the stream. */
+  readonly maxOrderId: number;
   /** At the end of the stream. */
   readonly finalResting: number;
   readonly finalBidLevels: number;
@@ -137,45 +162,64 @@ export function generateStream(
     qty: rs.get("bench/matching/qty"),
     owner: rs.get("bench/matching/owner"),
     cancel: rs.get("bench/matching/cancel"),
+    // Drawn only by streams that use post-only orders, so older streams keep their events.
+    postOnly: rs.get("bench/matching/post-only"),
   };
   const out = allocateEventStream(c.events);
   const book = new ShadowBook(c.minPriceTicks, c.maxPriceTicks, c.events);
   const expected = new Map<number, Checksum>();
   const wanted = new Set([...checkpoints.filter((n) => n > 0 && n <= c.events), c.events]);
-  const counts = { passive: 0, market: 0, ioc: 0, crossing: 0, cancel: 0 };
+  const counts = { passive: 0, postOnly: 0, market: 0, ioc: 0, crossing: 0, cancel: 0 };
   const sums = { samples: 0, resting: 0, bidLevels: 0, askLevels: 0, spreadSamples: 0, spread: 0 };
   const pDistance = 1 / (c.passiveDistanceMean + 1);
   const pPassiveQty = 1 / c.passiveQtyMean;
   const pCrossDepth = 1 / (c.crossDepthMean + 1);
   const logMedian = Math.log(c.marketableQtyMedian);
-  const lowestReference = c.minPriceTicks + 1000;
-  const highestReference = c.maxPriceTicks - 1000;
+  const margin = Math.min(1000 * c.referenceStepTicks, (c.maxPriceTicks - c.minPriceTicks) / 4);
+  const lowestReference = c.minPriceTicks + margin;
+  const highestReference = c.maxPriceTicks - margin;
   let reference = c.startPriceTicks;
+  // Orders are numbered 1, 2, 3… inside the generator and its model; `idOf` is what the stream says.
   let nextId = 1;
+  const idOf = c.sparseIds ? scrambledId : (n: number) => n;
+  let maxResting = 0;
+  let maxOrderId = 0;
 
   for (let i = 0; i < c.events; i++) {
     if (rng.reference.bernoulli(c.referenceMoveProbability)) {
-      reference += rng.reference.bernoulli(0.5) ? 1 : -1;
+      reference += rng.reference.bernoulli(0.5) ? c.referenceStepTicks : -c.referenceStepTicks;
       reference = Math.min(highestReference, Math.max(lowestReference, reference));
     }
     const resting = book.restingOrders;
     const cancelWeight = (c.cancelWeight * resting) / c.targetResting;
-    const u = rng.kind.next() * (c.passiveWeight + c.marketableWeight + cancelWeight);
+    const u =
+      i < c.initialResting
+        ? cancelWeight // the passive branch: [cancelWeight, cancelWeight + passiveWeight)
+        : rng.kind.next() * (c.passiveWeight + c.marketableWeight + cancelWeight);
     out.owner[i] = rng.owner.int(c.owners);
 
     if (u < cancelWeight) {
       const id = book.liveOrderAt(rng.cancel.int(resting));
       book.cancel(id);
       out.op[i] = Op.Cancel;
-      out.id[i] = id;
+      out.id[i] = idOf(id);
       out.owner[i] = 0;
       counts.cancel++;
     } else if (u < cancelWeight + c.passiveWeight) {
       const side = rng.side.bernoulli(0.5) ? Side.Buy : Side.Sell;
-      const price = passivePrice(side, reference, book, rng.price.geometric(pDistance), c);
+      const postOnly = c.postOnlyShare > 0 && rng.postOnly.bernoulli(c.postOnlyShare);
+      const distance = rng.price.geometric(pDistance);
+      const price = postOnly
+        ? quotedPrice(side, reference, distance, c)
+        : passivePrice(side, reference, book, distance, c);
       const qty = 1 + rng.qty.geometric(pPassiveQty);
-      writeLimit(out, i, nextId, side, price, qty, TimeInForce.GTC);
-      book.limit(nextId++, side, price, qty, false);
+      writeLimit(out, i, idOf(nextId), side, price, qty, postOnly ? TimeInForce.PostOnly : TimeInForce.GTC);
+      if (postOnly) {
+        book.postOnly(nextId++, side, price, qty);
+        counts.postOnly++;
+      } else {
+        book.limit(nextId++, side, price, qty, false);
+      }
       counts.passive++;
     } else {
       const side = rng.side.bernoulli(marketableBuyProbability(reference, book, c)) ? Side.Buy : Side.Sell;
@@ -186,7 +230,7 @@ export function generateStream(
       const kind = rng.kind.next();
       if (kind < c.marketShare) {
         out.op[i] = Op.Market;
-        out.id[i] = nextId++;
+        out.id[i] = idOf(nextId++);
         out.side[i] = side;
         out.price[i] = NO_PRICE;
         out.qty[i] = qty;
@@ -195,13 +239,15 @@ export function generateStream(
       } else {
         const ioc = kind < c.marketShare + c.iocShare;
         const price = crossingPrice(side, reference, book, rng.price, pCrossDepth, c);
-        writeLimit(out, i, nextId, side, price, qty, ioc ? TimeInForce.IOC : TimeInForce.GTC);
+        writeLimit(out, i, idOf(nextId), side, price, qty, ioc ? TimeInForce.IOC : TimeInForce.GTC);
         book.limit(nextId++, side, price, qty, ioc);
         if (ioc) counts.ioc++;
         else counts.crossing++;
       }
     }
 
+    maxResting = Math.max(maxResting, book.restingOrders);
+    if (out.op[i] !== Op.Cancel) maxOrderId = Math.max(maxOrderId, out.id[i]!);
     if (i >= c.events * BURN_IN && i % SAMPLE_EVERY === 0) {
       sums.samples++;
       sums.resting += book.restingOrders;
@@ -213,13 +259,20 @@ export function generateStream(
       }
     }
     if (wanted.has(i + 1)) {
-      expected.set(i + 1, { ...emptyChecksum(), ...book.tally, restingAtEnd: book.restingOrders });
+      expected.set(i + 1, {
+        ...emptyChecksum(),
+        ...book.tally,
+        rejects: book.rejects,
+        restingAtEnd: book.restingOrders,
+      });
     }
   }
 
   const stats: StreamStats = {
     events: c.events,
     passiveLimits: counts.passive,
+    postOnlyLimits: counts.postOnly,
+    postOnlyRejected: book.rejects,
     marketOrders: counts.market,
     iocLimits: counts.ioc,
     crossingGtcLimits: counts.crossing,
@@ -229,6 +282,8 @@ export function generateStream(
     avgBidLevels: sums.bidLevels / sums.samples,
     avgAskLevels: sums.askLevels / sums.samples,
     avgSpreadTicks: sums.spread / sums.spreadSamples,
+    maxResting,
+    maxOrderId,
     finalResting: book.restingOrders,
     finalBidLevels: book.levels(Side.Buy),
     finalAskLevels: book.levels(Side.Sell),
@@ -251,6 +306,25 @@ function writeLimit(
   out.price[i] = price;
   out.qty[i] = qty;
   out.tif[i] = tif;
+}
+
+/** An odd multiplier: n ↦ n·K mod 2^53 is a bijection, so scrambled ids stay unique. */
+const SCRAMBLE = 0x1b873593a5b1dn;
+const ID_SPACE = 2n ** 53n;
+
+/** Order number `n` spread over [0, 2^53): neighbours land far apart, as independent clients' ids would. */
+function scrambledId(n: number): number {
+  return Number((BigInt(n) * SCRAMBLE) % ID_SPACE);
+}
+
+/**
+ * A post-only quote `distance` ticks behind a touch one tick from the reference price; unlike
+ * {@link passivePrice} it ignores the book, so it crosses when the book has moved away from the reference.
+ */
+function quotedPrice(side: Side, reference: number, distance: number, c: StreamConfig): number {
+  return side === Side.Buy
+    ? Math.max(c.minPriceTicks, reference - 1 - distance)
+    : Math.min(c.maxPriceTicks, reference + 1 + distance);
 }
 
 /**

@@ -6,9 +6,15 @@
  * Per-event latency figures come from the batch times: each batch's time divided by its size,
  * then the median and 99th percentile over batches. Single events are too short to time directly.
  *
+ * Then the allocation check: the measured stream once more through a third book, in one call
+ * with no clock read inside (reading a clock allocates), counting the garbage collections that
+ * happen during it and the heap it grows by. A book that allocates nothing per event shows 0
+ * collections and a heap growth of its own amortised array growth only.
+ *
  * @module
  */
 
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import { readTrialInput, reportTrialResult } from "../harness/fresh-process.ts";
 import { quantile } from "../harness/stats.ts";
 import type { Checksum } from "./checksum.ts";
@@ -44,6 +50,19 @@ export interface TrialResult {
   /** Resident set size once the streams were loaded, before any book existed, in bytes. */
   readonly baselineRssBytes: number;
   readonly checksum: Checksum;
+  /** The allocation check (see the module comment). */
+  readonly allocation: AllocationResult;
+}
+
+/** Garbage collections and heap growth during one untimed replay of the measured stream. */
+export interface AllocationResult {
+  readonly events: number;
+  /** Scavenges (young generation) during the replay. */
+  readonly minorGcs: number;
+  /** Mark-compact and incremental-marking collections during the replay. */
+  readonly majorGcs: number;
+  /** V8 heap in use after the replay minus before it, in bytes (meaningful when no collection ran). */
+  readonly heapGrowthBytes: number;
 }
 
 async function main(): Promise<void> {
@@ -62,6 +81,7 @@ async function main(): Promise<void> {
   collectGarbage(); // start timing with a clean heap, not with the warm-up's garbage
   const timing = runInBatches(replay, stream.length, input.batchSize);
   const checksum = replay.finish();
+  const allocation = await observeAllocation(replayer.start(stream, input.range), stream.length);
 
   const result: TrialResult = {
     events: stream.length,
@@ -72,6 +92,7 @@ async function main(): Promise<void> {
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     baselineRssBytes,
     checksum,
+    allocation,
   };
   reportTrialResult(result);
 }
@@ -95,6 +116,33 @@ function runInBatches(
     previous = now;
   }
   return { totalNs: Number(previous - start), nsPerEvent };
+}
+
+/** Replays all `events` in one call, counting the collections and heap growth it causes. */
+async function observeAllocation(replay: Replay, events: number): Promise<AllocationResult> {
+  let minorGcs = 0;
+  let majorGcs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
+      else if (kind !== constants.NODE_PERFORMANCE_GC_WEAKCB) majorGcs++;
+    }
+  });
+  collectGarbage();
+  await settle(); // deliver the entries of that collection before counting starts
+  observer.observe({ entryTypes: ["gc"] });
+  const before = process.memoryUsage().heapUsed;
+  replay.run(0, events);
+  const after = process.memoryUsage().heapUsed;
+  await settle(); // entries are delivered asynchronously
+  observer.disconnect();
+  replay.finish();
+  return { events, minorGcs, majorGcs, heapGrowthBytes: after - before };
+}
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 function collectGarbage(): void {

@@ -145,6 +145,14 @@ export const FLASH_CRASH_PARAMETERS = {
     description: "coupled market: inventory each spot market maker may carry (its starting holding)",
     unit: "BTC",
   }),
+  spotImpactBpsPerBtc: param.number({
+    default: D.spotImpactBpsPerBtc,
+    min: 0,
+    max: 1_000,
+    description:
+      "coupled market: permanent impact of aggressive spot volume on the spot makers' fair value (Kyle's lambda)",
+    unit: "bp/BTC",
+  }),
   deepBookBtc: param.number({
     default: D.deepBookBtc,
     min: 0,
@@ -213,6 +221,54 @@ export const FLASH_CRASH_PARAMETERS = {
     unit: "USDT",
   }),
   adl: param.boolean({ default: D.adl, description: "auto-deleveraging when the fund cannot absorb a loss" }),
+  fundRules: param.choice(["venue", "first-model"], {
+    default: D.fundRules,
+    description:
+      "insurance fund rules: venue (position cap, executable-price solvency, equity-sized ADL, paced workout with a floor, clearance fee, wallet >= 0) or the first model's",
+  }),
+  fundPositionCap: param.number({
+    default: D.fundPositionCap,
+    min: 0,
+    max: 100,
+    description:
+      "venue fund rules: largest net fund position as a multiple of fund equity (excess to ADL at once)",
+    unit: "x",
+  }),
+  fundClearanceFeePct: param.number({
+    default: D.fundClearanceFeePct,
+    min: 0,
+    max: 100,
+    description: "venue fund rules: the fund's share of a liquidation's surplus, of filled notional",
+    unit: "%",
+  }),
+  fundWorkoutMinutes: param.number({
+    default: D.fundWorkoutMinutes,
+    min: 0.01,
+    max: 1_440,
+    description: "venue fund rules: TWAP horizon of the fund's workout",
+    unit: "min",
+  }),
+  fundVolumeShare: param.number({
+    default: D.fundVolumeShare,
+    min: 0.001,
+    max: 1,
+    description: "venue fund rules: the workout's largest share of the perp's traded volume",
+  }),
+  fundFloorPct: param.number({
+    default: D.fundFloorPct,
+    min: 0,
+    max: 100,
+    description: "venue fund rules: the workout never sells further than this below the index",
+    unit: "%",
+  }),
+  fundingIntervalMinutes: param.number({
+    default: D.fundingIntervalMinutes,
+    min: 0,
+    max: 1_440,
+    description:
+      "funding settlement interval (480 = 8 h, 60 = 1 h, 0 = continuous: every mark update); the rate stays quoted per 8 h",
+    unit: "min",
+  }),
   dynamicMaintenance: param.boolean({
     default: D.dynamicMaintenance,
     description: "scale maintenance margin with realised volatility",

@@ -22,6 +22,7 @@ import {
 } from "@cascade/agents";
 import {
   BTCUSDT,
+  ConfigError,
   type InstrumentSpec,
   NS_PER_MINUTE,
   NS_PER_MS,
@@ -82,6 +83,12 @@ export interface FlashCrashParams {
    */
   readonly spotMakerInventoryBtc: number;
   /**
+   * Coupled market: permanent impact of aggressive spot volume on the spot makers' fair value,
+   * basis points per BTC (Kyle's λ). Sets the calm market's volatility from its order flow
+   * (σ ≈ λ·σ_flow) and how far a forced seller moves the price.
+   */
+  readonly spotImpactBpsPerBtc: number;
+  /**
    * Patient liquidity (long-horizon buyers and sellers): per venue, 25 levels 1 % apart from 1 %
    * around a slowly moving value, the first holding this many BTC, each next one 15 % more.
    */
@@ -103,6 +110,28 @@ export interface FlashCrashParams {
   /** Insurance fund at the start, USDT; auto-deleveraging on or off. */
   readonly insuranceFund: number;
   readonly adl: boolean;
+  /**
+   * The insurance fund's rules: `"venue"` (real venues: position cap, solvency at the executable
+   * price, ADL sized to restore equity, paced workout with a floor, clearance fee, wallet never
+   * below zero) or `"first-model"` (the first model's fund, kept to reproduce old studies).
+   */
+  readonly fundRules: "venue" | "first-model";
+  /** Venue rules: the fund's net position may be at most this multiple of its equity (Binance: 1). */
+  readonly fundPositionCap: number;
+  /** Venue rules: the fund's share of a liquidation's surplus, % of filled notional (Binance: up to 0.5). */
+  readonly fundClearanceFeePct: number;
+  /** Venue rules: the fund works its inventory out as a TWAP over this many minutes. */
+  readonly fundWorkoutMinutes: number;
+  /** Venue rules: and at most this share of the perp's traded volume. */
+  readonly fundVolumeShare: number;
+  /** Venue rules: and never below the index by more than this, %. */
+  readonly fundFloorPct: number;
+  /**
+   * Funding settlement interval, minutes: 480 (8 h, the default), 60 (1 h), or 0 for continuous
+   * funding (every mark update). The rate stays quoted per 8 h; each settlement pays its share.
+   * With 8 h a 30-minute run never settles funding; with 1 h or continuous a crash window does.
+   */
+  readonly fundingIntervalMinutes: number;
   /** Scale maintenance margin with realised volatility (dynamic maintenance policy). */
   readonly dynamicMaintenance: boolean;
   /** Simulated minutes. */
@@ -118,7 +147,7 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   leverageMix: "market",
   maxLeverage: 125,
   startPrice: 75_500,
-  shockBtc: 300,
+  shockBtc: 150,
   shockMinutes: 5,
   shockStartMinutes: 5,
   shockVenue: "both",
@@ -129,6 +158,7 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   marketModel: "coupled",
   hedgeCapacityBtc: 100,
   spotMakerInventoryBtc: 200,
+  spotImpactBpsPerBtc: 4,
   deepBookBtc: 3,
   arbLatencyMs: 5,
   arbCapital: 20_000_000,
@@ -140,7 +170,14 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   haltMinutes: 5,
   insuranceFund: 5_000_000,
   adl: true,
+  fundRules: "venue",
+  fundPositionCap: 1,
+  fundClearanceFeePct: 0.5,
+  fundWorkoutMinutes: 10,
+  fundVolumeShare: 0.1,
+  fundFloorPct: 2.5,
   dynamicMaintenance: false,
+  fundingIntervalMinutes: 480,
   durationMinutes: 30,
 });
 
@@ -152,6 +189,18 @@ const LEVERAGE_MIXES = {
   high: { values: [10, 20, 25, 50, 75, 100, 125], weights: [10, 20, 10, 25, 10, 20, 5] },
   moderate: { values: [5, 10, 15, 20, 25], weights: [10, 35, 20, 25, 10] },
   low: { values: [2, 3, 5], weights: [30, 30, 40] },
+} as const;
+
+/**
+ * The coupled world's news: one activity process (σ 0.8, 10-minute correlation, the background
+ * traders' defaults) that paces the background traders of both markets and retail's arrivals and
+ * exits, so calm-market volatility clusters as in real markets (Cont 2001).
+ */
+const NEWS = {
+  stream: "news",
+  volatility: 0.8,
+  correlationNs: 600 * NS_PER_SECOND,
+  stepNs: NS_PER_SECOND,
 } as const;
 
 /** The spot instrument: same tick and lot as the perpetual, so the index needs no conversion. */
@@ -174,7 +223,11 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       mode: p.liquidationMode,
       maxNotionalPerSecond: p.liquidationPacing > 0 ? String(p.liquidationPacing) : null,
     },
-    insuranceFund: { initial: String(p.insuranceFund), adl: p.adl },
+    insuranceFund: fundConfig(p),
+    funding: {
+      intervalNs:
+        p.fundingIntervalMinutes > 0 ? Math.round(p.fundingIntervalMinutes * NS_PER_MINUTE) : NS_PER_SECOND,
+    },
     circuitBreaker:
       p.circuitBreakerPct > 0
         ? {
@@ -188,7 +241,9 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       : null,
   };
   const mix = LEVERAGE_MIXES[p.leverageMix];
-  const levValues = mix.values.map((v) => Math.min(v, p.maxLeverage));
+  // The venue's cap binds every account, not only retail: each agent's leverage is clipped to it.
+  const capped = (leverage: number): number => Math.min(leverage, p.maxLeverage);
+  const levValues = mix.values.map(capped);
   const agents: Agent[] = [];
   const levelLots = Math.max(1, Math.round(p.makerLevelBtc * 1000));
   const spotInventoryLots = Math.max(1, Math.round(p.spotMakerInventoryBtc * 1000));
@@ -204,6 +259,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
             capital: p.makerCapital,
             spotCash: Math.max(p.makerCapital, 1.5 * p.hedgeCapacityBtc * p.startPrice),
             spotAssetLots: Math.round(capacityLots * 1.5),
+            leverage: capped(10),
             maxInventoryLots: capacityLots,
             maxLossFraction: p.makerMaxLoss,
             levelSizeLots: levelLots,
@@ -219,10 +275,20 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
         new MarketMaker({
           name: `mm-${venue}-${i}`,
           venue,
-          capital: p.makerCapital,
-          leverage: 5,
+          // A coupled spot maker carries its inventory limit either way: it holds that much BTC to
+          // sell and the cash to buy as much (with less cash its bids vanished after 26 BTC, a
+          // third of the way to the limit, and spot's 1 % bid depth went to zero in every crash).
+          capital:
+            coupled && venue === "spot"
+              ? Math.max(p.makerCapital, Math.round(p.spotMakerInventoryBtc * p.startPrice))
+              : p.makerCapital,
+          leverage: capped(5),
           gamma: 0.005,
-          referenceSource: coupled ? "others-mid" : "last-trade",
+          // Coupled: a fair value moved only by the public tape's aggressive volume (Kyle's λ), so an
+          // inventory skew never feeds back into the price others quote around (with "others-mid"
+          // the makers' skews integrated order flow and 1-minute returns had an ACF of 0.7).
+          referenceSource: coupled ? "flow" : "last-trade",
+          flowImpactBpsPerUnit: p.spotImpactBpsPerBtc,
           maxLossFraction: p.makerMaxLoss,
           volatilityPullThreshold: 3e-3,
           // Coupled: spreads stop widening at σ = 10^-4 /√s (the Avellaneda-Stoikov spread grows with
@@ -265,8 +331,18 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
           name: `background-${venue}`,
           venue,
           count: p.backgroundTraders,
+          leverage: capped(5),
           initialPrice: p.startPrice,
           fundamental: venue === "perp" ? "index" : "walk",
+          // One news process drives activity on both markets and retail (a shared random stream).
+          ...(p.marketModel === "coupled"
+            ? {
+                activityStream: NEWS.stream,
+                activityVolatility: NEWS.volatility,
+                activityCorrelationNs: NEWS.correlationNs,
+                historySampleNs: NEWS.stepNs,
+              }
+            : {}),
         }),
       );
     }
@@ -284,6 +360,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       maxTradeLots: 2_000,
       perpTakerFeePpm: 500,
       spotTakerFeePpm: 0,
+      perpLeverage: capped(5),
     }),
   );
   const basisDesk = p.marketModel === "coupled" && p.retailAccounts > 0;
@@ -300,7 +377,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
         hedgeVenue: "spot",
         seedCounterparty: true,
         capital: Math.round((carryLots / 1000) * p.startPrice),
-        leverage: 5,
+        leverage: capped(5),
         spotCash: Math.round((carryLots / 1000) * p.startPrice),
         spotAssetLots: carryLots,
         maxInventoryLots: 0,
@@ -333,6 +410,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
             ? (p.retailOpenFraction * p.retailAccounts) / (p.retailHoldingHours * 3600)
             : (0.25 * p.retailAccounts) / 20_000,
         meanHoldingNs: Math.round(p.retailHoldingHours * 3600 * NS_PER_SECOND),
+        activity: p.marketModel === "coupled" ? NEWS : null,
       }),
     );
   }
@@ -361,6 +439,32 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
     ],
     agents,
     recorder: { intervalNs: NS_PER_SECOND },
+  };
+}
+
+/**
+ * The perpetual's insurance-fund configuration from the world's fund knobs.
+ * @throws {@link ConfigError} naming the knobs of a combination that cannot hold.
+ */
+function fundConfig(p: FlashCrashParams): NonNullable<PerpVenueConfig["insuranceFund"]> {
+  if (p.fundRules === "first-model") return { initial: String(p.insuranceFund), adl: p.adl };
+  if (p.fundPositionCap === 0 && !p.adl) {
+    throw new ConfigError(
+      "fundPositionCap",
+      0,
+      "cannot hold with adl = false: a fund that may hold nothing needs auto-deleveraging to take what the book does not (raise fundPositionCap, set adl = true, or fundRules = first-model)",
+    );
+  }
+  return {
+    initial: String(p.insuranceFund),
+    adl: p.adl,
+    rules: "venue",
+    positionCap: p.fundPositionCap,
+    valuation: "executable",
+    clearanceFeePpm: Math.round(p.fundClearanceFeePct * 10_000),
+    workoutHorizonNs: Math.max(1, Math.round(p.fundWorkoutMinutes * NS_PER_MINUTE)),
+    volumeShare: p.fundVolumeShare,
+    floorPpm: Math.round(p.fundFloorPct * 10_000),
   };
 }
 

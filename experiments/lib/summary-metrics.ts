@@ -6,7 +6,8 @@
  * @module
  */
 
-import { drawdownOf, liquidationWaves, windowVwap } from "@cascade/analysis";
+// The light entry: this module runs in every worker, which must not load charts or mathjs.
+import { drawdownOf, liquidationWaves, windowVwap } from "@cascade/analysis/run-metrics";
 import type { SimResult } from "@cascade/sim";
 
 /** The watched level of the February 2026 dive, USDT. */

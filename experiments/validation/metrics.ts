@@ -58,6 +58,13 @@ function col(ts: Cols, name: string): ArrayLike<number> {
   return c;
 }
 
+/** Lowest value of a column (NaN when empty). */
+function minOf(x: ArrayLike<number>): number {
+  let lo = Number.NaN;
+  for (let i = 0; i < x.length; i++) if (!(x[i]! >= lo)) lo = x[i]!;
+  return lo;
+}
+
 function slice(x: ArrayLike<number>, from: number, to = x.length): Float64Array {
   return Float64Array.from({ length: Math.max(0, to - from) }, (_, k) => x[from + k]!);
 }
@@ -86,6 +93,7 @@ export function quietMetrics(run: RunInput): RunMetrics {
       perp_vwap_drawdown_pct:
         drawdownOf(windowVwap(col(ts, "volume"), col(ts, "turnover"), 60, from, n)) * 100,
       acf1_mid_1s: autocorrelation(logReturns(slice(mid, from, n)), 1)[1]!,
+      fund_wallet_min: minOf(col(ts, "insurance_fund")),
     },
     returns1m,
   };
@@ -115,15 +123,21 @@ export function crashMetrics(run: RunInput): RunMetrics {
   const lq = run.liquidations.qty ?? [];
   const lb = run.liquidations.bankruptcy_price ?? [];
   const stage = run.liquidations.stage ?? [];
+  const lf = run.liquidations.fill_price ?? [];
   let preShock = 0;
   let total = 0;
+  let takeoverNotional = 0;
+  let adlNotional = 0;
   for (let i = 0; i < lt.length; i++) {
+    const s = stage[i];
+    // ADL closes at the bankruptcy (or the fund's entry) value: its fill price.
+    if (s === 2) adlNotional += Number.isFinite(lf[i]!) ? lq[i]! * lf[i]! : 0;
     // Stages book (0), takeover (1) and partial (4) close the liquidated account itself; ADL,
     // fund workout and fund cover re-count what it left.
-    const s = stage[i];
     if (s !== 0 && s !== 1 && s !== 4) continue;
     const v = Number.isFinite(lb[i]!) ? lq[i]! * lb[i]! : 0;
     total += v;
+    if (s === 1) takeoverNotional += v;
     if (lt[i]! < shockS) preShock += v;
   }
   const perpDd = drawdownOf(slice(mid, pre, end));
@@ -143,6 +157,11 @@ export function crashMetrics(run: RunInput): RunMetrics {
       liquidated_oi_pct: oiAtShock > 0 ? (100 * liqNotional) / oiAtShock : Number.NaN,
       liquidated_in_book_pct: liqQty > 0 ? 100 * (1 - takeover / liqQty) : Number.NaN,
       pre_shock_liquidated_pct: total > 0 ? (100 * preShock) / total : 0,
+      fund_wallet_min: minOf(col(ts, "insurance_fund")),
+      fund_takeover_pct: total > 0 ? (100 * takeoverNotional) / total : 0,
+      adl_pct: total > 0 ? (100 * adlNotional) / total : 0,
+      fund_end: run.summary.insurance_fund_end ?? Number.NaN,
+      socialized_loss: run.summary.socialized_loss ?? 0,
     },
     returns1m: new Float64Array(0),
   };

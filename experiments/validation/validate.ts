@@ -8,6 +8,7 @@
  * pnpm validate --fast             # 2 seeds, 20k accounts, 30-minute quiet runs (what `pnpm test` runs)
  * pnpm validate --seeds 20 --workers 2 --out validation
  * pnpm validate --keep-runs        # keep the scenarios' Arrow files under .cascade-out/validate/
+ * pnpm validate --set fundRules=first-model   # a flagship parameter changed in every scenario
  * ```
  *
  * @module
@@ -61,6 +62,8 @@ export interface ValidateOptions {
   readonly log?: (line: string) => void;
   /** Keep the scenarios' run directories (Arrow files) under `.cascade-out/validate/`. Default false. */
   readonly keepRuns?: boolean;
+  /** Flagship parameters set in every scenario (as `--set name=value`), e.g. to measure a model change before and after. */
+  readonly set?: Readonly<Record<string, string>>;
 }
 
 /** What {@link validate} measured. */
@@ -85,7 +88,7 @@ async function runScenario(
   opts: Required<Pick<ValidateOptions, "seeds" | "fast">> & ValidateOptions,
   scratch: string,
 ): Promise<ScenarioRuns> {
-  const overrides: Record<string, string | number | boolean> = {};
+  const overrides: Record<string, string | number | boolean> = { ...opts.set };
   if (opts.fast) {
     overrides.retailAccounts = 20_000;
     if (name === "quiet") overrides.durationMinutes = 30;
@@ -290,7 +293,14 @@ ${rows}
 }
 
 async function main(argv: string[]): Promise<number> {
-  const opts: { seeds?: number; fast?: boolean; workers?: number; outDir?: string; keepRuns?: boolean } = {};
+  const opts: {
+    seeds?: number;
+    fast?: boolean;
+    workers?: number;
+    outDir?: string;
+    keepRuns?: boolean;
+    set?: Record<string, string>;
+  } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -303,8 +313,15 @@ async function main(argv: string[]): Promise<number> {
     else if (a === "--seeds") opts.seeds = positiveInt(a, next());
     else if (a === "--workers") opts.workers = positiveInt(a, next());
     else if (a === "--out") opts.outDir = path.resolve(next());
-    else if (a === "--help" || a === "-h") {
-      console.log("usage: pnpm validate [--fast] [--seeds N] [--workers N] [--out DIR] [--keep-runs]");
+    else if (a === "--set") {
+      const kv = next();
+      const eq = kv.indexOf("=");
+      if (eq <= 0) throw new Error(`--set ${JSON.stringify(kv)}: must be name=value`);
+      opts.set = { ...opts.set, [kv.slice(0, eq)]: kv.slice(eq + 1) };
+    } else if (a === "--help" || a === "-h") {
+      console.log(
+        "usage: pnpm validate [--fast] [--seeds N] [--workers N] [--out DIR] [--keep-runs] [--set name=value]…",
+      );
       return 0;
     } else {
       console.error(`validate: unknown option ${a} (see --help)`);

@@ -76,6 +76,7 @@ import { VenueEventKind } from "@cascade/exchange";
 import { TimeInForce } from "@cascade/matching-engine";
 import type { Agent, AgentContext, AgentMessage, PerpView, SpotView } from "@cascade/sim";
 import { requireFinite, requireNonNegative, requirePositive, requirePositiveInt } from "./config-checks.ts";
+import { type NewsActivity, newsActivity } from "./news-activity.ts";
 
 // -------------------------------------------------------------------------------------------------
 // The decision rule, as pure functions
@@ -200,6 +201,13 @@ export interface BackgroundTradersConfig {
   readonly maxExpectedReturn?: number;
   /** σ_a of the stationary log-activity (news/attention) process; 0 = none. Default 0.8. */
   readonly activityVolatility?: number;
+  /**
+   * Name of a shared news process ({@link NewsActivity}) for the log-activity: populations that name
+   * the same stream with the same `activityVolatility`, `activityCorrelationNs` and
+   * `historySampleNs` (e.g. `"news"` on spot and on the perpetual, and a retail population) see the
+   * same news arrivals, as real markets do. Default: the population's own process.
+   */
+  readonly activityStream?: string;
   /** Correlation time of the log-activity process, ns. Default 10 min. */
   readonly activityCorrelationNs?: number;
   /** Activity feedback coefficient κ (0 = off). Default 0. */
@@ -221,12 +229,12 @@ export interface BackgroundTradersConfig {
 export type ResolvedBackgroundTradersConfig = Required<
   Omit<
     BackgroundTradersConfig,
-    "market" | "fundamental" | "accountCount" | "latencyMedianNs" | "initialPrice"
+    "market" | "fundamental" | "accountCount" | "latencyMedianNs" | "initialPrice" | "activityStream"
   >
 > &
   Pick<
     BackgroundTradersConfig,
-    "market" | "fundamental" | "accountCount" | "latencyMedianNs" | "initialPrice"
+    "market" | "fundamental" | "accountCount" | "latencyMedianNs" | "initialPrice" | "activityStream"
   >;
 
 /** The defaults of {@link BackgroundTradersConfig}. */
@@ -259,6 +267,7 @@ export const BACKGROUND_TRADERS_DEFAULTS: Readonly<Omit<ResolvedBackgroundTrader
     accountCount: undefined,
     maxExpectedReturn: 0.005,
     activityVolatility: 0.8,
+    activityStream: undefined,
     activityCorrelationNs: 600 * NS_PER_SECOND,
     activityFeedback: 0,
     maxActivityMultiplier: 10,
@@ -303,6 +312,8 @@ export function resolveBackgroundTradersConfig(
       c.lookbackMaxNs,
       `must be ≥ lookbackMinNs (${c.lookbackMinNs})`,
     );
+  if (c.activityStream !== undefined && (typeof c.activityStream !== "string" || c.activityStream === ""))
+    throw new ConfigError(`${F}.activityStream`, c.activityStream, "must be a non-empty string");
   if (c.fundamental !== undefined && c.fundamental !== "index" && c.fundamental !== "walk")
     throw new ConfigError(`${F}.fundamental`, c.fundamental, 'must be "index" or "walk"');
   requireNonNegative(`${F}.fundamentalVolatilityPerSqrtSecond`, c.fundamentalVolatilityPerSqrtSecond);
@@ -432,6 +443,8 @@ export class BackgroundTraders implements Agent {
   private readonly ouDecay: number;
   private readonly ouShock: number;
   private rngActivity: RandomStream | null = null;
+  /** The shared news process (`activityStream` set), else null and the population's own OU. */
+  private news: NewsActivity | null = null;
   // Resting orders awaiting expiry: FIFO ring ordered by id (ids increase), with expiry times.
   private expId = new Float64Array(1024);
   private expAt = new Float64Array(1024);
@@ -528,9 +541,18 @@ export class BackgroundTraders implements Agent {
       this.lookbackSamples[i] = rng.intBetween(lbMin, lbMax);
     }
     this.rngAct = ctx.rng("actions");
-    this.rngActivity = ctx.rng("activity");
-    // Start the log-activity process in its stationary distribution.
-    this.logActivity = c.activityVolatility * this.rngActivity.normal();
+    if (c.activityStream === undefined) {
+      this.rngActivity = ctx.rng("activity");
+      // Start the log-activity process in its stationary distribution.
+      this.logActivity = c.activityVolatility * this.rngActivity.normal();
+    } else {
+      this.news = newsActivity(ctx, {
+        stream: c.activityStream,
+        volatility: c.activityVolatility,
+        correlationNs: c.activityCorrelationNs,
+        stepNs: c.historySampleNs,
+      });
+    }
     ctx.wakeAfter(1, TAG_SAMPLE);
     this.scheduleNextAction(ctx);
   }
@@ -601,7 +623,7 @@ export class BackgroundTraders implements Agent {
   private sample(nowNs: number): void {
     const c = this.config;
     this.advanceClock(nowNs);
-    if (c.activityVolatility > 0) {
+    if (c.activityVolatility > 0 && this.news === null) {
       // Exact OU step: X' = X·e^{−Δt/τ} + σ_a·√(1 − e^{−2Δt/τ})·Z (stationary sd σ_a).
       this.logActivity =
         this.logActivity * this.ouDecay + c.activityVolatility * this.ouShock * this.rngActivity!.normal();
@@ -625,7 +647,10 @@ export class BackgroundTraders implements Agent {
       c.activityFeedback,
       c.maxActivityMultiplier,
     );
-    const news = Math.exp(this.logActivity - (c.activityVolatility * c.activityVolatility) / 2);
+    const news =
+      this.news !== null
+        ? this.news.at(nowNs)
+        : Math.exp(this.logActivity - (c.activityVolatility * c.activityVolatility) / 2);
     this.activity = Math.min(c.maxActivityMultiplier, news * feedback);
   }
 

@@ -67,6 +67,7 @@ export {
   StressReason,
   stressReason,
 } from "./market-maker.ts";
+export { NewsActivity, type NewsActivityConfig, newsActivity } from "./news-activity.ts";
 export {
   emaStep,
   PatientLiquidity,

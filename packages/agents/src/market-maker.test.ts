@@ -403,3 +403,67 @@ class IndexPuppet implements Agent {
   }
   onMessage(): void {}
 }
+
+describe('MarketMaker with referenceSource "flow"', () => {
+  /** Sends `lots` market orders of `side` every second from t = 10 s. */
+  class Taker extends RandomTaker {
+    constructor(
+      name: string,
+      private readonly side: Side,
+      private readonly lots: number,
+    ) {
+      super(name);
+    }
+    override start(ctx: AgentContext): void {
+      this.account = ctx.openPerpAccount(0, { isolated: false, leverage: 10, deposit: "5000000" });
+      ctx.wakeAfter(10 * NS_PER_SECOND);
+    }
+    override onWake(ctx: AgentContext): void {
+      ctx.market(0, this.account, this.side, this.lots);
+      ctx.wakeAfter(NS_PER_SECOND);
+    }
+  }
+
+  function fairAfter(side: Side, lots: number, impactBps: number, untilS: number) {
+    const mm = new MarketMaker({
+      venue: "perp",
+      referenceSource: "flow",
+      flowImpactBpsPerUnit: impactBps,
+      maxSkewBps: 0,
+      levels: 5,
+      levelSizeLots: 1_000,
+      maxInventoryLots: 1_000_000,
+      volatilityPullThreshold: 1,
+    });
+    const taker = new Taker("taker", side, lots);
+    const w = createWorld({ ...world(3, mm, 0, taker), agents: [mm, taker] });
+    w.run(seconds(untilS));
+    const book = w.venue("perp").book;
+    return { mid: (book.bestBid() + book.bestAsk()) / 2, mm };
+  }
+
+  it("moves its fair value by λ per unit of aggressive volume, in the aggressor's direction", () => {
+    // 20 buys of 100 lots (0.1 BTC each at BTCUSDT's 0.001 lot): 2 BTC at 10 bp/BTC ≈ +20 bp.
+    const up = fairAfter(Side.Buy, 100, 10, 30);
+    const move = up.mid / 700_000 - 1;
+    expect(move).toBeGreaterThan(0.0017);
+    expect(move).toBeLessThan(0.0023);
+    const down = fairAfter(Side.Sell, 100, 10, 30);
+    expect(down.mid / 700_000 - 1).toBeCloseTo(-move, 3);
+  });
+
+  it("does not move without flow, whatever its inventory (the skew does not feed back into the price)", () => {
+    const still = fairAfter(Side.Buy, 100, 0, 30);
+    expect(Math.abs(still.mid / 700_000 - 1)).toBeLessThan(0.0002);
+    expect(still.mm.inventoryLots()).toBeLessThan(-1_000);
+  });
+
+  it("refuses an unknown reference source and a negative impact, naming the field", () => {
+    expect(() => resolveMarketMakerConfig({ venue: "perp", referenceSource: "vwap" as never })).toThrow(
+      /marketMaker\.referenceSource = "vwap"/,
+    );
+    expect(() => resolveMarketMakerConfig({ venue: "perp", flowImpactBpsPerUnit: -1 })).toThrow(
+      /marketMaker\.flowImpactBpsPerUnit = -1/,
+    );
+  });
+});

@@ -65,7 +65,15 @@
 import { ConfigError, type Instrument, NS_PER_SECOND, RejectCode, Side } from "@cascade/core";
 import { VenueEventKind } from "@cascade/exchange";
 import { TimeInForce } from "@cascade/matching-engine";
-import type { Agent, AgentContext, AgentMessage, PerpView, SpotView } from "@cascade/sim";
+import {
+  type Agent,
+  type AgentContext,
+  type AgentMessage,
+  FeedKind,
+  type MarketDataMessage,
+  type PerpView,
+  type SpotView,
+} from "@cascade/sim";
 import { requireNonNegative, requirePositive, requirePositiveInt, stripUndefined } from "./config-checks.ts";
 
 // -------------------------------------------------------------------------------------------------
@@ -460,9 +468,16 @@ export interface MarketMakerConfig {
    * {@link MarketMaker}) or `"last-trade"` (the venue's last trade, falling back to others' mid).
    * Several makers referencing each other's quotes can herd: each one's inventory skew moves the
    * others' reference. With `"last-trade"` only executions move the price a maker quotes around.
-   * Default `"others-mid"`.
+   * `"flow"`: a fair value of its own that starts at the others'-mid rule and then moves only with
+   * the public trade tape: each trade moves it by `flowImpactBpsPerUnit` basis points per base unit
+   * in the aggressor's direction (Kyle's λ, a permanent impact; see below). Default `"others-mid"`.
    */
-  readonly referenceSource?: "others-mid" | "last-trade";
+  readonly referenceSource?: "others-mid" | "last-trade" | "flow";
+  /**
+   * `referenceSource: "flow"`: permanent impact of aggressive volume on the fair value, basis points
+   * per base unit (e.g. per BTC). Default 1.
+   */
+  readonly flowImpactBpsPerUnit?: number;
   /**
    * Price to quote around while the venue has none (no quotes, trades or index), quote currency —
    * how a spot market is bootstrapped. Default: none (the agent waits for a price).
@@ -508,6 +523,7 @@ export const MARKET_MAKER_DEFAULTS: Readonly<Omit<ResolvedMarketMakerConfig, "ve
     indexWeight: 0,
     referenceBandBps: 100,
     referenceSource: "others-mid",
+    flowImpactBpsPerUnit: 1,
     market: undefined,
     latencyMedianNs: undefined,
     initialPrice: undefined,
@@ -570,8 +586,17 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
   if (!(c.indexWeight >= 0 && c.indexWeight <= 1))
     throw new ConfigError(`${F}.indexWeight`, c.indexWeight, "must be in [0, 1]");
   requirePositive(`${F}.referenceBandBps`, c.referenceBandBps);
-  if (c.referenceSource !== "others-mid" && c.referenceSource !== "last-trade")
-    throw new ConfigError(`${F}.referenceSource`, c.referenceSource, 'must be "others-mid" or "last-trade"');
+  if (
+    c.referenceSource !== "others-mid" &&
+    c.referenceSource !== "last-trade" &&
+    c.referenceSource !== "flow"
+  )
+    throw new ConfigError(
+      `${F}.referenceSource`,
+      c.referenceSource,
+      'must be "others-mid", "last-trade" or "flow"',
+    );
+  requireNonNegative(`${F}.flowImpactBpsPerUnit`, c.flowImpactBpsPerUnit);
   if (c.latencyMedianNs !== undefined && !(c.latencyMedianNs >= 0))
     throw new ConfigError(`${F}.latencyMedianNs`, c.latencyMedianNs, "must be ≥ 0");
   if (
@@ -630,6 +655,8 @@ export class MarketMaker implements Agent {
   private variancePerSecond: number;
   private lastRefTicks = Number.NaN;
   private initialPriceTicks = Number.NaN;
+  /** `referenceSource: "flow"`: the fair value, ticks (NaN until first priced). */
+  private fairTicks = Number.NaN;
   private othersBidTicks = -1;
   private othersAskTicks = -1;
   private lastRefNs = 0;
@@ -734,7 +761,23 @@ export class MarketMaker implements Agent {
       });
     }
     this.startEquityQuote = Number.NaN; // set at the first priced requote
+    if (c.referenceSource === "flow") ctx.subscribeTrades(this.venue, { batch: "command" });
     ctx.wakeAfter(1);
+  }
+
+  /**
+   * The trade tape moves the `"flow"` fair value: V ← V·(1 + λ·Σ signed size), λ =
+   * `flowImpactBpsPerUnit`/10⁴ per base unit, + for a buyer-initiated trade.
+   */
+  onMarketData(_ctx: AgentContext, msg: MarketDataMessage): void {
+    if (msg.kind !== FeedKind.Trades || msg.venue !== this.venue || !Number.isFinite(this.fairTicks)) return;
+    let signedLots = 0;
+    for (let i = 0; i < msg.count; i++) {
+      signedLots += msg.aggressorSide[i] === Side.Buy ? msg.qtyLots[i]! : -msg.qtyLots[i]!;
+    }
+    const move = (this.config.flowImpactBpsPerUnit / 10_000) * signedLots * this.inputs.lotSize;
+    // A sweep larger than the price can take is clipped: the fair value stays positive.
+    this.fairTicks *= Math.max(0.5, 1 + move);
   }
 
   onWake(ctx: AgentContext): void {
@@ -810,6 +853,15 @@ export class MarketMaker implements Agent {
    * with the index by `indexWeight` on a perpetual.
    */
   private referenceTicks(): number {
+    // Always read the book: it also refreshes the others' best prices the quotes must not cross.
+    const quoted = this.quotedReferenceTicks();
+    if (this.config.referenceSource !== "flow") return quoted;
+    if (!Number.isFinite(this.fairTicks)) this.fairTicks = quoted;
+    return this.fairTicks;
+  }
+
+  /** The reference price from the book (and index): the rules of `"others-mid"` and `"last-trade"`. */
+  private quotedReferenceTicks(): number {
     const view = this.isSpot ? this.spotView! : this.perpView!;
     if (this.config.referenceSource === "last-trade") {
       const last = view.lastTrade();

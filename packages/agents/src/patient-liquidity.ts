@@ -10,7 +10,8 @@
  * Bid level i (i = 0 … levels−1) sits at A·(1 − firstOffset − i·spacing) with size
  * baseLots·growth^i; asks mirror it above A. Every `refreshPeriodNs` the agent re-places levels
  * whose price drifted more than half a spacing from target; a level that traded is refilled only
- * after `replenishDelayNs` (patient money takes time to come back).
+ * after `replenishDelayNs` (patient money takes time to come back). Orders are post-only: a level
+ * the market has gone through is not placed until the price comes back to it.
  *
  * @module
  */
@@ -221,8 +222,13 @@ export class PatientLiquidity implements Agent {
         ids[i] = NONE;
       }
       if (now < refill[i]!) continue;
+      // Patient money rests and never takes: a level the market has gone through waits (post-only)
+      // until the price comes back to it. Refilling it at once would buy a whole level at market
+      // in one order, a rebound no long-horizon buyer trades.
+      const opposite = side === Side.Buy ? this.view!.bestAsk() : this.view!.bestBid();
+      if (opposite > 0 && (side === Side.Buy ? target >= opposite : target <= opposite)) continue;
       const lots = Math.max(1, Math.round(c.baseLots * c.growth ** i));
-      ids[i] = ctx.limit(this.venue, this.account, side, target, lots, TimeInForce.GTC);
+      ids[i] = ctx.limit(this.venue, this.account, side, target, lots, TimeInForce.PostOnly);
       prices[i] = target;
     }
   }

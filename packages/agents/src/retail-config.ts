@@ -9,6 +9,7 @@
 
 import { ConfigError, NS_PER_MINUTE, NS_PER_SECOND } from "@cascade/core";
 import { z } from "zod";
+import type { NewsActivityConfig } from "./news-activity.ts";
 
 /** Largest population one agent manages. */
 export const MAX_RETAIL_ACCOUNTS = 1_000_000;
@@ -144,6 +145,13 @@ export interface RetailPopulationConfig {
    * mean holding time in seconds.
    */
   readonly meanHoldingNs?: number;
+  /**
+   * News: when set, the arrival rate and the voluntary exits follow a shared activity multiplier
+   * a(t) ({@link NewsActivity}): arrivals at rate `arrivalsPerSecond`·a(t)·(momentum or dip
+   * factor), and holding times run on the business clock ∫a dt. Give it the stream and parameters
+   * the background traders use, and every market sees the same news. Default `null` (a ≡ 1).
+   */
+  readonly activity?: NewsActivityConfig | null;
   /** Time a closed account (stopped out, liquidated, deleveraged) waits before it may open again, ns. Default 5 minutes. */
   readonly reentryCooldownNs?: number;
   /** An account closed with a wallet below this (USDT) leaves the market for good. Default 10. */
@@ -210,6 +218,15 @@ export const retailConfigSchema = z.object({
   addMarginDistancePpm: ppm.default(3_000),
   addMarginShare: z.number().gt(0).max(1).default(0.5),
   meanHoldingNs: nonNegInt.default(0),
+  activity: z
+    .object({
+      stream: z.string().min(1),
+      volatility: z.number().nonnegative().finite(),
+      correlationNs: posInt,
+      stepNs: posInt.optional(),
+    })
+    .nullable()
+    .default(null),
   reentryCooldownNs: nonNegInt.default(5 * NS_PER_MINUTE),
   minCapital: z.number().nonnegative().finite().default(10),
 });

@@ -138,6 +138,9 @@ class FakeContext implements AgentContext {
   rng(name = "main"): RandomStream {
     return this.rngs.get(`agent/retail/${name}`);
   }
+  sharedRng(name: string): RandomStream {
+    return this.rngs.get(`shared/${name}`);
+  }
   venueIndex(): number {
     return 0;
   }

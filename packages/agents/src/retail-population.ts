@@ -53,6 +53,7 @@
 import { ConfigError, type Instrument, type RandomStream, RejectCode, Side } from "@cascade/core";
 import { TriggerHeap, VenueEventKind } from "@cascade/exchange";
 import type { Agent, AgentContext, AgentMessage, PerpView } from "@cascade/sim";
+import { type NewsActivity, newsActivity } from "./news-activity.ts";
 import {
   type ResolvedRetailConfig,
   type RetailPopulationConfig,
@@ -169,6 +170,12 @@ export class RetailPopulation implements Agent {
   private seeded = false;
   private phased = false;
   private lastWakeNs = 0;
+  /** The shared news process (`activity` set), else null. */
+  private news: NewsActivity | null = null;
+  /** Activity multiplier since the last wake (1 without news). */
+  private activityNow = 1;
+  /** Business time at the last wake, ns: ∫ a dt (calendar time without news). */
+  private businessNs = 0;
   /** Simulated time of the call being handled (for exit times drawn in {@link becomeOpen}). */
   private nowNs = 0;
   private lastMark = Number.NaN;
@@ -227,6 +234,7 @@ export class RetailPopulation implements Agent {
     this.maxNotionalUnits = Math.floor(c.maxPositionNotional * this.unitsPerQuote);
     this.minCapitalUnits = Math.ceil(c.minCapital * this.unitsPerQuote);
     this.rngArrivals = ctx.rng("arrivals");
+    if (c.activity !== null) this.news = newsActivity(ctx, c.activity);
     this.rngDecisions = ctx.rng("decisions");
 
     const rng = ctx.rng("traits");
@@ -271,6 +279,9 @@ export class RetailPopulation implements Agent {
       if (Number.isFinite(p)) this.seed(ctx, Math.round(p));
     }
     const dtSeconds = (now - this.lastWakeNs) / 1e9;
+    // Business clock: holding times run at the news activity's pace (calendar time without news).
+    this.businessNs += this.activityNow * (now - this.lastWakeNs);
+    this.activityNow = this.news === null ? 1 : this.news.at(now);
     this.lastWakeNs = now;
 
     // Cooldowns over: back to the free list (FIFO, the cooldown is constant).
@@ -300,7 +311,7 @@ export class RetailPopulation implements Agent {
     }
 
     // Voluntary exits due by now.
-    while (this.exits.size > 0 && this.exits.topKey() <= now) {
+    while (this.exits.size > 0 && this.exits.topKey() <= this.businessNs) {
       const i = this.exits.pop();
       if (this.state[i] === RetailSlotState.Open) {
         this.stops.remove(i);
@@ -321,7 +332,7 @@ export class RetailPopulation implements Agent {
     // Arrivals: momentum buyers and dip buyers, Poisson over the interval.
     if (this.seeded && dtSeconds > 0) {
       const rng = this.rngArrivals!;
-      const base = c.arrivalsPerSecond;
+      const base = c.arrivalsPerSecond * this.activityNow;
       const nMomentum = rng.poisson(momentumRate(base, c.momentumKappa, c.maxRateMultiplier, r) * dtSeconds);
       const nDip = rng.poisson(dipRate(base, c.dipBuyingIntensity, r) * dtSeconds);
       for (let k = 0; k < nMomentum + nDip && this.freeSize > 0; k++) {
@@ -581,7 +592,8 @@ export class RetailPopulation implements Agent {
     if ((this.flags[i]! & DEFENDER) !== 0 && liq > 0) {
       this.dangers.set(i, -dangerPriceTicks(liq, c.addMarginDistancePpm));
     }
-    if (c.meanHoldingNs > 0) this.exits.set(i, this.nowNs + rng.exponential(1 / c.meanHoldingNs));
+    if (c.meanHoldingNs > 0)
+      this.exits.set(i, this.businessAt(this.nowNs) + rng.exponential(1 / c.meanHoldingNs));
   }
 
   /** Reconciles an open slot with the venue: closed → cooldown/out; resized → new size and defence trigger. */
@@ -637,6 +649,11 @@ export class RetailPopulation implements Agent {
     this.free[this.freeSize++] = i;
   }
 
+  /** Business time at `nowNs` (≥ the last wake), ns. */
+  private businessAt(nowNs: number): number {
+    return this.businessNs + this.activityNow * (nowNs - this.lastWakeNs);
+  }
+
   /**
    * Re-arms the stop of a slot still open after its closing order (partial fill, halt, rejection);
    * an exit that did not close the position is tried again at the next wake.
@@ -645,7 +662,7 @@ export class RetailPopulation implements Agent {
     if (this.state[i] !== RetailSlotState.Open) return;
     if ((this.flags[i]! & EXITING) !== 0) {
       this.flags[i] = this.flags[i]! & ~EXITING;
-      this.exits.set(i, this.nowNs);
+      this.exits.set(i, this.businessAt(this.nowNs));
       return;
     }
     if (this.stop[i]! > 0) this.stops.set(i, -this.stop[i]!);

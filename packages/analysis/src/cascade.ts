@@ -6,7 +6,8 @@
  * @module
  */
 
-import { LiquidationStage, type ParamValue, type RunRecord } from "./read.ts";
+import { LiquidationStage } from "@cascade/schema";
+import type { ParamValue, RunRecord } from "./read.ts";
 
 /** The largest fall of a price series from its running peak; see {@link maxDrawdown}. */
 export interface Drawdown {

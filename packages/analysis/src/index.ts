@@ -14,6 +14,8 @@
  * @packageDocumentation
  */
 
+// The liquidation stage codes belong to the output contract.
+export { LiquidationStage } from "@cascade/schema";
 export {
   type AdlVolume,
   type AmplificationOptions,
@@ -73,7 +75,6 @@ export {
   isMetricType,
   isNumericType,
   KNOWN_SUMMARY_METRICS,
-  LiquidationStage,
   type Manifest,
   type MetricInfo,
   type ParamValue,

@@ -1,14 +1,66 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ROLE_KEY } from "@cascade/schema";
+import { RecordBatch, Schema, Table, tableFromArrays } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeFixture } from "./fixture.testkit.ts";
-import { readResults } from "./read.ts";
+import { classifyRunColumns, readResults } from "./read.ts";
 
 const fx = writeFixture();
 const bare = writeFixture({ manifest: false, withFailure: false, counterfactual: false, replications: 2 });
 afterAll(() => {
   rmSync(fx.dir, { recursive: true, force: true });
   rmSync(bare.dir, { recursive: true, force: true });
+});
+
+describe("classifyRunColumns", () => {
+  /** A runs table whose columns carry `cascade.role` (as the runner writes them). */
+  function withRoles(
+    columns: Record<string, Float64Array | Int32Array>,
+    roles: Record<string, string>,
+  ): Table {
+    const t = tableFromArrays(columns);
+    const schema = new Schema(
+      t.schema.fields.map((f) =>
+        roles[f.name] === undefined ? f : f.clone({ metadata: new Map([[ROLE_KEY, roles[f.name]!]]) }),
+      ),
+    );
+    return new Table(
+      schema,
+      t.batches.map((b) => new RecordBatch(schema, b.data)),
+    );
+  }
+  const columns = {
+    run_id: Int32Array.of(0, 1, 2, 3),
+    point_index: Int32Array.of(0, 0, 1, 1),
+    // Constant within each point, like a parameter: only the role says it is a metric.
+    fund_hits: Float64Array.of(0, 0, 0, 0),
+    leverage: Float64Array.of(10, 10, 50, 50),
+    max_drawdown: Float64Array.of(0.1, 0.2, 0.3, 0.4),
+    margin: Float64Array.of(0.5, 0.5, 0.1, 0.1),
+  };
+  const roles = {
+    run_id: "key",
+    point_index: "key",
+    fund_hits: "extra",
+    leverage: "param",
+    max_drawdown: "metric",
+    margin: "derived",
+  };
+
+  it("reads parameters and metrics from the roles the runner writes on every field", () => {
+    expect(classifyRunColumns(withRoles(columns, roles), {})).toEqual({
+      parameters: ["leverage", "margin"],
+      metrics: ["max_drawdown", "fund_hits"],
+    });
+  });
+
+  it("guesses only for a table without roles, where a constant metric passes for a parameter", () => {
+    expect(classifyRunColumns(withRoles(columns, {}), {})).toEqual({
+      parameters: ["fund_hits", "leverage", "margin"],
+      metrics: ["max_drawdown"],
+    });
+  });
 });
 
 describe("readResults", () => {

@@ -1,6 +1,6 @@
 /**
- * Reading one experiment's output folder: `runs.arrow`, `timeseries.arrow`, `liquidations.arrow`
- * (Arrow IPC *file* format) and `manifest.json`. This is the only module that touches the file
+ * Reading one experiment's output folder: `runs.arrow`, `timeseries.arrow`, `liquidations.arrow`,
+ * `trades.arrow` when the runs recorded trades (Arrow IPC *file* format) and `manifest.json`. This is the only module that touches the file
  * system for input; everything downstream works on plain columns.
  *
  * @module
@@ -8,64 +8,34 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import {
+  BOOKKEEPING_COLUMNS,
+  DESCRIPTION_KEY,
+  isColumnRole,
+  METRIC_ROLES,
+  PARAMETER_ROLES,
+  ROLE_KEY,
+  SUMMARY_METRIC_NAMES,
+  SUMMARY_METRICS,
+  UNIT_KEY,
+} from "@cascade/schema";
 import { DataType, type Table, tableFromArrays, tableFromIPC, type Vector } from "apache-arrow";
 
 /**
- * The summary metrics every run reports and what they mean (copied from the recorder's
- * `SUMMARY_METRICS`; analysis must not import the simulation).
+ * The summary metrics every run reports and what they mean, with their unit (from the output
+ * contract, `@cascade/schema`).
  */
-export const SUMMARY_METRIC_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze({
-  liquidations: "accounts liquidated",
-  liquidated_notional: "value closed by liquidation at bankruptcy prices, quote currency",
-  liquidated_qty: "base units closed by liquidation",
-  takeover_qty: "base units taken over by the insurance fund",
-  adl_count: "positions closed by auto-deleveraging",
-  adl_qty: "base units closed by auto-deleveraging",
-  start_price: "mark at the first sample",
-  end_price: "mark at the last sample",
-  min_price: "lowest sampled mark",
-  max_drawdown: "largest fall of the sampled mark from its running peak, fraction",
-  insurance_fund_start: "insurance fund wallet at the first sample, quote currency",
-  insurance_fund_end: "insurance fund wallet at the end, quote currency",
-  insurance_fund_min: "lowest sampled insurance fund equity, quote currency",
-  conservation_error:
-    "|Σ wallets − Σ bases + fees − net deposits| at the end, quote currency (0 when money is conserved)",
-  kernel_events: "items the kernel processed",
-  sim_seconds: "simulated time, seconds",
-});
-
-/** Names of the summary metrics every run reports, in the recorder's order. */
-export const KNOWN_SUMMARY_METRICS: readonly string[] = Object.freeze(
-  Object.keys(SUMMARY_METRIC_DESCRIPTIONS),
+export const SUMMARY_METRIC_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(
+    SUMMARY_METRIC_NAMES.map((m) => [m, `${SUMMARY_METRICS[m].description} [${SUMMARY_METRICS[m].unit}]`]),
+  ),
 );
 
-/** Bookkeeping columns of `runs.arrow` that are neither parameters nor metrics. */
-export const RUN_ID_COLUMNS: readonly string[] = Object.freeze([
-  "run_id",
-  "seed",
-  "point_index",
-  "replication",
-  "status",
-  "error",
-  "trace_hash",
-  "wall_ms",
-]);
+/** Names of the summary metrics every run reports, in the recorder's order. */
+export const KNOWN_SUMMARY_METRICS: readonly string[] = SUMMARY_METRIC_NAMES;
 
-/** Liquidation-log stage codes (the `stage` column of `liquidations.arrow`). */
-export const LiquidationStage = Object.freeze({
-  /** Closed by an IOC order in the book. */
-  Book: 0,
-  /** Remainder taken over by the insurance fund at the bankruptcy price. */
-  Takeover: 1,
-  /** Closed by auto-deleveraging an opposite profitable position. */
-  Adl: 2,
-  /** The insurance fund working a taken-over position out through the book. */
-  FundWorkout: 3,
-  /** Partial (tier-by-tier) liquidation. */
-  Partial: 4,
-  /** The insurance fund absorbed a flat trader's deficit (negative-balance protection). */
-  FundCover: 5,
-});
+/** Bookkeeping columns of `runs.arrow` that are neither parameters nor metrics. */
+export const RUN_ID_COLUMNS: readonly string[] = Object.freeze(Object.keys(BOOKKEEPING_COLUMNS));
 
 /** `manifest.json` as written by the runner. Only the fields the report uses are typed; the rest pass through. */
 export interface Manifest {
@@ -119,9 +89,9 @@ export interface MetricInfo {
 /** Options of {@link readResults}. */
 export interface ReadOptions {
   /**
-   * Names of the parameter columns of `runs.arrow`. Default: taken from the manifest's parameter
-   * space when one is found there, else every non-numeric column plus every numeric column that is
-   * not a known summary metric and is constant within each `point_index` (see {@link classifyRunColumns}).
+   * Names of the parameter columns of `runs.arrow`. Default: the columns whose field metadata
+   * `cascade.role` is `param` or `derived` (the runner writes a role on every column); only for a
+   * table without roles, a guess (see {@link classifyRunColumns}).
    */
   readonly parameters?: readonly string[];
 }
@@ -150,6 +120,11 @@ export class ExperimentResults {
   readonly timeseries: Table;
   /** `liquidations.arrow`: every liquidation step of every run, with `run_id`. */
   readonly liquidations: Table;
+  /**
+   * `trades.arrow`: every execution of every run, with `run_id` (who traded with whom; see the
+   * output-schema guide). Empty when the runs did not record trades.
+   */
+  readonly trades: Table;
   /** Parameter columns of `runs.arrow`, in file order. */
   readonly parameterNames: readonly string[];
   /** Numeric metric columns of `runs.arrow` (known summary metrics first, then experiment extras). */
@@ -166,12 +141,14 @@ export class ExperimentResults {
     timeseries: Table,
     liquidations: Table,
     options: ReadOptions = {},
+    trades: Table = tableFromArrays({ run_id: new Int32Array(0) }),
   ) {
     this.dir = dir;
     this.manifest = manifest;
     this.runs = runs;
     this.timeseries = timeseries;
     this.liquidations = liquidations;
+    this.trades = trades;
     const cls = classifyRunColumns(runs, manifest, options.parameters);
     this.parameterNames = cls.parameters;
     this.metricNames = cls.metrics;
@@ -186,8 +163,8 @@ export class ExperimentResults {
     const out: Record<string, MetricInfo> = {};
     for (const f of this.runs.schema.fields) {
       if (!this.metricNames.includes(f.name)) continue;
-      const unit = f.metadata.get("cascade.unit");
-      const description = f.metadata.get("cascade.description");
+      const unit = f.metadata.get(UNIT_KEY);
+      const description = f.metadata.get(DESCRIPTION_KEY);
       if (unit === undefined && description === undefined) continue;
       out[f.name] = {
         ...(unit === undefined ? {} : { unit }),
@@ -286,6 +263,14 @@ export class ExperimentResults {
     return this.columnsOf(this.liquidations, runId);
   }
 
+  /**
+   * Every numeric column of `trades.arrow` for one run (without `run_id`; the names in `venue`,
+   * `taker_agent` and `maker_agent` are left out: read them from {@link ExperimentResults.trades}).
+   */
+  tradesOf(runId: number): Columns {
+    return this.columnsOf(this.trades, runId);
+  }
+
   /** One numeric column of `table` restricted to `runId` (empty when the run or the column is absent). */
   columnOf(table: Table, name: string, runId: number): Float64Array {
     const col = this.fullColumn(table, name);
@@ -346,8 +331,8 @@ export class ExperimentResults {
 }
 
 /**
- * Reads an experiment output folder. `runs.arrow` is required; a missing `timeseries.arrow` or
- * `liquidations.arrow` reads as an empty table and a missing `manifest.json` as `{}`.
+ * Reads an experiment output folder. `runs.arrow` is required; a missing `timeseries.arrow`,
+ * `liquidations.arrow` or `trades.arrow` reads as an empty table and a missing `manifest.json` as `{}`.
  *
  * @param dir - the experiment's output folder.
  * @example
@@ -372,20 +357,24 @@ export function readResults(dir: string, options: ReadOptions = {}): ExperimentR
     read("timeseries.arrow"),
     read("liquidations.arrow"),
     options,
+    read("trades.arrow"),
   );
 }
 
 /**
  * Splits the non-bookkeeping columns of `runs.arrow` into parameters and metrics.
  *
- * Rules, in order: an explicit `parameters` list wins; else names declared by the manifest's
- * parameter space (`parameters`, `parameterSpace`, `space`, `params`, `sweep`, `grid` or
+ * Rules, in order: an explicit `parameters` list wins. Else the file says: the runner labels every
+ * column with its role (field metadata `cascade.role`): `param` and `derived` columns are
+ * parameters, `metric` and `extra` columns metrics (summary metrics first, then the experiment's).
+ * Only a table without roles (written by other tools, or built by hand) is guessed at: names declared by the
+ * manifest's parameter space (`parameters`, `parameterSpace`, `space`, `params`, `sweep`, `grid` or
  * `parameterNames` — an object keyed by name, or an array of names or of `{name}`), when any of them
  * is a column; else every non-numeric (string, boolean) column is a parameter, and a numeric column is a
  * parameter when it is not a known summary metric and is constant within each `point_index`.
- * Boolean and string columns are always parameters (metrics are numbers). Limitation of the last rule:
- * without a manifest, an experiment-specific metric that happens to be identical across a point's
- * replications (e.g. always 0) is taken for a parameter — pass `parameters` to be exact.
+ * Boolean and string columns are always parameters (metrics are numbers). Limitation of the guess:
+ * without roles or a manifest, an experiment-specific metric that happens to be identical across a
+ * point's replications (e.g. always 0) is taken for a parameter — pass `parameters` to be exact.
  */
 export function classifyRunColumns(
   runs: Table,
@@ -393,6 +382,19 @@ export function classifyRunColumns(
   parameters?: readonly string[],
 ): { parameters: string[]; metrics: string[] } {
   const fields = runs.schema.fields.filter((f) => !RUN_ID_COLUMNS.includes(f.name));
+  const roles = fields.map((f) => f.metadata.get(ROLE_KEY));
+  if (parameters === undefined && fields.length > 0 && roles.every(isColumnRole)) {
+    const params: string[] = [];
+    const metrics: string[] = [];
+    const extras: string[] = [];
+    fields.forEach((f, i) => {
+      const role = roles[i]!;
+      if (PARAMETER_ROLES.has(role)) params.push(f.name);
+      else if (METRIC_ROLES.has(role) && isMetricType(f.type))
+        (role === "metric" ? metrics : extras).push(f.name);
+    });
+    return { parameters: params, metrics: [...metrics, ...extras] };
+  }
   const names = new Set(fields.map((f) => f.name));
   let declared = parameters ? new Set(parameters) : manifestParameterNames(manifest, names);
   if (declared.size === 0 && !parameters) {

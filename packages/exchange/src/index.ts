@@ -17,8 +17,10 @@ export {
   RATE_E8,
 } from "./funding.ts";
 export { computeIndexTicks } from "./index-price.ts";
+export { LiquidationEngine, type LiquidationPolicies } from "./liquidation-engine.ts";
 export { LIQUIDATION_STAGE_NAMES, LiquidationLog, LiquidationStage } from "./liquidation-log.ts";
 export { BINANCE_BTCUSDT_TIERS, type MarginTier, type MarginTierSpec, MarginTiers } from "./margin-tiers.ts";
+export { MarkHistory } from "./mark-history.ts";
 export { MarkPrice, type MarkPriceConfig } from "./mark-price.ts";
 export { AccountFlag, PerpAccounts } from "./perp-accounts.ts";
 export {
@@ -36,6 +38,34 @@ export {
   MONEY_LIMIT_UNITS,
   PerpVenue,
 } from "./perp-venue.ts";
+export { type AdlPolicy, BitmexRankedAdl, NoAdl, solventAtValue } from "./policies/adl.ts";
+export {
+  type CircuitBreakerPolicy,
+  MoveCircuitBreaker,
+  NoCircuitBreaker,
+} from "./policies/circuit-breaker.ts";
+export {
+  type MaintenancePolicy,
+  StaticMaintenance,
+  type VolatilityScaledConfig,
+  VolatilityScaledMaintenance,
+} from "./policies/dynamic-maintenance.ts";
+export { type FundPolicy, fundEquityAtUnits, MarkValuedFund, type WorkoutOrder } from "./policies/fund.ts";
+export {
+  createVenuePolicies,
+  POLICY_NAMES,
+  type PolicyContext,
+  type VenuePolicies,
+  type VenuePolicyOverrides,
+} from "./policies/index.ts";
+export {
+  FullLiquidation,
+  type LiquidationModePolicy,
+  TierPartialLiquidation,
+} from "./policies/liquidation-mode.ts";
+export { NotionalPerSecond, type PacingPolicy, Unpaced } from "./policies/pacing.ts";
+export { VenueRulesFund, type VenueRulesFundConfig } from "./policies/venue-fund.ts";
+export type { IocFill, LiquidationVenue, VenueView } from "./policies/venue-view.ts";
 export {
   adlScore,
   bankruptcyLimitTicks,

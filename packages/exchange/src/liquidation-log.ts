@@ -6,36 +6,11 @@
  */
 
 import { grown } from "@cascade/core";
-/** What a liquidation step did. */
-export const LiquidationStage = {
-  /** The engine's IOC order, limited at the bankruptcy price, filled in the book. */
-  Book: 0,
-  /** The insurance fund took over what the book did not absorb, at the bankruptcy price. */
-  Takeover: 1,
-  /** Auto-deleveraging closed an opposite position at the bankruptcy price. */
-  Adl: 2,
-  /** The insurance fund sold (or bought) part of its inventory through the book. */
-  FundWorkout: 3,
-  /** A partial (tier-reducing) liquidation order filled in the book. */
-  Partial: 4,
-  /**
-   * The insurance fund absorbed a deficit: of an account whose own order filled beyond bankruptcy,
-   * or a funding payment an isolated account could not pay (the row's quantity is its position).
-   */
-  FundCover: 5,
-} as const;
-/** One of the {@link LiquidationStage} values. */
-export type LiquidationStage = (typeof LiquidationStage)[keyof typeof LiquidationStage];
+import type { LiquidationStage } from "@cascade/schema";
 
-/** Stage names as written to files: `book`, `takeover`, `adl`, `fund_workout`, `partial`, `fund_cover`. */
-export const LIQUIDATION_STAGE_NAMES = [
-  "book",
-  "takeover",
-  "adl",
-  "fund_workout",
-  "partial",
-  "fund_cover",
-] as const;
+// The stage codes are part of the output contract: they live in @cascade/schema, which the
+// recorder, the runner and analysis read too.
+export { LIQUIDATION_STAGE_NAMES, LiquidationStage } from "@cascade/schema";
 
 /** Append-only columnar log of liquidation steps. */
 export class LiquidationLog {

@@ -54,6 +54,8 @@ export class PerpAccounts {
   realizedPnl: Float64Array;
   feesPaid: Float64Array;
   fundingPaid: Float64Array;
+  /** Funding owed but not yet paid, a fraction of a quote unit (settlement intervals shorter than the rate's). */
+  fundingCarry: Float64Array;
 
   constructor(capacity = 1024) {
     const n = Math.max(16, capacity);
@@ -72,6 +74,7 @@ export class PerpAccounts {
     this.realizedPnl = new Float64Array(n);
     this.feesPaid = new Float64Array(n);
     this.fundingPaid = new Float64Array(n);
+    this.fundingCarry = new Float64Array(n);
   }
 
   /** Appends an account; returns its id. */
@@ -166,5 +169,6 @@ export class PerpAccounts {
     this.realizedPnl = grown(this.realizedPnl, n);
     this.feesPaid = grown(this.feesPaid, n);
     this.fundingPaid = grown(this.fundingPaid, n);
+    this.fundingCarry = grown(this.fundingCarry, n);
   }
 }

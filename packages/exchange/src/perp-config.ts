@@ -9,6 +9,7 @@
 import { ConfigError, type InstrumentSpec, NS_PER_HOUR, NS_PER_SECOND } from "@cascade/core";
 import { z } from "zod";
 import { BINANCE_BTCUSDT_TIERS, type MarginTierSpec } from "./margin-tiers.ts";
+import { POLICY_NAMES, type VenuePolicyOverrides } from "./policies/index.ts";
 
 const nonNegInt = z.number().int().nonnegative();
 const posInt = z.number().int().positive();
@@ -54,6 +55,7 @@ export const perpConfigSchema = z.object({
     .object({
       enabled: z.boolean().default(true),
       intervalNs: posInt.default(8 * NS_PER_HOUR),
+      rateIntervalNs: posInt.default(8 * NS_PER_HOUR),
       sampleIntervalNs: posInt.default(60 * NS_PER_SECOND),
       interestRate: z.number().min(-0.01).max(0.01).default(0.0001),
       clamp: z.number().min(0).max(0.01).default(0.0005),
@@ -63,6 +65,7 @@ export const perpConfigSchema = z.object({
     .default({
       enabled: true,
       intervalNs: 8 * NS_PER_HOUR,
+      rateIntervalNs: 8 * NS_PER_HOUR,
       sampleIntervalNs: 60 * NS_PER_SECOND,
       interestRate: 0.0001,
       clamp: 0.0005,
@@ -82,8 +85,26 @@ export const perpConfigSchema = z.object({
       initial: decimalString.default("10000000"),
       adl: z.boolean().default(true),
       adlThreshold: decimalString.default("0"),
+      rules: z.enum(["first-model", "venue"]).default("first-model"),
+      positionCap: z.number().min(0).max(1_000).nullable().default(1),
+      valuation: z.enum(["mark", "executable"]).default("executable"),
+      clearanceFeePpm: z.number().int().min(0).max(1_000_000).nullable().default(5_000),
+      workoutHorizonNs: posInt.nullable().default(10 * 60 * NS_PER_SECOND),
+      volumeShare: z.number().positive().max(1).nullable().default(0.1),
+      floorPpm: z.number().int().min(0).max(1_000_000).nullable().default(25_000),
     })
-    .default({ initial: "10000000", adl: true, adlThreshold: "0" }),
+    .default({
+      initial: "10000000",
+      adl: true,
+      adlThreshold: "0",
+      rules: "first-model",
+      positionCap: 1,
+      valuation: "executable",
+      clearanceFeePpm: 5_000,
+      workoutHorizonNs: 10 * 60 * NS_PER_SECOND,
+      volumeShare: 0.1,
+      floorPpm: 25_000,
+    }),
   circuitBreaker: z
     .object({
       movePpm: z.number().int().min(1).max(1_000_000),
@@ -102,6 +123,18 @@ export const perpConfigSchema = z.object({
     })
     .nullable()
     .default(null),
+  policies: z
+    .custom<VenuePolicyOverrides>(
+      (v) =>
+        typeof v === "object" &&
+        v !== null &&
+        Object.entries(v).every(
+          ([k, f]) =>
+            (POLICY_NAMES as readonly string[]).includes(k) && (f === undefined || typeof f === "function"),
+        ),
+      { message: `must map policy names (${POLICY_NAMES.join(", ")}) to factory functions` },
+    )
+    .optional(),
 });
 
 /**
@@ -136,10 +169,18 @@ export interface PerpVenueConfig {
   readonly markIntervalNs?: number;
   /** Mark price moving-average basis sampling. */
   readonly mark?: { readonly basisSampleIntervalNs?: number; readonly basisWindowSamples?: number };
-  /** Funding: interval, premium sampling, interest rate, clamp and cap (fractions per interval), impact margin (quote currency). */
+  /**
+   * Funding: settlement interval, premium sampling, interest rate, clamp and cap, impact margin
+   * (quote currency). The rate's parameters (interest, clamp, cap) are quoted per `rateIntervalNs`
+   * (default 8 h, as venues publish them); settling every `intervalNs` (8 h, 1 h, or the mark
+   * interval for continuous funding) pays `intervalNs / rateIntervalNs` of that rate, as venues
+   * with shorter intervals do. Premium samples are taken at most every
+   * min(`sampleIntervalNs`, `intervalNs`), so every settlement sees at least one.
+   */
   readonly funding?: {
     readonly enabled?: boolean;
     readonly intervalNs?: number;
+    readonly rateIntervalNs?: number;
     readonly sampleIntervalNs?: number;
     readonly interestRate?: number;
     readonly clamp?: number;
@@ -158,11 +199,31 @@ export interface PerpVenueConfig {
     readonly maxNotionalPerSecond?: string | number | null;
     readonly fundWorkoutSlippagePpm?: number;
   };
-  /** Insurance fund starting balance (quote currency) and auto-deleveraging switch and threshold. */
+  /**
+   * Insurance fund: starting balance (quote currency), the auto-deleveraging switch and threshold,
+   * and which rules it follows. `rules: "first-model"` (default): solvency at the mark, ADL of a
+   * whole takeover once equity is below the threshold, no cap, the whole inventory offered every
+   * mark update, all surplus to the fund, the wallet may go negative. `rules: "venue"`: the rules
+   * of real venues with the parameters below (docs/model.md, "fund rules"); its wallet never goes
+   * below zero (a loss nothing covers is socialised loss).
+   */
   readonly insuranceFund?: {
     readonly initial?: string | number;
     readonly adl?: boolean;
     readonly adlThreshold?: string | number;
+    readonly rules?: "first-model" | "venue";
+    /** Largest net position at the mark, as a fraction of fund equity (null: none). Default 1 (Binance). */
+    readonly positionCap?: number | null;
+    /** Value the inventory at its executable (impact) price or at the mark. Default executable. */
+    readonly valuation?: "mark" | "executable";
+    /** Clearance fee: the fund's share of a liquidation's surplus, ppm of filled notional (null: all). Default 5,000 (Binance, up to 0.5 %). */
+    readonly clearanceFeePpm?: number | null;
+    /** TWAP horizon of the workout, ns (null: the whole inventory every update). Default 10 min. */
+    readonly workoutHorizonNs?: number | null;
+    /** Workout at most this share of the lots traded since the last update (null: no cap). Default 0.1. */
+    readonly volumeShare?: number | null;
+    /** Workout never below index × (1 − floor) (above × (1 + floor) when buying), ppm (null: none). Default 25,000. */
+    readonly floorPpm?: number | null;
   };
   /** Halt trading for `haltNs` after the mark moves `movePpm` within `windowNs`. Off by default. */
   readonly circuitBreaker?: {
@@ -182,6 +243,11 @@ export interface PerpVenueConfig {
     readonly maxMultiplier?: number;
     readonly stepPpm?: number;
   } | null;
+  /**
+   * Replacements for the policy objects the venue builds from the fields above (liquidation mode,
+   * pacing, ADL, fund rules, circuit breaker, maintenance), as factories: see {@link VenuePolicyOverrides}.
+   */
+  readonly policies?: VenuePolicyOverrides;
 }
 
 /** A validated configuration with every default filled in. */
@@ -204,6 +270,14 @@ export function resolvePerpConfig(config: PerpVenueConfig, field = "perp"): Reso
       `${field}.maxPriceTicks`,
       c.maxPriceTicks,
       `must be ≥ minPriceTicks (${c.minPriceTicks})`,
+    );
+  }
+  const f = c.insuranceFund;
+  if (f.rules === "venue" && f.positionCap === 0 && !f.adl) {
+    throw new ConfigError(
+      `${field}.insuranceFund.positionCap`,
+      0,
+      `cannot hold with ${field}.insuranceFund.adl = false: a fund that may hold nothing needs auto-deleveraging to take what the book does not`,
     );
   }
   if (c.defaultLeverage > c.maxLeverage) {

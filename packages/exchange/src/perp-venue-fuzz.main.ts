@@ -65,6 +65,7 @@ function main(): void {
       `  refused commands ${counters.rejected} (MoneyLimitExceeded ${counters.moneyLimitRejects})`,
       `  liquidations ${counters.liquidations}, takeovers ${counters.takeovers}, partial steps ${counters.partials}, fund workouts ${counters.workouts}`,
       `  ADL closes ${counters.adl}, lots left with the fund by ADL ${counters.adlResidualLots}, fund covers ${counters.fundCovers}, cases halted ${counters.halts}`,
+      `  cases under the venue fund rules ${counters.venueRuleCases}, of which with a socialised loss ${counters.socializedCases}`,
       "",
     ].join("\n"),
   );

@@ -12,10 +12,9 @@ import { ConfigError, NS_PER_HOUR, RejectCode, Side } from "@cascade/core";
 import { TimeInForce } from "@cascade/matching-engine";
 import { describe, expect, it } from "vitest";
 import { LiquidationStage } from "./liquidation-log.ts";
-import type { PerpVenueConfig } from "./perp-config.ts";
 import {
   BTC,
-  type Fixture,
+  bybitPair,
   fundedAccount,
   logRows,
   makeBybitVenue,
@@ -32,19 +31,6 @@ import { decodeVenueEvents } from "./venue-events.ts";
 const H8 = 8 * NS_PER_HOUR;
 /** Default insurance fund seed: 10,000,000 USDT. */
 const FUND0 = 10_000_000 * USDT;
-
-/**
- * Bybit venue; alice: isolated long 1 BTC at 20,000 at 50× with 1,000 USDT (margin 400, trigger
- * 197,000, bankruptcy 196,000); bob: cross short 1 BTC with 100,000 USDT. Mark 200,000 at t = 0.
- */
-function bybitPair(extra: Partial<PerpVenueConfig> = {}): Fixture & { alice: number; bob: number } {
-  const f = makeBybitVenue(extra);
-  const alice = fundedAccount(f.v, 1_000, true, 50);
-  const bob = fundedAccount(f.v, 100_000, false, 50);
-  trade(f.v, alice, bob, 200_000, 1 * BTC);
-  moveTo(f, 200_000, 0);
-  return { ...f, alice, bob };
-}
 
 describe("PerpVenue funding", () => {
   it("charges the interest rate, 0.01 %, when there is no premium: longs pay, shorts receive, the residue goes to the fund", () => {

@@ -148,6 +148,9 @@ export interface FuzzCounters {
   partials: number;
   fundCovers: number;
   halts: number;
+  /** Cases under the venue fund rules, and those of them that recorded a socialised loss. */
+  venueRuleCases: number;
+  socializedCases: number;
   /** Cases by instrument index. */
   perInstrument: number[];
 }
@@ -167,6 +170,8 @@ export function newCounters(): FuzzCounters {
     partials: 0,
     fundCovers: 0,
     halts: 0,
+    venueRuleCases: 0,
+    socializedCases: 0,
     perInstrument: FUZZ_INSTRUMENTS.map(() => 0),
   };
 }
@@ -295,6 +300,8 @@ const policy: fc.Arbitrary<Partial<PerpVenueConfig>> = fc.record({
   takerFeePpm: fc.constantFrom(0, 500),
   funding: fc.record({
     intervalNs: fc.constantFrom(30 * NS_PER_SECOND, 120 * NS_PER_SECOND),
+    // Equal to a settlement interval: the exact path; 8 h: each settlement pays its share, carried.
+    rateIntervalNs: fc.constantFrom(30 * NS_PER_SECOND, 120 * NS_PER_SECOND, 8 * 3_600 * NS_PER_SECOND),
     interestRate: fc.constantFrom(0.0001, 0.003, -0.003, 0.01, -0.01),
     clamp: fc.constantFrom(0.0005, 0.01),
     cap: fc.constantFrom(0.0075, 0.05),
@@ -305,11 +312,23 @@ const policy: fc.Arbitrary<Partial<PerpVenueConfig>> = fc.record({
     maxNotionalPerSecond: fc.constantFrom(null, "20000", "500000"),
     fundWorkoutSlippagePpm: fc.constantFrom(0, 10_000, 100_000),
   }),
-  insuranceFund: fc.record({
-    initial: fc.constantFrom("0", "0", "100", "10000000"),
-    adl: fc.constantFrom(true, true, true, false),
-    adlThreshold: fc.constantFrom("0", "50"),
-  }),
+  insuranceFund: fc
+    .record({
+      initial: fc.constantFrom("0", "0", "100", "10000000"),
+      adl: fc.constantFrom(true, true, true, false),
+      adlThreshold: fc.constantFrom("0", "50"),
+      // The venue rules: cap, executable valuation, equity-sized ADL, paced workout with a floor,
+      // clearance fee; the checker then also proves the fund's wallet ≥ 0 after every step.
+      rules: fc.constantFrom("first-model" as const, "venue" as const, "venue" as const),
+      positionCap: fc.constantFrom(null, 0, 0.5, 1, 5),
+      valuation: fc.constantFrom("mark" as const, "executable" as const),
+      clearanceFeePpm: fc.constantFrom(null, 0, 5_000),
+      workoutHorizonNs: fc.constantFrom(null, 10 * NS_PER_SECOND),
+      volumeShare: fc.constantFrom(null, 0.1, 1),
+      floorPpm: fc.constantFrom(null, 25_000),
+    })
+    // A cap of 0 without ADL cannot hold and is refused by the config (tested on its own).
+    .map((f) => (f.positionCap === 0 && !f.adl ? { ...f, positionCap: 1 } : f)),
   circuitBreaker: fc.constantFrom(null, null, {
     movePpm: 100_000,
     windowNs: 5 * NS_PER_SECOND,
@@ -516,6 +535,8 @@ export function runFuzzCase(c: FuzzCase, counters: FuzzCounters = newCounters())
   counters.partials += v.liquidations.count(LiquidationStage.Partial);
   counters.fundCovers += v.liquidations.count(LiquidationStage.FundCover);
   if (v.haltedUntilNs > 0) counters.halts++;
+  if (v.policies.fund.floorWallet) counters.venueRuleCases++;
+  if (v.socializedLossUnits > 0) counters.socializedCases++;
   return v;
 }
 

@@ -133,3 +133,16 @@ export function logRows(v: PerpVenue): Array<Record<string, number>> {
   }
   return rows;
 }
+
+/**
+ * Bybit venue; alice: isolated long 1 BTC at 20,000 at 50× with 1,000 USDT (margin 400, trigger
+ * 197,000, bankruptcy 196,000); bob: cross short 1 BTC with 100,000 USDT. Mark 200,000 at t = 0.
+ */
+export function bybitPair(extra: Partial<PerpVenueConfig> = {}): Fixture & { alice: number; bob: number } {
+  const f = makeBybitVenue(extra);
+  const alice = fundedAccount(f.v, 1_000, true, 50);
+  const bob = fundedAccount(f.v, 100_000, false, 50);
+  trade(f.v, alice, bob, 200_000, 1 * BTC);
+  moveTo(f, 200_000, 0);
+  return { ...f, alice, bob };
+}

@@ -22,23 +22,30 @@ import {
   InvariantError,
   mulDivCeil,
   mulDivFloor,
-  mulDivRound,
-  NS_PER_SECOND,
   PPM,
   RejectCode,
   Side,
 } from "@cascade/core";
 import { EventKind, NO_PRICE, OrderBook, StpMode, TimeInForce } from "@cascade/matching-engine";
 import { AccountSet } from "./account-set.ts";
-import { FundingAccumulator, fundingPaymentUnits, impactNotionalUnits, premiumIndex } from "./funding.ts";
+import { INSURANCE_FUND } from "./fund-account.ts";
+import {
+  FundingAccumulator,
+  fundingPaymentUnits,
+  impactNotionalUnits,
+  premiumIndex,
+  RATE_E8,
+} from "./funding.ts";
 import { computeIndexTicks } from "./index-price.ts";
+import { LiquidationEngine, type LiquidationStats } from "./liquidation-engine.ts";
 import { LiquidationLog, LiquidationStage } from "./liquidation-log.ts";
+import { MarkHistory } from "./mark-history.ts";
 import { MarkPrice } from "./mark-price.ts";
 import { PerpAccounts } from "./perp-accounts.ts";
 import { type PerpVenueConfig, type ResolvedPerpConfig, resolvePerpConfig } from "./perp-config.ts";
+import { createVenuePolicies, type VenuePolicies } from "./policies/index.ts";
+import type { IocFill, LiquidationVenue } from "./policies/venue-view.ts";
 import {
-  adlScore,
-  bankruptcyLimitTicks,
   bankruptcyPriceTicks,
   isLiquidatable,
   liquidationTriggerTicks,
@@ -69,33 +76,8 @@ export class ManualIndex implements IndexSource {
   }
 }
 
-/** Running totals of what the liquidation engine did, for summaries. */
-export interface LiquidationStats {
-  /** Accounts liquidated (a partial liquidation that cured the account counts once). */
-  liquidations: number;
-  /** Lots closed by liquidation, all stages. */
-  liquidatedLots: number;
-  /** Value closed by liquidation at the bankruptcy price, quote units. */
-  liquidatedNotionalUnits: number;
-  /** Lots the insurance fund took over. */
-  takeoverLots: number;
-  /** Positions closed by auto-deleveraging, and their lots. */
-  adlCount: number;
-  adlLots: number;
-  /**
-   * Deficits the insurance fund absorbed (negative-balance protection): of accounts whose own
-   * orders filled beyond bankruptcy, and funding isolated accounts could not pay; quote units.
-   */
-  fundCoverUnits: number;
-  /**
-   * Lots auto-deleveraging could not place because no eligible counterparty was left (none in
-   * profit, or each would be bankrupted by the close): they stay with the insurance fund.
-   */
-  adlResidualLots: number;
-}
-
-/** Account id of the insurance fund (which is also the liquidation engine's account). */
-export const INSURANCE_FUND = 0;
+export { INSURANCE_FUND } from "./fund-account.ts";
+export type { LiquidationStats } from "./liquidation-engine.ts";
 
 /**
  * Bound on the sums the venue keeps exact, quote units (2^51 ≈ 2.25·10^15, i.e. 2.25·10^11 USDT
@@ -111,6 +93,9 @@ export const MONEY_LIMIT_UNITS = 2 ** 51;
 export const INTERNAL_ORDER_ID_BASE = 2 ** 52;
 
 const SCRATCH_POS: PositionState = { sizeLots: 0, basisUnits: 0, marginUnits: 0 };
+
+/** The IOC fill of an order that executed nothing. */
+const NO_FILL: IocFill = Object.freeze({ lots: 0, notionalUnits: 0 });
 
 /**
  * The perpetual venue. Accounts are dense integers; account 0 is the insurance fund.
@@ -157,7 +142,7 @@ export class PerpVenue {
   indexTicks = Number.NaN;
   /** Price of the last trade in the book, ticks (NaN before the first). */
   lastTradeTicks = Number.NaN;
-  /** Funding rate applied at the last funding time, in 10^-8. */
+  /** Funding rate set at the last funding time, in 10^-8 per `funding.rateIntervalNs` (8 h by default). */
   lastFundingRateE8 = 0;
   /** Trading is halted until this time (circuit breaker), ns. */
   haltedUntilNs = 0;
@@ -170,6 +155,13 @@ export class PerpVenue {
    * units: ≥ 0 from rounding, lower by what the fund paid for isolated payers who could not.
    */
   fundingResidueUnits = 0;
+  /**
+   * Losses the insurance fund could not pay and auto-deleveraging could not cover, quote units:
+   * with a fund policy that floors its wallet (`FundPolicy.floorWallet`), each deficit is recorded
+   * here and the wallet set to zero. In the conservation law this is money from outside the
+   * venue's accounts (in reality a haircut on winners or the exchange's own capital).
+   */
+  socializedLossUnits = 0;
 
   private readonly m: number;
   private readonly tiers: ScaledMarginTiers;
@@ -181,6 +173,10 @@ export class PerpVenue {
   private readonly markPrice: MarkPrice;
   private readonly funding: FundingAccumulator;
   private readonly impactNotionalTickLots: number;
+  /** Premium samples are taken at most this often, ns (never less often than funding settles). */
+  private readonly premiumSampleNs: number;
+  /** Settlement interval ÷ the period the rate is quoted for (1 for 8-hour settlement of an 8-hour rate). */
+  private readonly fundingShare: number;
   private indexSources: IndexSource[] = [];
   private indexWeights = new Float64Array(0);
   private indexPrices = new Float64Array(0);
@@ -192,22 +188,15 @@ export class PerpVenue {
   private readonly reduceOnlyOrders = new Map<number, number>();
   // (account, position before its fills) of makers holding reduce-only orders, per routed command.
   private readonly makerTrims: number[] = [];
-  private readonly paceUnitsPerSecond: number;
-  private paceSecond = -1;
-  private paceLeftUnits = Number.POSITIVE_INFINITY;
-  private readonly adlThresholdUnits: number;
+  /** The switchable rules (liquidation mode, pacing, ADL, fund, breaker, maintenance). */
+  readonly policies: VenuePolicies;
+  private readonly engine: LiquidationEngine;
   /** Open interest plus resting lots may not pass this (their value at the price ceiling ≤ MONEY_LIMIT_UNITS). */
   private readonly lotLimit: number;
   /** Lots in resting orders, both sides, all accounts. */
   private openLotsTotal = 0;
-  // Fills of the taker of the last book command (set by routeBookEvents).
-  private takerFilledLots = 0;
-  private takerFilledNotional = 0;
   // Circuit breaker and dynamic maintenance: recent marks.
-  private readonly markHistory: Float64Array;
-  private readonly markHistoryTime: Float64Array;
-  private markHistoryHead = 0;
-  private markHistoryCount = 0;
+  private readonly markHistory: MarkHistory;
 
   /** @throws {@link @cascade/core!ConfigError} naming the first invalid field. */
   constructor(config: PerpVenueConfig) {
@@ -237,24 +226,20 @@ export class PerpVenue {
       basisWindowSamples: c.mark.basisWindowSamples,
       fundingIntervalNs: c.funding.intervalNs,
     });
-    this.funding = new FundingAccumulator({ sampleIntervalNs: c.funding.sampleIntervalNs });
+    this.premiumSampleNs = Math.min(c.funding.sampleIntervalNs, c.funding.intervalNs);
+    this.funding = new FundingAccumulator({ sampleIntervalNs: this.premiumSampleNs });
+    this.fundingShare = c.funding.intervalNs / c.funding.rateIntervalNs;
     this.impactNotionalTickLots =
       impactNotionalUnits(this.instrument, c.maxLeverage, c.funding.impactMargin) / this.m;
     this.nextMarkNs = 0;
     this.nextFundingNs = c.funding.intervalNs;
-    this.paceUnitsPerSecond =
-      c.liquidation.maxNotionalPerSecond === null
-        ? Number.POSITIVE_INFINITY
-        : this.positiveQuote("perp.liquidation.maxNotionalPerSecond", c.liquidation.maxNotionalPerSecond);
-    this.adlThresholdUnits = this.instrument.quoteToUnits(
-      c.insuranceFund.adlThreshold,
-      "exact",
-      "perp.insuranceFund.adlThreshold",
+    this.policies = createVenuePolicies({ config: c, instrument: this.instrument }, config.policies);
+    const historyWindowNs = Math.max(
+      this.policies.circuitBreaker.historyWindowNs,
+      this.policies.maintenance.historyWindowNs,
     );
-    const historyWindowNs = Math.max(c.circuitBreaker?.windowNs ?? 0, c.dynamicMaintenance?.windowNs ?? 0);
-    const historyLen = Math.ceil(historyWindowNs / c.markIntervalNs) + 2;
-    this.markHistory = new Float64Array(historyLen);
-    this.markHistoryTime = new Float64Array(historyLen);
+    this.markHistory = new MarkHistory(Math.ceil(historyWindowNs / c.markIntervalNs) + 2);
+    this.engine = new LiquidationEngine(this.liquidationPort(), this.policies, this.stats);
 
     const fund = this.accounts.open(false, c.maxLeverage);
     const seed = this.instrument.quoteToUnits(c.insuranceFund.initial, "exact", "perp.insuranceFund.initial");
@@ -657,16 +642,16 @@ export class PerpVenue {
         const ask = this.book.impact(Side.Buy, this.impactNotionalTickLots).avgPriceTicks;
         const p = premiumIndex(bid, ask, this.indexTicks);
         if (this.funding.sample(nowNs, p)) {
-          this.nextPremiumNs =
-            (Math.floor(nowNs / c.funding.sampleIntervalNs) + 1) * c.funding.sampleIntervalNs;
+          this.nextPremiumNs = (Math.floor(nowNs / this.premiumSampleNs) + 1) * this.premiumSampleNs;
         }
       }
-      this.recordMarkHistory(nowNs);
+      if (Number.isFinite(this.markTicks)) this.markHistory.push(nowNs, this.markTicks);
       this.updateCircuitBreaker(nowNs);
       this.updateDynamicMaintenance();
       if (!this.isHalted()) {
         this.runLiquidations();
-        this.workOutFund();
+        this.engine.applyFundRules();
+        this.engine.workOutFund();
         // The workout may fill a stale order and leave its maker liquidatable at this mark.
         this.runLiquidations();
       }
@@ -763,7 +748,9 @@ export class PerpVenue {
   /**
    * Proves the accounting: throws {@link @cascade/core!InvariantError} unless
    * - exactness: every money and quantity column and total is a safe integer, and
-   *   Σ wallets − Σ position bases + fees collected = net deposits holds exactly (summed in bigint);
+   *   Σ wallets − Σ position bases + fees collected = net deposits + socialised loss holds exactly
+   *   (summed in bigint), the socialised loss ≥ 0;
+   * - the insurance fund's wallet is ≥ 0 when its policy floors it;
    * - long open interest = short open interest, and every account's open-order totals match the book;
    * - no negative wallet: every trader's wallet is ≥ 0 — flat or not, isolated or cross — except a
    *   cross account holding a position whose realised losses (or funding) its unrealised profit
@@ -783,6 +770,7 @@ export class PerpVenue {
     exact("fees collected", this.feesCollectedUnits);
     exact("net deposits", this.netDepositsUnits);
     exact("funding residue", this.fundingResidueUnits);
+    exact("socialised loss", this.socializedLossUnits);
     exact("open interest", acc.longLots);
     let wallets = 0n;
     let bases = 0n;
@@ -799,9 +787,17 @@ export class PerpVenue {
       net += acc.size[a]!;
     }
     const lhs = wallets - bases + BigInt(this.feesCollectedUnits);
-    if (lhs !== BigInt(this.netDepositsUnits)) {
+    const rhs = BigInt(this.netDepositsUnits) + BigInt(this.socializedLossUnits);
+    if (lhs !== rhs) {
       throw new InvariantError(
-        `money not conserved: Σ wallets ${wallets} − Σ bases ${bases} + fees ${this.feesCollectedUnits} = ${lhs} ≠ net deposits ${this.netDepositsUnits}`,
+        `money not conserved: Σ wallets ${wallets} − Σ bases ${bases} + fees ${this.feesCollectedUnits} = ${lhs} ≠ net deposits ${this.netDepositsUnits} + socialised loss ${this.socializedLossUnits}`,
+      );
+    }
+    if (this.socializedLossUnits < 0)
+      throw new InvariantError(`socialised loss ${this.socializedLossUnits} < 0`);
+    if (this.policies.fund.floorWallet && acc.wallet[INSURANCE_FUND]! < 0) {
+      throw new InvariantError(
+        `insurance fund wallet ${acc.wallet[INSURANCE_FUND]} < 0 under a fund policy that floors it`,
       );
     }
     if (net !== 0) throw new InvariantError(`open interest unbalanced: Σ positions = ${net} lots`);
@@ -987,8 +983,8 @@ export class PerpVenue {
   }
 
   private afterOrder(orderId: number, account: number, reduceOnly: boolean): void {
-    const rested = this.routeBookEvents(orderId, account, reduceOnly ? VenueEventFlag.ReduceOnly : 0);
-    if (reduceOnly && rested) {
+    this.routeBookEvents(orderId, account, reduceOnly ? VenueEventFlag.ReduceOnly : 0);
+    if (reduceOnly && this.book.hasOrder(orderId)) {
       this.reduceOnlyOrders.set(orderId, account);
       this.accounts.reduceOnlyLots[account] =
         this.accounts.reduceOnlyLots[account]! + this.book.remainingOf(orderId);
@@ -998,14 +994,14 @@ export class PerpVenue {
   /**
    * Applies the book's events of the last command: fills to both accounts (fees, positions,
    * triggers), open-order totals, and venue events. `takerId` is the order just submitted (-1
-   * for cancels). Returns whether the taker now rests in the book (its resting part is added to
-   * the open-order totals here).
+   * for cancels); a resting taker's remainder is added to the open-order totals here. Returns
+   * what the taker executed (an engine order's fill; agents' fills go out as events).
    */
-  private routeBookEvents(takerId: number, takerAccount: number, takerFlags: number): boolean {
+  private routeBookEvents(takerId: number, takerAccount: number, takerFlags: number): IocFill {
     const be = this.book.events;
     const ve = this.events;
-    this.takerFilledLots = 0;
-    this.takerFilledNotional = 0;
+    let filledLots = 0;
+    let filledNotional = 0;
     let takerPrice = Number.NaN;
     let takerSide = -1;
     const internal = (takerFlags & VenueEventFlag.Liquidation) !== 0;
@@ -1027,8 +1023,8 @@ export class PerpVenue {
         if (this.reduceOnlyOrders.has(makerId)) this.accounts.reduceOnlyLots[maker]! -= qty;
         this.applyFill(maker, makerId, makerSide, price, qty, true, makerId >= INTERNAL_ORDER_ID_BASE);
         this.applyFill(owner, id, aggressor, price, qty, false, internal);
-        this.takerFilledLots += qty;
-        this.takerFilledNotional += qty * price * this.m;
+        filledLots += qty;
+        filledNotional += qty * price * this.m;
         this.lastTradeTicks = price;
         if (this.reduceOnlyOrders.has(id)) this.accounts.reduceOnlyLots[owner]! -= qty;
       } else if (kind === EventKind.Accepted) {
@@ -1070,7 +1066,16 @@ export class PerpVenue {
     const trims = this.makerTrims;
     for (let k = 0; k < trims.length; k += 2) this.trimReduceOnly(trims[k]!, trims[k + 1]!);
     trims.length = 0;
-    return rests;
+    this.floorFundWallet();
+    // Only engine orders read their fill; an agent's order allocates nothing here.
+    return internal && filledLots > 0 ? { lots: filledLots, notionalUnits: filledNotional } : NO_FILL;
+  }
+
+  /** Sends an engine IOC (no fee, no self-trade prevention) and routes it; returns its fill. */
+  private sendIoc(account: number, side: Side, limitTicks: number, qtyLots: number): IocFill {
+    const id = this.nextInternalId++;
+    this.book.limit(id, account, side, limitTicks, qtyLots, TimeInForce.IOC, StpMode.None);
+    return this.routeBookEvents(id, account, VenueEventFlag.Liquidation);
   }
 
   private addOpen(account: number, side: Side, dLots: number, priceTicks: number): void {
@@ -1231,12 +1236,6 @@ export class PerpVenue {
     }
   }
 
-  private positiveQuote(field: string, value: string | number): number {
-    const u = this.instrument.quoteToUnits(value, "exact", field);
-    if (u <= 0) throw new ConfigError(field, value, "must be positive");
-    return u;
-  }
-
   /** The price positions are valued at for margin checks: mark, else last trade, else mid. */
   private referencePriceTicks(): number {
     if (Number.isFinite(this.markTicks)) return this.markTicks;
@@ -1308,67 +1307,30 @@ export class PerpVenue {
       nowNs,
       this.indexTicks,
       this.lastTradeTicks,
-      this.lastFundingRateE8,
+      // P1 uses the rate of the settlement interval.
+      this.lastFundingRateE8 * this.fundingShare,
       this.nextFundingNs,
     );
     if (mark > 0)
       this.markTicks = Math.min(Math.max(mark, this.config.minPriceTicks), this.config.maxPriceTicks);
   }
 
-  private recordMarkHistory(nowNs: number): void {
-    if (this.markHistory.length === 0 || !Number.isFinite(this.markTicks)) return;
-    const len = this.markHistory.length;
-    this.markHistory[this.markHistoryHead] = this.markTicks;
-    this.markHistoryTime[this.markHistoryHead] = nowNs;
-    this.markHistoryHead = (this.markHistoryHead + 1) % len;
-    if (this.markHistoryCount < len) this.markHistoryCount++;
-  }
-
   private updateCircuitBreaker(nowNs: number): void {
-    const cb = this.config.circuitBreaker;
-    if (cb === null || this.isHalted() || this.markHistoryCount < 2) return;
-    const len = this.markHistory.length;
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < this.markHistoryCount; k++) {
-      const i = (this.markHistoryHead - 1 - k + 2 * len) % len;
-      if (nowNs - this.markHistoryTime[i]! > cb.windowNs) break;
-      const p = this.markHistory[i]!;
-      if (p < lo) lo = p;
-      if (p > hi) hi = p;
-    }
-    if ((hi - lo) * PPM >= cb.movePpm * hi) {
-      this.haltedUntilNs = nowNs + cb.haltNs;
-      // The move that tripped the breaker must not trip it again when trading resumes.
-      this.markHistoryCount = 0;
-    }
+    if (this.isHalted()) return;
+    const until = this.policies.circuitBreaker.check(nowNs, this.markHistory);
+    if (until > nowNs) this.haltedUntilNs = until;
   }
 
   private updateDynamicMaintenance(): void {
-    const dm = this.config.dynamicMaintenance;
-    if (dm === null || this.markHistoryCount < 3) return;
-    const len = this.markHistory.length;
-    let n = 0;
-    let sum = 0;
-    let sumSq = 0;
-    const newest = (this.markHistoryHead - 1 + len) % len;
-    for (let k = 0; k + 1 < this.markHistoryCount; k++) {
-      const i = (newest - k + len) % len;
-      const j = (i - 1 + len) % len;
-      if (this.markHistoryTime[newest]! - this.markHistoryTime[j]! > dm.windowNs) break;
-      const r = Math.log(this.markHistory[i]! / this.markHistory[j]!);
-      sum += r;
-      sumSq += r * r;
-      n++;
-    }
-    if (n < 2) return;
-    const sdPerInterval = Math.sqrt(Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)));
-    const sdPerSecond = sdPerInterval / Math.sqrt(this.config.markIntervalNs / NS_PER_SECOND);
-    const raw = 1 + dm.sensitivity * Math.max(0, sdPerSecond / dm.referenceVolatility - 1);
-    const capped = Math.min(raw, dm.maxMultiplier, this.maxSafeMultiplier());
-    const stepped = PPM + Math.floor(((capped - 1) * PPM) / dm.stepPpm) * dm.stepPpm;
-    if (stepped !== this.tiers.multiplierPpm) {
-      this.tiers.multiplierPpm = stepped;
+    const current = this.tiers.multiplierPpm;
+    const next = this.policies.maintenance.multiplierPpm(
+      this.markHistory,
+      this.config.markIntervalNs,
+      current,
+      this.maxSafeMultiplier(),
+    );
+    if (next !== current) {
+      this.tiers.multiplierPpm = next;
       this.recomputeAllTriggers();
     }
   }
@@ -1381,378 +1343,66 @@ export class PerpVenue {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Liquidation engine
+  // Liquidation engine (liquidation-engine.ts) and what it may do to the venue
+
+  /** A fund that floors its wallet never holds less than zero: the deficit is socialised loss. */
+  private floorFundWallet(): void {
+    const w = this.accounts.wallet[INSURANCE_FUND]!;
+    if (w >= 0 || !this.policies.fund.floorWallet) return;
+    this.socializedLossUnits -= w;
+    this.accounts.wallet[INSURANCE_FUND] = 0;
+  }
 
   private runLiquidations(): void {
-    if (!this.config.liquidation.enabled || !Number.isFinite(this.markTicks)) return;
-    const mark = this.markTicks;
-    // Longs: trigger ≥ mark (keys are −trigger); shorts: trigger ≤ mark.
-    while (this.longTriggers.size > 0 && -this.longTriggers.topKey() >= mark)
-      this.liquidate(this.longTriggers.pop());
-    while (this.shortTriggers.size > 0 && this.shortTriggers.topKey() <= mark)
-      this.liquidate(this.shortTriggers.pop());
+    if (this.config.liquidation.enabled) this.engine.runLiquidations();
   }
 
-  private liquidate(account: number): void {
-    const acc = this.accounts;
-    if (acc.size[account] === 0) return;
-    // Open orders hold margin (and may be reduce-only): they go first.
-    if (this.book.cancelAll(account) > 0) this.routeCancelOnly();
-    if (!isLiquidatable(this.state(account), this.markTicks, this.tiers, this.m, this.convention)) {
-      this.updateTrigger(account);
-      return;
-    }
-    this.stats.liquidations++;
-    if (this.config.liquidation.mode === "partial" && this.liquidatePartially(account)) return;
-    this.liquidateFully(account);
-  }
-
-  /**
-   * Tier-by-tier partial liquidation: reduce the position to the top of the next lower tier with
-   * an IOC at the bankruptcy price, until the account is no longer liquidatable. Returns false
-   * when a full liquidation must follow (lowest tier reached, or the book absorbed nothing).
-   */
-  private liquidatePartially(account: number): boolean {
-    const acc = this.accounts;
-    const mark = this.markTicks;
-    for (;;) {
-      const size = acc.size[account]!;
-      const abs = Math.abs(size);
-      const tier = this.tiers.tierIndexFor(abs * mark * this.m);
-      if (tier === 0) return false;
-      const targetLots = Math.floor(this.tiers.tiers[tier - 1]!.maxNotionalUnits / (mark * this.m));
-      const step = Math.min(abs - targetLots, this.budgetLots(mark));
-      if (step <= 0) return false;
-      const pos = this.state(account);
-      const limit = this.clampLimit(bankruptcyLimitTicks(pos, this.m), size > 0);
-      if (limit === NO_PRICE) return false;
-      const bk = bankruptcyPriceTicks(pos, this.m);
-      const trigger = acc.trigger[account]!;
-      this.book.limit(
-        this.nextInternalId,
-        account,
-        size > 0 ? Side.Sell : Side.Buy,
-        limit,
-        step,
-        TimeInForce.IOC,
-        StpMode.None,
-      );
-      this.routeBookEvents(this.nextInternalId++, account, VenueEventFlag.Liquidation);
-      const filled = this.takerFilledLots;
-      if (filled === 0) return false;
-      this.spendBudget(this.takerFilledNotional);
-      this.liquidations.push(
-        this.nowNs,
-        account,
-        size > 0 ? 0 : 1,
-        filled,
-        mark,
-        trigger,
-        bk,
-        this.takerFilledNotional / (filled * this.m),
-        0,
-        LiquidationStage.Partial,
-      );
-      this.stats.liquidatedLots += filled;
-      this.stats.liquidatedNotionalUnits += Math.round(Math.abs(bk) * filled * this.m);
-      this.events.push(
-        VenueEventKind.Liquidated,
-        account,
-        -1,
-        size > 0 ? 0 : 1,
-        mark,
-        filled,
-        0,
-        0,
-        VenueEventFlag.Liquidation,
-      );
-      if (acc.size[account] === 0) return true;
-      if (!isLiquidatable(this.state(account), mark, this.tiers, this.m, this.convention)) {
-        this.updateTrigger(account);
-        return true;
-      }
-    }
-  }
-
-  /**
-   * Full liquidation: an IOC at the bankruptcy price from the account into the book (within the
-   * pacing budget); what does not fill is taken over by the insurance fund at the bankruptcy
-   * price; fills better than bankruptcy are surplus to the fund. The trader ends with exactly the
-   * balance that was not at stake (the free part of an isolated account; nothing for cross).
-   * If the fund's equity then falls below the ADL threshold, the taken-over lots are
-   * auto-deleveraged against the most profitable, most leveraged opposite positions.
-   */
-  private liquidateFully(account: number): void {
-    const acc = this.accounts;
-    const mark = this.markTicks;
-    const size0 = acc.size[account]!;
-    const long = size0 > 0;
-    const sign = long ? 1 : -1;
-    const total = Math.abs(size0);
-    const isolated = acc.isIsolated(account);
-    // What was not at stake: an isolated account's free balance (never below zero: a deficit
-    // there is the fund's to absorb, like any loss beyond bankruptcy).
-    const kept = isolated ? Math.max(0, acc.wallet[account]! - acc.isoMargin[account]!) : 0;
-    const wallet0 = acc.wallet[account]!;
-    const basis0 = acc.basis[account]!;
-    const trigger = acc.trigger[account]!;
-    const pos = this.state(account);
-    const bk = bankruptcyPriceTicks(pos, this.m);
-    // Exit value of the whole position at the bankruptcy price: the trader's equity is zero there.
-    const bkNotional = sign * (kept - wallet0 + basis0);
-
-    // 1. IOC into the book, limited at the bankruptcy price.
-    let filled = 0;
-    let filledNotional = 0;
-    const limit = this.clampLimit(bankruptcyLimitTicks(pos, this.m), long);
-    const sendLots = Math.min(total, this.budgetLots(mark));
-    if (limit !== NO_PRICE && sendLots > 0) {
-      this.book.limit(
-        this.nextInternalId,
-        account,
-        long ? Side.Sell : Side.Buy,
-        limit,
-        sendLots,
-        TimeInForce.IOC,
-        StpMode.None,
-      );
-      this.routeBookEvents(this.nextInternalId++, account, VenueEventFlag.Liquidation);
-      filled = this.takerFilledLots;
-      filledNotional = this.takerFilledNotional;
-      this.spendBudget(filledNotional);
-    }
-    const bkFilled = filled === total ? bkNotional : mulDivRound(bkNotional, filled, total);
-    const surplus = sign * (filledNotional - bkFilled);
-
-    // 2. Takeover of the rest by the insurance fund at the bankruptcy price.
-    const rest = total - filled;
-    const bkRest = bkNotional - bkFilled;
-    let takeoverDelta = 0;
-    if (rest > 0) {
-      acc.applyTrade(account, long ? -rest : rest, bkRest);
-      acc.applyTrade(INSURANCE_FUND, long ? rest : -rest, bkRest);
-      takeoverDelta = sign * (rest * mark * this.m - bkRest);
-      this.updateTrigger(INSURANCE_FUND);
-    }
-
-    // 3. Surplus (or deficit) of the book fills to the fund: the trader keeps only what was not at stake.
-    acc.wallet[account] = acc.wallet[account]! - surplus;
-    acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! + surplus;
-    if (acc.wallet[account] !== kept) {
-      throw new InvariantError(`liquidation of ${account}: wallet ${acc.wallet[account]} ≠ kept ${kept}`);
-    }
-    this.updateTrigger(account);
-
-    if (filled > 0) {
-      this.liquidations.push(
-        this.nowNs,
-        account,
-        long ? 0 : 1,
-        filled,
-        mark,
-        trigger,
-        bk,
-        filledNotional / (filled * this.m),
-        surplus,
-        LiquidationStage.Book,
-      );
-    }
-    if (rest > 0) {
-      this.liquidations.push(
-        this.nowNs,
-        account,
-        long ? 0 : 1,
-        rest,
-        mark,
-        trigger,
-        bk,
-        Number.NaN,
-        takeoverDelta,
-        LiquidationStage.Takeover,
-      );
-    }
-    this.stats.liquidatedLots += total;
-    this.stats.liquidatedNotionalUnits += Math.abs(bkNotional);
-    this.stats.takeoverLots += rest;
-    this.events.push(
-      VenueEventKind.Liquidated,
-      account,
-      -1,
-      long ? 0 : 1,
-      mark,
-      total,
-      wallet0 - kept,
-      0,
-      VenueEventFlag.Liquidation,
-    );
-
-    // 4. Auto-deleveraging when the fund cannot absorb the loss.
-    if (
-      rest > 0 &&
-      this.config.insuranceFund.adl &&
-      this.insuranceFundEquityUnits() < this.adlThresholdUnits
-    ) {
-      this.deleverage(long, rest, bkRest, bk);
-    }
-  }
-
-  /**
-   * Closes `lots` of the fund's inventory (long if `fundLong`) against opposite positions ranked
-   * by the BitMEX score (highest first, ties by account id), at the bankruptcy value `notionalUnits`.
-   *
-   * Only positions in profit at the mark are in the queue (venues deleverage "profitable
-   * positions"), and a position whose close at the bankruptcy price would bankrupt it (its
-   * margin balance there, for the whole position, below zero) is skipped: auto-deleveraging never
-   * makes a counterparty's wallet negative. Lots no eligible counterparty can take stay with the
-   * fund ({@link LiquidationStats.adlResidualLots}), which works them out through the book.
-   */
-  private deleverage(fundLong: boolean, lots: number, notionalUnits: number, bk: number): void {
-    const acc = this.accounts;
-    const set = fundLong ? this.shorts : this.longs;
-    const candidates: { account: number; score: number }[] = [];
-    for (let i = 0; i < set.size; i++) {
-      const a = set.at(i);
-      if (a === INSURANCE_FUND) continue;
-      const score = adlScore(this.state(a), this.markTicks, this.m);
-      if (score > 0 && this.solventAtValue(a, notionalUnits, lots)) candidates.push({ account: a, score });
-    }
-    candidates.sort((x, y) => y.score - x.score || x.account - y.account);
-    let remaining = lots;
-    let remainingNotional = notionalUnits;
-    for (const { account } of candidates) {
-      if (remaining === 0) break;
-      const q = Math.min(remaining, Math.abs(acc.size[account]!));
-      const n = q === remaining ? remainingNotional : mulDivRound(notionalUnits, q, lots);
-      // The whole-position test above allows for rounding only to within a unit: check the exact close.
-      if (!this.closeKeepsWallet(account, q, n)) continue;
-      const pnl = acc.applyTrade(account, fundLong ? q : -q, n);
-      const fundPnl = acc.applyTrade(INSURANCE_FUND, fundLong ? -q : q, n);
-      this.updateTrigger(account);
-      this.trimReduceOnly(account);
-      this.events.push(
-        VenueEventKind.Deleveraged,
-        account,
-        -1,
-        fundLong ? Side.Buy : Side.Sell,
-        n / (q * this.m),
-        q,
-        pnl,
-        0,
-        VenueEventFlag.Liquidation,
-      );
-      this.liquidations.push(
-        this.nowNs,
-        account,
-        fundLong ? 1 : 0,
-        q,
-        this.markTicks,
-        -1,
-        bk,
-        n / (q * this.m),
-        fundPnl,
-        LiquidationStage.Adl,
-      );
-      this.stats.adlCount++;
-      this.stats.adlLots += q;
-      remaining -= q;
-      remainingNotional -= n;
-    }
-    this.stats.adlResidualLots += remaining;
-    this.updateTrigger(INSURANCE_FUND);
-  }
-
-  /**
-   * Whether account `a`'s whole position, closed at the price of `lots` lots worth `notionalUnits`,
-   * keeps a margin balance ≥ 0 (the price is on the safe side of its own bankruptcy price).
-   */
-  private solventAtValue(a: number, notionalUnits: number, lots: number): boolean {
-    const acc = this.accounts;
-    const size = acc.size[a]!;
-    const value = mulDivRound(notionalUnits, Math.abs(size), lots);
-    return acc.positionMargin(a) + (size > 0 ? value : -value) - acc.basis[a]! >= 0;
-  }
-
-  /**
-   * Whether closing `q` lots of account `a`'s position at total value `n` leaves its wallet, and an
-   * isolated account's free balance, ≥ 0: the same arithmetic as {@link PerpAccounts.applyTrade}.
-   */
-  private closeKeepsWallet(a: number, q: number, n: number): boolean {
-    const acc = this.accounts;
-    const size = acc.size[a]!;
-    const abs = Math.abs(size);
-    const basis = acc.basis[a]!;
-    const released = q === abs ? basis : mulDivRound(basis, q, abs);
-    const wallet = acc.wallet[a]! + (size > 0 ? n : -n) - released;
-    if (wallet < 0) return false;
-    if (!acc.isIsolated(a)) return true;
-    const margin = acc.isoMargin[a]!;
-    const marginAfter = q === abs ? 0 : margin - mulDivRound(margin, q, abs);
-    return wallet - marginAfter >= 0;
-  }
-
-  /** The insurance fund sells (buys back) its inventory through the book, within the pacing budget. */
-  private workOutFund(): void {
-    const acc = this.accounts;
-    const size = acc.size[INSURANCE_FUND]!;
-    if (size === 0 || !Number.isFinite(this.markTicks)) return;
-    const long = size > 0;
-    const slip = this.config.liquidation.fundWorkoutSlippagePpm;
-    // The fund sells into the book as it is, not at the mark: in a crash the book trades below
-    // the index-anchored mark, and a fund waiting for the mark would never sell (nor move a price).
-    const touch = long ? this.book.bestBid() : this.book.bestAsk();
-    if (touch === NO_PRICE) return;
-    const raw = long ? Math.floor((touch * (PPM - slip)) / PPM) : Math.ceil((touch * (PPM + slip)) / PPM);
-    const limit = this.clampLimit(raw, long);
-    const qty = Math.min(Math.abs(size), this.budgetLots(this.markTicks));
-    if (limit === NO_PRICE || qty <= 0) return;
-    const wallet0 = acc.wallet[INSURANCE_FUND]!;
-    this.book.limit(
-      this.nextInternalId,
-      INSURANCE_FUND,
-      long ? Side.Sell : Side.Buy,
-      limit,
-      qty,
-      TimeInForce.IOC,
-      StpMode.None,
-    );
-    this.routeBookEvents(this.nextInternalId++, INSURANCE_FUND, VenueEventFlag.Liquidation);
-    if (this.takerFilledLots > 0) {
-      this.spendBudget(this.takerFilledNotional);
-      this.liquidations.push(
-        this.nowNs,
-        INSURANCE_FUND,
-        long ? 0 : 1,
-        this.takerFilledLots,
-        this.markTicks,
-        -1,
-        Number.NaN,
-        this.takerFilledNotional / (this.takerFilledLots * this.m),
-        acc.wallet[INSURANCE_FUND]! - wallet0,
-        LiquidationStage.FundWorkout,
-      );
-    }
-  }
-
-  /** A limit price clamped to the book's range, or NO_PRICE when the whole range is on the wrong side. */
-  private clampLimit(limit: number, sell: boolean): number {
-    const { minPriceTicks, maxPriceTicks } = this.config;
-    if (sell) return limit > maxPriceTicks ? NO_PRICE : Math.max(limit, minPriceTicks);
-    return limit < minPriceTicks ? NO_PRICE : Math.min(limit, maxPriceTicks);
-  }
-
-  /** Lots the pacing budget still allows this second at `priceTicks`. */
-  private budgetLots(priceTicks: number): number {
-    if (this.paceUnitsPerSecond === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
-    const second = Math.floor(this.nowNs / NS_PER_SECOND);
-    if (second !== this.paceSecond) {
-      this.paceSecond = second;
-      this.paceLeftUnits = this.paceUnitsPerSecond;
-    }
-    return Math.max(0, Math.floor(this.paceLeftUnits / (priceTicks * this.m)));
-  }
-
-  private spendBudget(units: number): void {
-    if (this.paceUnitsPerSecond !== Number.POSITIVE_INFINITY) this.paceLeftUnits -= units;
+  /** The narrow surface the liquidation engine and the policies act on (built once). */
+  private liquidationPort(): LiquidationVenue {
+    const venue = this;
+    return {
+      instrument: this.instrument,
+      quotePerTickLot: this.m,
+      minPriceTicks: this.config.minPriceTicks,
+      maxPriceTicks: this.config.maxPriceTicks,
+      accounts: this.accounts,
+      book: this.book,
+      tiers: this.tiers,
+      longs: this.longs,
+      shorts: this.shorts,
+      liquidations: this.liquidations,
+      events: this.events,
+      get nowNs() {
+        return venue.nowNs;
+      },
+      get markTicks() {
+        return venue.markTicks;
+      },
+      get indexTicks() {
+        return venue.indexTicks;
+      },
+      positionState: (a) => this.state(a),
+      isLiquidatable: (a) =>
+        isLiquidatable(this.state(a), this.markTicks, this.tiers, this.m, this.convention),
+      updateTrigger: (a) => this.updateTrigger(a),
+      cancelAllOrders: (a) => {
+        if (this.book.cancelAll(a) > 0) this.routeCancelOnly();
+      },
+      trimReduceOnly: (a) => this.trimReduceOnly(a),
+      floorFundWallet: () => this.floorFundWallet(),
+      sendIoc: (a, side, limitTicks, qtyLots) => this.sendIoc(a, side, limitTicks, qtyLots),
+      popTriggered: (side) => {
+        const mark = this.markTicks;
+        // Longs: trigger ≥ mark (keys are −trigger); shorts: trigger ≤ mark.
+        if (side === Side.Buy)
+          return this.longTriggers.size > 0 && -this.longTriggers.topKey() >= mark
+            ? this.longTriggers.pop()
+            : -1;
+        return this.shortTriggers.size > 0 && this.shortTriggers.topKey() <= mark
+          ? this.shortTriggers.pop()
+          : -1;
+      },
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1770,7 +1420,17 @@ export class PerpVenue {
     for (const set of [this.longs, this.shorts]) {
       const members = set.sorted();
       for (const a of members) {
-        let pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
+        let pay: number;
+        if (this.fundingShare === 1) pay = fundingPaymentUnits(acc.size[a]!, mark, this.m, rate);
+        else {
+          // A share of the rate (1 h, or one mark interval, of an 8-hour rate) is often a fraction
+          // of a quote unit: the account pays the whole units owed and carries the fraction to
+          // the next settlement, so small positions pay what they owe, not a unit a second.
+          const owed =
+            acc.fundingCarry[a]! + (acc.size[a]! * mark * this.m * rate * this.fundingShare) / RATE_E8;
+          pay = Math.trunc(owed);
+          acc.fundingCarry[a] = owed - pay;
+        }
         if (pay === 0) continue;
         // An isolated account pays out of its position's margin, then its free balance, and never
         // below zero: the insurance fund pays the receivers what it cannot (negative-balance
@@ -1802,6 +1462,7 @@ export class PerpVenue {
     }
     acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! + residue;
     this.fundingResidueUnits += residue;
+    this.floorFundWallet();
     this.recomputeAllTriggers();
   }
 }

@@ -8,7 +8,8 @@
  * - Each price in [minPriceTicks, maxPriceTicks] has a level slot with head/tail of an intrusive
  *   doubly-linked FIFO. A level holds one side only, since a book at rest is never crossed.
  * - A two-level bitset ({@link LevelSet}) finds the next non-empty level in a few instructions.
- * - Order ids map to slots through an open-addressing typed-array hash ({@link IdMap}).
+ * - Order ids map to slots through a table indexed by the id itself, backed by a typed-array hash
+ *   for ids that do not fit it ({@link IdIndex}): a simulator's sequential ids never hash.
  * - Each owner's orders form a second intrusive list, so cancel-all (liquidation) costs
  *   O(orders of that owner).
  * - Results go to a reusable columnar {@link EventBuffer}; validation failures are reject codes.
@@ -19,7 +20,7 @@
 import { DoneReason, grown, InvariantError, RejectCode, Side } from "@cascade/core";
 import type { DepthLevel, ImpactResult, OrderBookApi, OrderBookConfig, OrderView } from "./book-api.ts";
 import { AmendKind, EventBuffer, EventKind } from "./events.ts";
-import { IdMap } from "./id-map.ts";
+import { IdIndex } from "./id-index.ts";
 import { LevelSet } from "./level-set.ts";
 import { type BookCommand, NO_PRICE, StpMode, TimeInForce } from "./order-types.ts";
 import { validateBookConfig } from "./validate-config.ts";
@@ -87,7 +88,7 @@ export class OrderBook implements OrderBookApi {
   private oTif: Uint8Array;
   private oStp: Uint8Array;
   private freeHead = NONE;
-  private readonly ids: IdMap;
+  private readonly ids: IdIndex;
   private ownHead: Int32Array;
   private ownTail: Int32Array;
   private listener: ((events: EventBuffer) => void) | null = null;
@@ -128,7 +129,7 @@ export class OrderBook implements OrderBookApi {
     this.oTif = new Uint8Array(n);
     this.oStp = new Uint8Array(n);
     this.linkFree(0, n);
-    this.ids = new IdMap(n);
+    this.ids = new IdIndex(4 * n);
     const owners = Math.min(1024, c.maxOwner + 1);
     this.ownHead = new Int32Array(owners).fill(NONE);
     this.ownTail = new Int32Array(owners).fill(NONE);
@@ -156,18 +157,25 @@ export class OrderBook implements OrderBookApi {
     stp: StpMode = this.defaultStp,
   ): RejectCode {
     this.events.length = 0;
-    let code = this.checkNew(orderId, owner, side, qtyLots);
-    if (code === RejectCode.None) code = this.checkPrice(priceTicks);
-    if (code === RejectCode.None) code = checkTifStp(tif, stp);
+    const lvl = priceTicks - this.minPriceTicks;
+    // One cheap test passes every well-formed order; only the others pay for the detailed checks.
+    let code: RejectCode = this.wellFormed(orderId, owner, side, lvl, qtyLots, tif, stp)
+      ? RejectCode.None
+      : this.limitCheckCode(orderId, owner, side, priceTicks, qtyLots, tif, stp);
     if (code === RejectCode.None && this.ids.get(orderId) !== NONE) code = RejectCode.DuplicateOrderId;
-    if (code === RejectCode.None && tif === TimeInForce.PostOnly && this.wouldCross(side, priceTicks)) {
+    const crosses = side === Side.Buy ? lvl >= this.bestAskIdx : lvl <= this.bestBidIdx;
+    if (code === RejectCode.None && tif === TimeInForce.PostOnly && crosses)
       code = RejectCode.PostOnlyWouldTake;
-    }
     if (code !== RejectCode.None) {
       this.reject(orderId, owner, side, priceTicks, qtyLots, code);
     } else {
       this.events.push(EventKind.Accepted, orderId, owner, side, priceTicks, qtyLots, 0);
-      this.execute(orderId, owner, side, priceTicks - this.minPriceTicks, qtyLots, tif, stp);
+      // Most orders do not cross and rest whole: skip the matcher for them.
+      if (!crosses && (tif === TimeInForce.GTC || tif === TimeInForce.PostOnly)) {
+        this.rest(orderId, owner, side, lvl, qtyLots, tif, stp);
+      } else {
+        this.execute(orderId, owner, side, lvl, qtyLots, tif, stp);
+      }
     }
     if (this.listener !== null) this.listener(this.events);
     return code;
@@ -842,6 +850,58 @@ export class OrderBook implements OrderBookApi {
     this.oNext[slot] = this.freeHead;
     this.freeHead = slot;
     this.orderCount--;
+  }
+
+  /**
+   * Whether a new limit order passes every field check (id, side, owner, quantity, price level,
+   * time in force, STP mode); {@link limitCheckCode} says which fails when it does not.
+   */
+  private wellFormed(
+    orderId: number,
+    owner: number,
+    side: number,
+    lvl: number,
+    qty: number,
+    tif: number,
+    stp: number,
+  ): boolean {
+    return (
+      orderId >= 0 &&
+      orderId <= MAX_SAFE &&
+      Math.floor(orderId) === orderId &&
+      (side === Side.Buy || side === Side.Sell) &&
+      owner >= 0 &&
+      owner <= this.maxOwner &&
+      (owner | 0) === owner &&
+      qty >= 1 &&
+      qty <= this.maxQtyLots &&
+      Math.floor(qty) === qty &&
+      lvl >= 0 &&
+      lvl < this.nLevels &&
+      (lvl | 0) === lvl &&
+      (tif | 0) === tif &&
+      tif >= 0 &&
+      tif <= 3 &&
+      (stp | 0) === stp &&
+      stp >= 0 &&
+      stp <= 3
+    );
+  }
+
+  /** The first failing field check of a limit order, in the order the API documents. */
+  private limitCheckCode(
+    orderId: number,
+    owner: number,
+    side: number,
+    priceTicks: number,
+    qty: number,
+    tif: number,
+    stp: number,
+  ): RejectCode {
+    let code = this.checkNew(orderId, owner, side, qty);
+    if (code === RejectCode.None) code = this.checkPrice(priceTicks);
+    if (code === RejectCode.None) code = checkTifStp(tif, stp);
+    return code;
   }
 
   private wouldCross(side: Side, priceTicks: number): boolean {

@@ -68,7 +68,6 @@ describe("cascade check", () => {
     expect(lines[1]).toMatch(/the world of point 3 \(leverage=50, probe=true\)/);
 
     const out = path.join(tempDir(), "out");
-    const t0 = Date.now();
     const run = await cli(["run", file, "--out", out, "--workers", "1", "--quiet", "--no-report"]).done;
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n").at(-1)).toMatch(
@@ -76,7 +75,6 @@ describe("cascade check", () => {
         `^cascade: .*nobuild\\.ts:${line}:\\d+: the world of point 2 .* does not build: RangeError: too much leverage \\(and 1 more`,
       ),
     );
-    expect(Date.now() - t0).toBeLessThan(30_000);
     expect(listParts(path.join(out, "parts"))).toEqual([]);
     expect(existsSync(path.join(out, "manifest.json"))).toBe(false);
   });

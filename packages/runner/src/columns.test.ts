@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { writeReport } from "@cascade/analysis";
+import { AGGREGATION_KEY, CODES_KEY, DESCRIPTION_KEY, UNIT_KEY } from "@cascade/schema";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AGGREGATION_KEY, CODES_KEY, DESCRIPTION_KEY, UNIT_KEY } from "./arrow/columns.ts";
 import { runExperiment } from "./run-experiment.ts";
 import { FIXTURES, readTable, tempDir } from "./testing.ts";
 

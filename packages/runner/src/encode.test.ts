@@ -11,16 +11,23 @@ async function batchesOfTiny() {
   const exp = await importExperiment(FIXTURES.slow);
   const plan = await planExperiment(exp, { overrides: ["delayMs=0"] });
   const columns = paramColumns(exp);
-  const ok = outcomeBatches(executeRun(exp, runSpec(plan, 9), plan.seed), columns);
+  const ok = outcomeBatches(executeRun(exp, runSpec(plan, 9), plan.seed), columns, false);
   const failed = failedRunBatches(runSpec(plan, 3), "TimeoutError: too slow", columns, 12.5);
-  return { ok, failed };
+  // With trades: a fourth stream (Utf8 names with nulls for the fund, coded UInt8 columns).
+  const tradesPlan = await planExperiment(exp, { overrides: ["delayMs=0"], trades: true });
+  const traded = outcomeBatches(executeRun(exp, runSpec(tradesPlan, 9), plan.seed), columns, true);
+  const failedTraded = failedRunBatches(runSpec(tradesPlan, 3), "TimeoutError: too slow", columns, 12.5);
+  return { ok, failed, traded, failedTraded };
 }
 
 describe("a run's part bytes", () => {
   it("are exactly what apache-arrow's own stream writer writes for each table, concatenated", async () => {
-    const { ok, failed } = await batchesOfTiny();
-    for (const b of [ok, failed]) {
-      const streams = [b.runs, b.timeseries, b.liquidations].map((x) =>
+    const { ok, failed, traded, failedTraded } = await batchesOfTiny();
+    expect(traded.trades!.numRows).toBeGreaterThan(0);
+    expect(failedTraded.trades!.numRows).toBe(0);
+    expect(ok.trades).toBeUndefined();
+    for (const b of [ok, failed, traded, failedTraded]) {
+      const streams = [b.runs, b.timeseries, b.liquidations, ...(b.trades ? [b.trades] : [])].map((x) =>
         tableToIPC(new Table(x.schema, [x]), "stream"),
       );
       expect(Buffer.from(encodeRun(b).bytes)).toEqual(Buffer.concat(streams));
@@ -31,12 +38,19 @@ describe("a run's part bytes", () => {
   });
 
   it("read back by the fast part reader give the same values as apache-arrow's reader", async () => {
-    const { ok, failed } = await batchesOfTiny();
-    for (const b of [ok, failed]) {
+    const { ok, failed, traded, failedTraded } = await batchesOfTiny();
+    for (const b of [ok, failed, traded, failedTraded]) {
       const bytes = encodeRun(b).bytes;
       const fast = readPart(bytes, undefined, new Map());
       const arrow = decodeRun(bytes);
-      [arrow.runs, arrow.timeseries, arrow.liquidations].forEach((batches, t) => {
+      const tables = [
+        arrow.runs,
+        arrow.timeseries,
+        arrow.liquidations,
+        ...(arrow.trades ? [arrow.trades] : []),
+      ];
+      expect(fast).toHaveLength(tables.length);
+      tables.forEach((batches, t) => {
         const table = fast[t]!;
         expect(table.length).toBe(batches[0]?.numRows ?? 0);
         expect(table.schema.fields.map((f) => f.name)).toEqual(arrow.schemas[t]!.fields.map((f) => f.name));

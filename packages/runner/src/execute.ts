@@ -14,6 +14,7 @@ import {
   type RunRow,
   runRowBatch,
   timeseriesBatch,
+  tradesBatch,
 } from "./arrow/encode.ts";
 import type { AnyExperiment } from "./experiment.ts";
 import type { ParamColumn, RunPlan, RunSpec } from "./plan.ts";
@@ -52,11 +53,10 @@ function createRunWorld(
   if (config === null || typeof config !== "object") {
     throw new ConfigError("build()", config, "must return a WorldConfig");
   }
-  return createWorld(
-    config.recorder === undefined && experiment.record !== undefined
-      ? { ...config, recorder: experiment.record }
-      : config,
-  );
+  // The plan decides whether trades are recorded (the experiment's record.trades or --trades), so
+  // that every run of a sweep writes the same tables.
+  const recorder = config.recorder ?? experiment.record ?? {};
+  return createWorld({ ...config, recorder: { ...recorder, trades: spec.trades } });
 }
 
 /**
@@ -128,13 +128,18 @@ export function buildWorld(
   }
 }
 
-/** The three Arrow batches of a run's outcome. */
-export function outcomeBatches(outcome: RunOutcome, columns: readonly ParamColumn[]): RunBatches {
-  return {
+/** The Arrow batches of a run's outcome: `trades` too when the run records trades. */
+export function outcomeBatches(
+  outcome: RunOutcome,
+  columns: readonly ParamColumn[],
+  trades: boolean,
+): RunBatches {
+  const batches = {
     runs: runRowBatch(outcome.row, columns),
     timeseries: timeseriesBatch(outcome.row.runId, outcome.result),
     liquidations: liquidationsBatch(outcome.row.runId, outcome.result),
   };
+  return trades ? { ...batches, trades: tradesBatch(outcome.row.runId, outcome.result) } : batches;
 }
 
 /** The batches of a run that failed outside the experiment's code (timeout, dead worker). */
@@ -163,6 +168,7 @@ export function failedRunBatches(
       failure: null,
     },
     columns,
+    spec.trades,
   );
 }
 

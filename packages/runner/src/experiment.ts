@@ -8,7 +8,8 @@
  */
 
 import { ConfigError, type Seed } from "@cascade/core";
-import { type RecorderConfig, type SimResult, SUMMARY_METRICS, type WorldConfig } from "@cascade/sim";
+import { RESERVED_RUN_COLUMNS } from "@cascade/schema";
+import type { RecorderConfig, SimResult, WorldConfig } from "@cascade/sim";
 import { z } from "zod";
 import { checkValue, type ParamSpec, type ParamSpecs, type ParamValue, type ParamValues } from "./params.ts";
 
@@ -81,7 +82,11 @@ export interface ExperimentDefinition<P extends ParamSpecs, D extends string = n
   readonly durationNs: number | ((params: RunParams<NoInfer<P>, NoInfer<D>>) => number);
   /** Builds the world of one run. Called in a worker thread; must not touch files. */
   build(params: RunParams<NoInfer<P>, NoInfer<D>>, run: RunContext): WorldConfig;
-  /** Recorder settings used when `build` leaves `recorder` unset. */
+  /**
+   * Recorder settings used when `build` leaves `recorder` unset. `record.trades` (default false) is
+   * the experiment's switch for `trades.arrow`, applied to every run whatever `build` returns
+   * (`cascade run --trades` / `--no-trades` override it).
+   */
   readonly record?: RecorderConfig;
   /**
    * Extra summary metrics of a run, added as `runs.arrow` columns. A metric that does not apply
@@ -138,20 +143,6 @@ export interface AnyExperiment {
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Column names the runner uses in `runs.arrow`: parameters may not take them. */
-const RESERVED = new Set([
-  "run_id",
-  "seed",
-  "point_index",
-  "replication",
-  "status",
-  "error",
-  "trace_hash",
-  "wall_ms",
-  // The simulator's summary metrics are runs.arrow columns too: a parameter of the same name would vanish.
-  ...Object.keys(SUMMARY_METRICS),
-]);
-
 const fn = (message: string) =>
   z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { error: message });
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
@@ -264,12 +255,17 @@ export function defineExperiment<const P extends ParamSpecs, const D extends str
     if (Object.hasOwn(def.parameters, name)) {
       throw new ConfigError(`experiment.derived.${name}`, derived[name], "has the name of a parameter");
     }
-    if (RESERVED.has(name)) throw new ConfigError(`experiment.derived.${name}`, derived[name], "is reserved");
+    if (RESERVED_RUN_COLUMNS.has(name))
+      throw new ConfigError(`experiment.derived.${name}`, derived[name], "is reserved");
   }
   if (def.sweep !== undefined) checkSweep(def.sweep as Sweep, def.parameters);
   for (const name of Object.keys(def.metrics ?? {})) {
     const field = `experiment.metrics.${name}`;
-    if (RESERVED.has(name) || Object.hasOwn(def.parameters, name) || Object.hasOwn(derived, name)) {
+    if (
+      RESERVED_RUN_COLUMNS.has(name) ||
+      Object.hasOwn(def.parameters, name) ||
+      Object.hasOwn(derived, name)
+    ) {
       throw new ConfigError(
         field,
         name,
@@ -298,7 +294,8 @@ export function isExperiment(value: unknown): value is AnyExperiment {
 function checkParameters(parameters: ParamSpecs): void {
   for (const [name, spec] of Object.entries(parameters)) {
     const field = `experiment.parameters.${name}`;
-    if (RESERVED.has(name)) throw new ConfigError(field, name, "is a reserved column name of runs.arrow");
+    if (RESERVED_RUN_COLUMNS.has(name))
+      throw new ConfigError(field, name, "is a reserved column name of runs.arrow");
     if (spec.kind === "number") {
       if (spec.min !== undefined && spec.max !== undefined && spec.min > spec.max) {
         throw new ConfigError(`${field}.max`, spec.max, `must be ≥ min (${spec.min})`);

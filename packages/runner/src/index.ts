@@ -8,6 +8,20 @@
  * @packageDocumentation
  */
 
+// The output contract (names, units, codes, roles, metadata keys) lives in @cascade/schema;
+// re-exported here for code written against the runner.
+export {
+  AGGREGATION_KEY,
+  CODES_KEY,
+  type ColumnRole,
+  columnMetadata,
+  DESCRIPTION_KEY,
+  INTERVAL_COLUMNS,
+  ROLE_KEY,
+  ROLE_ORDER,
+  STAGE_CODES,
+  UNIT_KEY,
+} from "@cascade/schema";
 export {
   type AssembleOptions,
   type AssembleResult,
@@ -15,26 +29,7 @@ export {
   TABLES,
   type TableName,
 } from "./arrow/assemble.ts";
-export {
-  AGGREGATION_KEY,
-  CODES_KEY,
-  COUNT_METRICS,
-  columnMetadata,
-  DESCRIPTION_KEY,
-  INTERVAL_COLUMNS,
-  STAGE_CODES,
-  UNIT_KEY,
-} from "./arrow/columns.ts";
-export {
-  type ColumnRole,
-  decodeRun,
-  type EncodedRun,
-  encodeRun,
-  ROLE_KEY,
-  ROLE_ORDER,
-  type RunBatches,
-  type RunRow,
-} from "./arrow/encode.ts";
+export { decodeRun, type EncodedRun, encodeRun, type RunBatches, type RunRow } from "./arrow/encode.ts";
 export type { RecordBatch, Schema } from "./arrow/lib.ts";
 export { PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
 export {

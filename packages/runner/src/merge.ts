@@ -10,8 +10,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
+import { columnMetadata } from "@cascade/schema";
 import { assemble } from "./arrow/assemble.ts";
-import { columnMetadata } from "./arrow/columns.ts";
 import { acquireLock, makeDirs, PARTS_DIR, refuseLocked, writeFileAtomic } from "./arrow/out-dir.ts";
 import { listParts, type PartRef } from "./arrow/part-log.ts";
 import { type Manifest, manifestName, readManifests } from "./manifest.ts";
@@ -126,7 +126,7 @@ function mergeLocked(options: MergeOptions, outDir: string, startedAt: string, t
     shard: null,
     plannedRuns: m0.totalRuns,
     runs: { ok: summary.ok, failed: summary.failed, missing },
-    files: ["runs.arrow", "timeseries.arrow", "liquidations.arrow"],
+    files: res.tables.map((t) => `${t}.arrow`),
     startedAt,
     endedAt: new Date().toISOString(),
     execution: {
@@ -188,6 +188,7 @@ const OUTPUT_NAMES = new Set([
   "runs.arrow",
   "timeseries.arrow",
   "liquidations.arrow",
+  "trades.arrow",
   "report.html",
   PARTS_DIR,
 ]);

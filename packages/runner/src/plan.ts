@@ -10,6 +10,7 @@
 
 import { createHash } from "node:crypto";
 import { ConfigError, deriveSeed, type Seed } from "@cascade/core";
+import type { RecorderConfig } from "@cascade/sim";
 import { type AnyExperiment, checkSweep, defaultDimensions, type Sweep } from "./experiment.ts";
 import {
   noSuchParameter,
@@ -40,6 +41,11 @@ export interface PlanOptions {
   readonly seed?: Seed;
   /** Text of the experiment's source file, hashed into the config hash when given. */
   readonly source?: string;
+  /**
+   * Record every execution into `trades.arrow` (`--trades`, `--no-trades`); default: the
+   * experiment's `record.trades`, else off.
+   */
+  readonly trades?: boolean;
 }
 
 /** One run: where it sits, its seed and its parameter values. */
@@ -54,6 +60,8 @@ export interface RunSpec {
   readonly params: ParamPoint;
   /** Simulated duration, ns. */
   readonly durationNs: number;
+  /** Whether the run records its trades (`trades.arrow`). */
+  readonly trades: boolean;
 }
 
 /** An experiment ready to run. */
@@ -74,6 +82,8 @@ export interface RunPlan {
   readonly durationsNs: readonly number[];
   /** Parameter then derived columns of `runs.arrow`. */
   readonly columns: readonly ParamColumn[];
+  /** Whether the runs record their trades (`trades.arrow`). */
+  readonly trades: boolean;
   /** `points.length × replications`. */
   readonly totalRuns: number;
   /** SHA-256 (hex) of everything that determines the results: shards must agree on it to merge. */
@@ -130,6 +140,8 @@ export async function planExperiment(experiment: AnyExperiment, options: PlanOpt
     throw new ConfigError("runs", totalRuns, "must be < 2^31 (points × replications)");
   }
   const columns = paramColumns(experiment);
+  const trades = options.trades ?? experiment.record?.trades ?? false;
+  if (typeof trades !== "boolean") throw new ConfigError("record.trades", trades, "must be true or false");
   const space = {
     format: "cascade-plan/1",
     name: experiment.name,
@@ -143,7 +155,7 @@ export async function planExperiment(experiment: AnyExperiment, options: PlanOpt
       typeof experiment.durationNs === "function"
         ? { perPoint: true, sha256: sha256(durationsNs.join(",")) }
         : experiment.durationNs,
-    record: experiment.record ?? null,
+    record: planRecord(experiment.record, trades),
     sourceSha256: options.source === undefined ? null : sha256(options.source),
   };
   return {
@@ -157,6 +169,7 @@ export async function planExperiment(experiment: AnyExperiment, options: PlanOpt
     points,
     durationsNs,
     columns,
+    trades,
     totalRuns,
     configHash: sha256(canonicalJson(space)),
     space,
@@ -184,6 +197,7 @@ export function runSpec(plan: RunPlan, runId: number): RunSpec {
     seed: runSeed(plan.seed, runId),
     params: plan.points[pointIndex]!,
     durationNs: plan.durationsNs[pointIndex]!,
+    trades: plan.trades,
   };
 }
 
@@ -210,6 +224,16 @@ export function canonicalJson(value: unknown): string {
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * The recorder settings in the plan: the experiment's, with `trades` as decided (present only when
+ * on, so a plan without trades hashes as it did before the switch existed).
+ */
+function planRecord(record: RecorderConfig | undefined, trades: boolean): RecorderConfig | null {
+  if (record === undefined) return trades ? { trades: true } : null;
+  const { trades: _declared, ...rest } = record;
+  return trades ? { ...rest, trades: true } : rest;
 }
 
 function columnKind(s: ParamSpec): ColumnKind {

@@ -21,8 +21,8 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError, type Seed } from "@cascade/core";
+import { columnMetadata, TABLES } from "@cascade/schema";
 import { assemble } from "./arrow/assemble.ts";
-import { columnMetadata } from "./arrow/columns.ts";
 import { RecordBatchReader } from "./arrow/lib.ts";
 import { acquireLock, ensureOutDir, PARTS_DIR, removeTempFiles, writeFileAtomic } from "./arrow/out-dir.ts";
 import { configKeyOf, listParts, PartReader, type PartRef, type TornTail } from "./arrow/part-log.ts";
@@ -164,6 +164,7 @@ async function runLocked(
       overrides: options.overrides,
       replications: options.replications,
       seed: options.seed,
+      trades: options.trades,
       source,
     });
   } catch (e) {
@@ -262,9 +263,7 @@ async function runWithPool(
   removeTempFiles(partsDir, [`${prefix}-`]);
   removeTempFiles(
     outDir,
-    shard === null
-      ? [manifestName(null), "runs.arrow", "timeseries.arrow", "liquidations.arrow"]
-      : [manifestName(shard)],
+    shard === null ? [manifestName(null), ...TABLES.map((t) => `${t}.arrow`)] : [manifestName(shard)],
   );
 
   const done = listParts(partsDir)
@@ -346,7 +345,7 @@ async function runWithPool(
     });
     assembleMs = res.totalMs;
     counts = { ok: s.ok, failed: s.failed };
-    files.push("runs.arrow", "timeseries.arrow", "liquidations.arrow");
+    files.push(...res.tables.map((t) => `${t}.arrow`));
   } else {
     counts = tallyParts(parts);
   }

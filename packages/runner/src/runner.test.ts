@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SUMMARY_METRICS } from "@cascade/sim";
+import { tableToIPC } from "apache-arrow";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
 import { reproduceRun } from "./execute.ts";
@@ -8,19 +9,13 @@ import { importExperiment } from "./load.ts";
 import { mergeOutputs } from "./merge.ts";
 import { planExperiment } from "./plan.ts";
 import { runExperiment } from "./run-experiment.ts";
-import { FIXTURES, readTable, tableData, tempDir } from "./testing.ts";
+import { FIXTURES, outputDifferences, readTable, tempDir } from "./testing.ts";
 
 const TABLES = ["runs", "timeseries", "liquidations"] as const;
 
 /** Whether two output directories hold the same files (byte for byte, `wall_ms` aside). */
 function expectSameOutput(a: string, b: string): void {
-  for (const t of ["timeseries", "liquidations"]) {
-    const same = readFileSync(path.join(a, `${t}.arrow`)).equals(readFileSync(path.join(b, `${t}.arrow`)));
-    expect(same, `${t}.arrow differs`).toBe(true);
-  }
-  expect(tableData(readTable(path.join(a, "runs.arrow")))).toEqual(
-    tableData(readTable(path.join(b, "runs.arrow"))),
-  );
+  expect(outputDifferences(a, b)).toEqual([]);
 }
 
 let one: string;
@@ -68,6 +63,9 @@ describe("a sweep on the worker pool", () => {
     expect(m.manifest.runs).toEqual({ ok: 8, failed: 0, missing: 0 });
     expect(m.manifest.kind).toBe("merge");
     expectSameOutput(one, merged);
+    // Trades are recorded only when switched on (trades.test.ts).
+    for (const dir of [one, merged]) expect(existsSync(path.join(dir, "trades.arrow"))).toBe(false);
+    expect(m.manifest.files).toEqual(["runs.arrow", "timeseries.arrow", "liquidations.arrow"]);
   });
 
   it("refuses to merge directories of different configurations", () => {
@@ -80,6 +78,20 @@ describe("a sweep on the worker pool", () => {
     expect(() => mergeOutputs({ inputs: [one, other], out: tempDir() })).toThrowError(
       /holds tiny with config ffffffffffff/,
     );
+  });
+
+  it("names what differs when two directories hold other results", () => {
+    const changed = tempDir();
+    cpSync(one, changed, { recursive: true });
+    const series = readFileSync(path.join(changed, "timeseries.arrow"));
+    series[series.length >> 1]! ^= 1;
+    writeFileSync(path.join(changed, "timeseries.arrow"), series);
+    const runs = readTable(path.join(one, "runs.arrow"));
+    writeFileSync(path.join(changed, "runs.arrow"), tableToIPC(runs.slice(0, runs.numRows - 1), "file"));
+    expect(outputDifferences(one, changed)).toEqual([
+      "timeseries.arrow: the bytes differ",
+      expect.stringMatching(/^runs\.arrow: columns run_id, .* differ \(wall_ms aside\)$/),
+    ]);
   });
 
   it("reproduces any run alone from its id", async () => {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ROLE_KEY } from "./arrow/encode.ts";
+import { type ColumnRole, PARAMETER_ROLES, ROLE_KEY } from "@cascade/schema";
 import type { RecordBatch } from "./arrow/lib.ts";
 
 /** Metrics shown in the summary table (when present). */
@@ -40,7 +40,7 @@ export class PointSummary {
     const col = (name: string) => batch.getChild(name);
     if (this.paramNames.length === 0) {
       this.paramNames = batch.schema.fields
-        .filter((f) => f.metadata.get(ROLE_KEY) === "param" || f.metadata.get(ROLE_KEY) === "derived")
+        .filter((f) => PARAMETER_ROLES.has(f.metadata.get(ROLE_KEY) as ColumnRole))
         .map((f) => f.name);
     }
     const point = col("point_index")!;

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 import { type Table, tableFromIPC } from "apache-arrow";
 
 /** This package's `src/` directory. */
@@ -52,6 +53,31 @@ export function tableData(table: Table, drop: readonly string[] = ["wall_ms"]): 
 
 function normalize(v: unknown): unknown {
   return typeof v === "number" && Number.isNaN(v) ? "NaN" : v;
+}
+
+/**
+ * How the results in two output directories differ; empty when they are the same. Sameness is
+ * what every worker-count, shard, merge and cluster test checks: `timeseries.arrow` and
+ * `liquidations.arrow` byte for byte, `runs.arrow` as data (schema, metadata, every value) without
+ * its wall-clock column `wall_ms`.
+ */
+export function outputDifferences(a: string, b: string): string[] {
+  const out: string[] = [];
+  for (const name of ["timeseries.arrow", "liquidations.arrow"]) {
+    if (!readFileSync(path.join(a, name)).equals(readFileSync(path.join(b, name)))) {
+      out.push(`${name}: the bytes differ`);
+    }
+  }
+  type Data = { columns: Record<string, unknown> };
+  const [ra, rb] = [a, b].map((dir) => tableData(readTable(path.join(dir, "runs.arrow"))) as Data);
+  if (!isDeepStrictEqual(ra, rb)) {
+    const columns = Object.keys({ ...ra!.columns, ...rb!.columns }).filter(
+      (c) => !isDeepStrictEqual(ra!.columns[c], rb!.columns[c]),
+    );
+    const what = columns.length > 0 ? `columns ${columns.join(", ")}` : "schema, metadata or row count";
+    out.push(`runs.arrow: ${what} differ (wall_ms aside)`);
+  }
+  return out;
 }
 
 /** Result of a CLI run. */

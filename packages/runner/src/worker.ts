@@ -101,7 +101,12 @@ function runTask(loaded: Loaded, task: RunTask): RunTaskResult {
   }
   const outcome = executeRun(exp, task.spec, task.masterSeed);
   const t = performance.now();
-  const record = encodeRecord(task.spec.runId, outcomeBatches(outcome, columns), task.configKey, true);
+  const record = encodeRecord(
+    task.spec.runId,
+    outcomeBatches(outcome, columns, task.spec.trades),
+    task.configKey,
+    true,
+  );
   return {
     runId: task.spec.runId,
     status: outcome.row.status,

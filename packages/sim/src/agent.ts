@@ -183,6 +183,12 @@ export interface AgentContext {
   readonly agentIndex: number;
   /** The agent's random stream called `name` (default `"main"`), derived from (seed, run, agent name, name). */
   rng(name?: string): RandomStream;
+  /**
+   * A random stream shared by every agent that asks for it by `name`, derived from (seed, run,
+   * name) alone: each call returns a fresh stream with the same sequence, so agents that draw from
+   * it in step see one common path — a common factor such as the arrival of news.
+   */
+  sharedRng(name: string): RandomStream;
   /** Index of the venue called `name`. @throws when there is none. */
   venueIndex(name: string): number;
   /** The instrument of a venue. */

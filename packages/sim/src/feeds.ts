@@ -298,6 +298,11 @@ export interface FeedHost {
   readonly pool: MessagePool;
   /** Queues an item (see the world's `schedule`). */
   schedule(kind: number, timeNs: number, agent: number, venue: number): number;
+  /**
+   * Has venue `v`'s book events passed to {@link MarketFeeds.collect} after every command (the
+   * host owns the book's one listener: the trade log listens too).
+   */
+  listenToBook(v: number): void;
 }
 
 /** The market-data feeds of a world (used by the kernel; agents see {@link MarketDataMessage}s). */
@@ -426,7 +431,7 @@ export class MarketFeeds {
     this.byVenue[v]!.push(sub);
     if ((kind === FeedKind.Depth || kind === FeedKind.Trades) && this.listening[v] === 0) {
       this.listening[v] = 1;
-      venue.book.setListener((ev) => this.collect(v, ev));
+      this.host.listenToBook(v);
     }
     // A book that already has orders is reported at once; an empty one when it first changes.
     if (kind === FeedKind.Depth) this.change(sub);
@@ -569,8 +574,9 @@ export class MarketFeeds {
     return false;
   }
 
-  /** Book listener: notes that the book changed and keeps its trades for the tape. */
-  private collect(v: number, ev: EventBuffer): void {
+  /** Book listener of venue `v`: notes that the book changed and keeps its trades for the tape. */
+  collect(v: number, ev: EventBuffer): void {
+    if (this.listening[v] === 0) return;
     if (ev.length > 0) this.bookTouched[v] = 1;
     let n = this.tapeLen[v]!;
     for (let i = 0; i < ev.length; i++) {

@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 
+// The summary metrics belong to the output contract; re-exported for code that only knows the simulator.
+export { SUMMARY_METRICS } from "@cascade/schema";
 export type {
   Agent,
   AgentContext,
@@ -36,14 +38,9 @@ export {
   VenueLoad,
 } from "./latency.ts";
 export { type AgentMessage, ItemKind, MARKET_DATA, MessagePool, VenueOp } from "./messages.ts";
-export {
-  type LiquidationColumns,
-  Recorder,
-  type RecorderConfig,
-  type SimResult,
-  SUMMARY_METRICS,
-} from "./recorder.ts";
+export { type LiquidationColumns, Recorder, type RecorderConfig, type SimResult } from "./recorder.ts";
 export { TraceHasher } from "./trace-hash.ts";
+export type { TradeColumns, TradeTable } from "./trade-log.ts";
 export {
   createWorld,
   type IndexProcessConfig,

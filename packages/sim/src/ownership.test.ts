@@ -1,26 +1,14 @@
-import { BTCUSDT, ConfigError, seconds } from "@cascade/core";
+import { ConfigError, seconds } from "@cascade/core";
 import type { PerpVenue } from "@cascade/exchange";
 import { describe, expect, it } from "vitest";
 import type { Agent, AgentContext, GaugeContext } from "./agent.ts";
-import { ToyMaker } from "./test-agents.ts";
+import { ToyMaker, toyVenues } from "./test-agents.ts";
 import { createWorld, type WorldConfig } from "./world.ts";
 
 function config(agents: Agent[]): WorldConfig {
   return {
     seed: 1,
-    venues: [
-      {
-        kind: "perp",
-        name: "perp",
-        config: { instrument: BTCUSDT, minPriceTicks: 1, maxPriceTicks: 2_000_000 },
-        index: { process: { initialTicks: 700_000, volatilityPerSqrtSecond: 0 } },
-      },
-      {
-        kind: "spot",
-        name: "spot",
-        config: { instrument: BTCUSDT, minPriceTicks: 1, maxPriceTicks: 2_000_000 },
-      },
-    ],
+    venues: toyVenues(0),
     agents,
   };
 }

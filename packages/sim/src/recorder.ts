@@ -8,10 +8,21 @@
  */
 
 import { ConfigError, NS_PER_SECOND, Side } from "@cascade/core";
-import { LIQUIDATION_STAGE_NAMES, type PerpVenue, SpotVenue } from "@cascade/exchange";
+import { type PerpVenue, SpotVenue } from "@cascade/exchange";
+import {
+  depthColumn,
+  gaugeColumn,
+  type LiquidationColumn,
+  SERIES_HEAD,
+  SERIES_TAIL,
+  type SeriesColumn,
+  type SummaryMetricName,
+  spotColumn,
+} from "@cascade/schema";
 import type { Agent, GaugeContext } from "./agent.ts";
 import { ColumnTable } from "./columns.ts";
 import { TraceHasher } from "./trace-hash.ts";
+import type { TradeTable } from "./trade-log.ts";
 
 /** What to record and how often. */
 export interface RecorderConfig {
@@ -19,6 +30,11 @@ export interface RecorderConfig {
   readonly intervalNs?: number;
   /** Depth bands around the mid, ppm (10,000 = 1 %). Default [10,000, 20,000]. */
   readonly depthBandsPpm?: readonly number[];
+  /**
+   * Record every execution — who traded with whom — as {@link SimResult.trades} (the runner's
+   * `trades.arrow`). Default false: a large run executes millions of trades.
+   */
+  readonly trades?: boolean;
 }
 
 /** Columns of one run's liquidation steps, in human units. */
@@ -33,7 +49,7 @@ export interface LiquidationColumns {
   readonly bankruptcy_price: Float64Array;
   readonly fill_price: Float64Array;
   readonly fund_delta: Float64Array;
-  /** Index into {@link LIQUIDATION_STAGE_NAMES}. */
+  /** Stage code: an index into `LIQUIDATION_STAGE_NAMES` of `@cascade/schema`. */
   readonly stage: Uint8Array;
 }
 
@@ -43,7 +59,9 @@ export interface SimResult {
   readonly timeseries: Record<string, Float64Array>;
   /** Every liquidation step. */
   readonly liquidations: LiquidationColumns;
-  /** Scalar summary metrics of the run (see {@link SUMMARY_METRICS}). */
+  /** Every execution on every venue, when the recorder records trades ({@link RecorderConfig.trades}). Not part of the trace hash. */
+  readonly trades?: TradeTable;
+  /** Scalar summary metrics of the run (see `SUMMARY_METRICS` of `@cascade/schema`). */
   readonly summary: Record<string, number>;
   /** Fingerprint of the time series and liquidation log: same seed ⇒ same hash. */
   readonly traceHash: string;
@@ -53,27 +71,6 @@ export interface SimResult {
    */
   readonly oracleAgents?: readonly string[];
 }
-
-/** Names and meanings of the summary metrics every run reports. */
-export const SUMMARY_METRICS: Readonly<Record<string, string>> = Object.freeze({
-  liquidations: "accounts liquidated",
-  liquidated_notional: "value closed by liquidation at bankruptcy prices, quote currency",
-  liquidated_qty: "base units closed by liquidation",
-  takeover_qty: "base units taken over by the insurance fund",
-  adl_count: "positions closed by auto-deleveraging",
-  adl_qty: "base units closed by auto-deleveraging",
-  start_price: "mark at the first sample",
-  end_price: "mark at the last sample",
-  min_price: "lowest sampled mark",
-  max_drawdown: "largest fall of the sampled mark from its running peak, fraction",
-  insurance_fund_start: "insurance fund wallet at the first sample, quote currency",
-  insurance_fund_end: "insurance fund wallet at the end, quote currency",
-  insurance_fund_min: "lowest sampled insurance fund equity, quote currency",
-  conservation_error:
-    "|Σ wallets − Σ bases + fees − net deposits| at the end, quote currency (0 when money is conserved)",
-  kernel_events: "items the kernel processed",
-  sim_seconds: "simulated time, seconds",
-});
 
 /** Samples a world into columns. */
 export class Recorder {
@@ -93,6 +90,16 @@ export class Recorder {
   private readonly lastTraded: Float64Array;
   private readonly lastTurnover: Float64Array;
   private readonly gaugeSums = new Map<string, number>();
+  /** Per depth band, its bid and ask column names. */
+  private readonly bandColumns: readonly (readonly [string, string])[];
+  /** Per spot venue (same order as `spots`), its column names. */
+  private readonly spotColumns: readonly {
+    readonly mid: string;
+    readonly volume: string;
+    readonly turnover: string;
+    readonly bid: string;
+    readonly ask: string;
+  }[];
 
   constructor(
     config: RecorderConfig,
@@ -119,32 +126,27 @@ export class Recorder {
       if (v instanceof SpotVenue) this.spots.push({ name: names[i]!, venue: v });
     });
     this.agents = agents;
-    const cols = ["time_s", "last", "mid", "mark", "index", "spread"];
-    for (const b of this.bands) cols.push(`bid_depth_${bandName(b)}`, `ask_depth_${bandName(b)}`);
-    cols.push(
-      "open_interest",
-      "funding_rate",
-      "insurance_fund",
-      "insurance_fund_equity",
-      "liquidated_notional",
-      "liquidations",
-      "adl_count",
-      "takeover_qty",
-      "halted",
-      "maintenance_multiplier",
-      "kernel_events",
-      "latency_multiplier",
-    );
-    cols.push("volume", "turnover");
+    // Column names and order are the output contract's (@cascade/schema).
+    const cols: string[] = Object.keys(SERIES_HEAD);
+    for (const b of this.bands) cols.push(depthColumn("bid", b), depthColumn("ask", b));
+    cols.push(...Object.keys(SERIES_TAIL));
     for (const s of this.spots)
       cols.push(
-        `spot_mid_${s.name}`,
-        `spot_volume_${s.name}`,
-        `spot_turnover_${s.name}`,
-        `spot_bid_depth_1pct_${s.name}`,
-        `spot_ask_depth_1pct_${s.name}`,
+        spotColumn("mid", s.name),
+        spotColumn("volume", s.name),
+        spotColumn("turnover", s.name),
+        spotColumn("bid_depth_1pct", s.name),
+        spotColumn("ask_depth_1pct", s.name),
       );
     this.table = new ColumnTable(cols);
+    this.bandColumns = this.bands.map((b) => [depthColumn("bid", b), depthColumn("ask", b)] as const);
+    this.spotColumns = this.spots.map((s) => ({
+      mid: spotColumn("mid", s.name),
+      volume: spotColumn("volume", s.name),
+      turnover: spotColumn("turnover", s.name),
+      bid: spotColumn("bid_depth_1pct", s.name),
+      ask: spotColumn("ask_depth_1pct", s.name),
+    }));
     this.lastTraded = new Float64Array(1 + this.spots.length);
     this.lastTurnover = new Float64Array(1 + this.spots.length);
   }
@@ -160,81 +162,64 @@ export class Recorder {
     const bid = v.book.bestBid();
     const ask = v.book.bestAsk();
     const mid = v.midTicks();
-    t.set(r, "time_s", nowNs / NS_PER_SECOND);
-    t.set(r, "last", price(v.lastTradeTicks));
-    t.set(r, "mid", price(mid));
-    t.set(r, "mark", price(v.markTicks));
-    t.set(r, "index", price(v.indexTicks));
-    t.set(r, "spread", bid > 0 && ask > 0 ? ins.ticksToPrice(ask - bid) : Number.NaN);
-    for (const b of this.bands) {
-      const name = bandName(b);
+    // Only the contract's names: a typo is a compile error, not a new column.
+    const set = (name: SeriesColumn, value: number) => t.set(r, name, value);
+    set("time_s", nowNs / NS_PER_SECOND);
+    set("last", price(v.lastTradeTicks));
+    set("mid", price(mid));
+    set("mark", price(v.markTicks));
+    set("index", price(v.indexTicks));
+    set("spread", bid > 0 && ask > 0 ? ins.ticksToPrice(ask - bid) : Number.NaN);
+    for (let k = 0; k < this.bands.length; k++) {
+      const b = this.bands[k]!;
+      const [bidCol, askCol] = this.bandColumns[k]!;
       if (Number.isFinite(mid)) {
         const lo = mid * (1 - b / 1_000_000);
         const hi = mid * (1 + b / 1_000_000);
-        t.set(r, `bid_depth_${name}`, ins.lotsToQty(v.book.qtyInRange(Side.Buy, lo, hi)));
-        t.set(r, `ask_depth_${name}`, ins.lotsToQty(v.book.qtyInRange(Side.Sell, lo, hi)));
+        t.set(r, bidCol, ins.lotsToQty(v.book.qtyInRange(Side.Buy, lo, hi)));
+        t.set(r, askCol, ins.lotsToQty(v.book.qtyInRange(Side.Sell, lo, hi)));
       } else {
-        t.set(
-          r,
-          `bid_depth_${name}`,
-          ins.lotsToQty(v.book.bestBid() > 0 ? v.book.qtyWithinTicks(Side.Buy, 0) : 0),
-        );
-        t.set(
-          r,
-          `ask_depth_${name}`,
-          ins.lotsToQty(v.book.bestAsk() > 0 ? v.book.qtyWithinTicks(Side.Sell, 0) : 0),
-        );
+        t.set(r, bidCol, ins.lotsToQty(v.book.bestBid() > 0 ? v.book.qtyWithinTicks(Side.Buy, 0) : 0));
+        t.set(r, askCol, ins.lotsToQty(v.book.bestAsk() > 0 ? v.book.qtyWithinTicks(Side.Sell, 0) : 0));
       }
     }
-    t.set(r, "open_interest", ins.lotsToQty(v.openInterestLots()));
-    t.set(r, "funding_rate", v.lastFundingRateE8 / 1e8);
-    t.set(r, "insurance_fund", ins.unitsToQuote(v.insuranceFundUnits()));
-    t.set(r, "insurance_fund_equity", ins.unitsToQuote(v.insuranceFundEquityUnits()));
+    set("open_interest", ins.lotsToQty(v.openInterestLots()));
+    set("funding_rate", v.lastFundingRateE8 / 1e8);
+    set("insurance_fund", ins.unitsToQuote(v.insuranceFundUnits()));
+    set("insurance_fund_equity", ins.unitsToQuote(v.insuranceFundEquityUnits()));
+    set("fund_inventory", ins.lotsToQty(v.positionLots(0)));
+    set("socialized_loss", ins.unitsToQuote(v.socializedLossUnits));
     const s = v.stats;
-    t.set(r, "liquidated_notional", ins.unitsToQuote(s.liquidatedNotionalUnits - this.lastStats.notional));
-    t.set(r, "liquidations", s.liquidations - this.lastStats.liquidations);
-    t.set(r, "adl_count", s.adlCount - this.lastStats.adl);
-    t.set(r, "takeover_qty", ins.lotsToQty(s.takeoverLots - this.lastStats.takeover));
+    set("liquidated_notional", ins.unitsToQuote(s.liquidatedNotionalUnits - this.lastStats.notional));
+    set("liquidations", s.liquidations - this.lastStats.liquidations);
+    set("adl_count", s.adlCount - this.lastStats.adl);
+    set("takeover_qty", ins.lotsToQty(s.takeoverLots - this.lastStats.takeover));
     this.lastStats = {
       liquidations: s.liquidations,
       notional: s.liquidatedNotionalUnits,
       adl: s.adlCount,
       takeover: s.takeoverLots,
     };
-    t.set(r, "halted", v.isHalted() ? 1 : 0);
-    t.set(r, "maintenance_multiplier", v.maintenanceMultiplier());
-    t.set(r, "kernel_events", eventsProcessed - this.lastEvents);
+    set("halted", v.isHalted() ? 1 : 0);
+    set("maintenance_multiplier", v.maintenanceMultiplier());
+    set("kernel_events", eventsProcessed - this.lastEvents);
     this.lastEvents = eventsProcessed;
-    t.set(r, "latency_multiplier", latencyMultiplier);
+    set("latency_multiplier", latencyMultiplier);
     // Traded volume (base) and turnover (quote) since the last sample: VWAPs over any window follow.
     this.recordTraded(r, 0, v.book, ins, "volume", "turnover");
     for (let k = 0; k < this.spots.length; k++) {
       const sp = this.spots[k]!;
+      const col = this.spotColumns[k]!;
       const spotMid = sp.venue.mid();
-      t.set(r, `spot_mid_${sp.name}`, price(spotMid));
+      t.set(r, col.mid, price(spotMid));
       // Resting base quantity within 1 % of the spot mid, each side (0 when the book has no mid).
       const ok = Number.isFinite(spotMid) && spotMid > 0;
       const lo = spotMid * 0.99;
       const hi = spotMid * 1.01;
       const sIns = sp.venue.instrument;
-      t.set(
-        r,
-        `spot_bid_depth_1pct_${sp.name}`,
-        ok ? sIns.lotsToQty(sp.venue.book.qtyInRange(Side.Buy, lo, hi)) : 0,
-      );
-      t.set(
-        r,
-        `spot_ask_depth_1pct_${sp.name}`,
-        ok ? sIns.lotsToQty(sp.venue.book.qtyInRange(Side.Sell, lo, hi)) : 0,
-      );
-      this.recordTraded(
-        r,
-        k + 1,
-        sp.venue.book,
-        sp.venue.instrument,
-        `spot_volume_${sp.name}`,
-        `spot_turnover_${sp.name}`,
-      );
+      t.set(r, col.bid, ok ? sIns.lotsToQty(sp.venue.book.qtyInRange(Side.Buy, lo, hi)) : 0);
+      t.set(r, col.ask, ok ? sIns.lotsToQty(sp.venue.book.qtyInRange(Side.Sell, lo, hi)) : 0);
+      this.recordTraded(r, k + 1, sp.venue.book, sp.venue.instrument, col.volume, col.turnover);
     }
     // Agent gauges, summed per agent kind.
     this.gaugeSums.clear();
@@ -277,7 +262,7 @@ export class Recorder {
     }
     let key = byName.get(name);
     if (key === undefined) {
-      key = `${kind}_${name}`.replace(/[^A-Za-z0-9_]/g, "_");
+      key = gaugeColumn(kind, name);
       byName.set(name, key);
     }
     return key;
@@ -290,7 +275,7 @@ export class Recorder {
     const log = venue.liquidations;
     const n = log.length;
     const toPrice = (a: Float64Array) => a.slice(0, n).map((x) => (x > 0 ? ins.ticksToPrice(x) : Number.NaN));
-    const liquidations: LiquidationColumns = {
+    const liquidations = {
       time_s: log.timeNs.slice(0, n).map((x) => x / NS_PER_SECOND),
       account: log.account.slice(0, n),
       side: log.side.slice(0, n),
@@ -301,7 +286,7 @@ export class Recorder {
       fill_price: toPrice(log.fillTicks),
       fund_delta: log.fundDeltaUnits.slice(0, n).map((x) => ins.unitsToQuote(x)),
       stage: log.stage.slice(0, n),
-    };
+    } satisfies LiquidationColumns & Record<LiquidationColumn, ArrayLike<number>>;
     const mark = timeseries.mark ?? new Float64Array(0);
     let peak = Number.NEGATIVE_INFINITY;
     let maxDd = 0;
@@ -320,8 +305,10 @@ export class Recorder {
     const fundEq = timeseries.insurance_fund_equity ?? new Float64Array(0);
     let fundMin = Number.POSITIVE_INFINITY;
     for (const f of fundEq) if (f < fundMin) fundMin = f;
+    let walletMin = Number.POSITIVE_INFINITY;
+    for (const f of timeseries.insurance_fund ?? []) if (f < walletMin) walletMin = f;
     const s = venue.stats;
-    const summary: Record<string, number> = {
+    const summary: Record<SummaryMetricName, number> = {
       liquidations: s.liquidations,
       liquidated_notional: ins.unitsToQuote(s.liquidatedNotionalUnits),
       liquidated_qty: ins.lotsToQty(s.liquidatedLots),
@@ -335,6 +322,8 @@ export class Recorder {
       insurance_fund_start: (timeseries.insurance_fund ?? [])[0] ?? Number.NaN,
       insurance_fund_end: ins.unitsToQuote(venue.insuranceFundUnits()),
       insurance_fund_min: Number.isFinite(fundMin) ? fundMin : Number.NaN,
+      insurance_fund_wallet_min: Number.isFinite(walletMin) ? walletMin : Number.NaN,
+      socialized_loss: ins.unitsToQuote(venue.socializedLossUnits),
       conservation_error: ins.unitsToQuote(Math.abs(conservationGapUnits(venue))),
       kernel_events: eventsProcessed,
       sim_seconds: nowNs / NS_PER_SECOND,
@@ -345,19 +334,14 @@ export class Recorder {
       hasher.updateString(name).update(col);
     }
     for (const [name, col] of Object.entries(liquidations)) hasher.updateString(name).update(col);
-    void LIQUIDATION_STAGE_NAMES;
     return { timeseries, liquidations, summary, traceHash: hasher.digest(), oracleAgents: this.oracleAgents };
   }
 }
 
-function bandName(ppm: number): string {
-  return `${(ppm / 10_000).toString().replace(".", "_")}pct`;
-}
-
-/** Σ wallets − Σ bases + fees − net deposits of a perpetual venue (0 when money is conserved). */
+/** Σ wallets − Σ bases + fees − net deposits − socialised loss of a perpetual venue (0 when money is conserved). */
 function conservationGapUnits(v: PerpVenue): number {
   const a = v.accounts;
   let sum = 0;
   for (let i = 0; i < a.count; i++) sum += a.wallet[i]! - a.basis[i]!;
-  return sum + v.feesCollectedUnits - v.netDepositsUnits;
+  return sum + v.feesCollectedUnits - v.netDepositsUnits - v.socializedLossUnits;
 }

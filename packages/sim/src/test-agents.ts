@@ -7,7 +7,25 @@
 
 import type { Agent, AgentContext } from "./agent.ts";
 import type { AgentMessage } from "./messages.ts";
-import { type NanosLike, NS_PER_MS, Side } from "./test-deps.ts";
+import { BTCUSDT, type NanosLike, NS_PER_MS, Side } from "./test-deps.ts";
+import type { VenueSpec } from "./world.ts";
+
+/**
+ * The venues of the kernel's tests: a BTCUSDT perpetual `perp` (venue 0) on an exogenous index
+ * starting at 70,000 with volatility `volatility` per √s, and a BTCUSDT spot venue called `spot` (venue 1).
+ */
+export function toyVenues(volatility: number, spot = "spot"): VenueSpec[] {
+  const config = { instrument: BTCUSDT, minPriceTicks: 1, maxPriceTicks: 2_000_000 };
+  return [
+    {
+      kind: "perp",
+      name: "perp",
+      config,
+      index: { process: { initialTicks: 700_000, volatilityPerSqrtSecond: volatility } },
+    },
+    { kind: "spot", name: spot, config },
+  ];
+}
 
 /** Quotes `levels` levels a side around the index every `periodNs`, cancelling the previous quotes. */
 export class ToyMaker implements Agent {

@@ -1,4 +1,4 @@
 /** Re-exports for the test agents. @module */
-export { NS_PER_MS, Side } from "@cascade/core";
+export { BTCUSDT, NS_PER_MS, Side } from "@cascade/core";
 /** A duration in ns. */
 export type NanosLike = number;

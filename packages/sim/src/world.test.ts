@@ -214,3 +214,46 @@ describe("seeding counterparties", () => {
     );
   });
 });
+
+describe("shared random streams", () => {
+  type Ctx = import("./agent.ts").AgentContext;
+  /** Draws three numbers from the shared stream `news` and from its own stream `news`. */
+  function drawer(name: string) {
+    const agent = {
+      name,
+      kind: "test",
+      shared: [] as number[],
+      own: [] as number[],
+      start(ctx: Ctx) {
+        const shared = ctx.sharedRng("news");
+        const own = ctx.rng("news");
+        for (let i = 0; i < 3; i++) {
+          agent.shared.push(shared.next());
+          agent.own.push(own.next());
+        }
+      },
+      onWake() {},
+      onMessage() {},
+    };
+    return agent;
+  }
+
+  it("gives every agent that names a shared stream the same sequence, and each its own streams apart", () => {
+    const a = drawer("a");
+    const b = drawer("b");
+    createWorld({ ...config(9), agents: [a, b] }).run(seconds(1));
+    expect(a.shared).toEqual(b.shared);
+    expect(a.own).not.toEqual(b.own);
+    expect(a.own).not.toEqual(a.shared);
+    const again = drawer("c");
+    createWorld({ ...config(10), agents: [again] }).run(seconds(1));
+    expect(again.shared).not.toEqual(a.shared); // derived from the seed
+  });
+
+  it("refuses an empty name", () => {
+    const bad = { ...drawer("x"), start: (ctx: Ctx) => ctx.sharedRng("") };
+    expect(() => createWorld({ ...config(9), agents: [bad] }).run(seconds(1))).toThrow(
+      /sharedRng\(name\) = "":/,
+    );
+  });
+});

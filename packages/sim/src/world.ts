@@ -49,6 +49,7 @@ import {
 } from "./latency.ts";
 import { type AgentMessage, ItemKind, MARKET_DATA, MessagePool, VenueOp } from "./messages.ts";
 import { Recorder, type RecorderConfig, type SimResult } from "./recorder.ts";
+import { TradeLog } from "./trade-log.ts";
 
 /** A perpetual venue in a world, with where its index comes from. */
 export interface PerpVenueSpec {
@@ -173,6 +174,10 @@ class SimWorld implements World {
   private readonly recorder: Recorder;
   /** Public market-data feeds (depth, trades, liquidations, ticker). */
   private readonly feeds: MarketFeeds;
+  /** Every execution, when the recorder records trades (`RecorderConfig.trades`). */
+  private readonly trades: TradeLog | null;
+  /** Per venue: whether its book's listener is installed. */
+  private readonly bookListened: Uint8Array;
   private readonly checks: "off" | "end" | "sample";
   private readonly message = new MessageView();
   private started = false;
@@ -230,6 +235,19 @@ class SimWorld implements World {
       this.contexts.push(new AgentContextImpl(this, i, a.name, a.oracle === true));
     });
     this.feeds = new MarketFeeds(this, this.venues, this.loads, this.latency);
+    this.bookListened = new Uint8Array(nv);
+    const recordTrades = config.recorder?.trades ?? false;
+    if (typeof recordTrades !== "boolean")
+      throw new ConfigError("recorder.trades", recordTrades, "must be true or false");
+    this.trades = recordTrades
+      ? new TradeLog(
+          this.venues,
+          this.venueNames,
+          this.agents.map((a) => a.name),
+          this,
+        )
+      : null;
+    if (this.trades !== null) for (let v = 0; v < nv; v++) this.listenToBook(v);
     this.recorder = new Recorder(
       config.recorder ?? {},
       this.venues,
@@ -301,11 +319,12 @@ class SimWorld implements World {
     }
     this.nowNs = untilNs;
     if (this.checks !== "off") this.checkAll();
-    return this.recorder.result(
+    const result = this.recorder.result(
       this.nowNs,
       this.eventsProcessed,
       this.venues[this.perpIndex[0]!] as PerpVenue,
     );
+    return this.trades === null ? result : { ...result, trades: this.trades.result() };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -348,6 +367,24 @@ class SimWorld implements World {
     p.orderId[h] = -1;
     p.flags[h] = 0;
     return h;
+  }
+
+  /** Routes venue `v`'s book events, after every command, to the feeds and the trade log (once). */
+  listenToBook(v: number): void {
+    if (this.bookListened[v] === 1) return;
+    this.bookListened[v] = 1;
+    const feeds = this.feeds;
+    const trades = this.trades;
+    this.venues[v]!.book.setListener((ev) => {
+      feeds.collect(v, ev);
+      if (trades !== null) trades.book(v, ev, this.nowNs);
+    });
+  }
+
+  /** Index of the agent owning `account` of `venue`, or -1. */
+  ownerOf(venue: number, account: number): number {
+    const o = this.owners[venue];
+    return o !== undefined && account >= 0 && account < o.length ? o[account]! : -1;
   }
 
   /** Assigns the next order id of a venue. */
@@ -409,6 +446,11 @@ class SimWorld implements World {
 
   rng(name: string): RandomStream {
     return this.rngs.get(name);
+  }
+
+  /** A new, uncached stream with the seed of `name` (see {@link RandomStreams.fresh}). */
+  freshRng(name: string): RandomStream {
+    return this.rngs.fresh(name);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -523,6 +565,7 @@ class SimWorld implements World {
       }
     }
     venue.advance(this.nowNs);
+    this.trades?.afterStep(v);
     this.route(v, venue.events);
     this.publishMarketData(v);
     this.feeds.afterStep(v, true);
@@ -588,6 +631,7 @@ class SimWorld implements World {
           break;
       }
     }
+    this.trades?.afterStep(v);
     this.route(v, venue.events);
     this.publishMarketData(v);
     this.feeds.afterStep(v, false);
@@ -877,6 +921,12 @@ class AgentContextImpl implements AgentContext {
 
   rng(name = "main"): RandomStream {
     return this.world.rng(`agent/${this.agentName}/${name}`);
+  }
+
+  sharedRng(name: string): RandomStream {
+    if (typeof name !== "string" || name === "")
+      throw new ConfigError("sharedRng(name)", name, "must be a non-empty string");
+    return this.world.freshRng(`shared/${name}`);
   }
 
   venueIndex(name: string): number {

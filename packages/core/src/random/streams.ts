@@ -223,6 +223,18 @@ export class RandomStreams {
     }
     return s;
   }
+
+  /**
+   * A new stream with the seed of `name`, not cached: every call starts the same sequence afresh,
+   * so holders that draw in step see one common path (where {@link RandomStreams.get} hands every
+   * caller the one shared instance, whose draws they would split between them).
+   */
+  fresh(name: string): RandomStream {
+    if (typeof name !== "string" || name === "") {
+      throw new ConfigError("stream name", name, "must be a non-empty string");
+    }
+    return new RandomStream(name, this.deriveSeed(name));
+  }
 }
 
 /**

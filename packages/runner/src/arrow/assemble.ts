@@ -1,6 +1,6 @@
 /**
- * Assembles `runs.arrow`, `timeseries.arrow` and `liquidations.arrow` (Arrow IPC file format)
- * from the part logs' records, streaming part by part: a first pass reads the parts' schemas and takes their
+ * Assembles `runs.arrow`, `timeseries.arrow`, `liquidations.arrow` and, when the runs recorded
+ * them, `trades.arrow` (Arrow IPC file format) from the part logs' records, streaming part by part: a first pass reads the parts' schemas and takes their
  * union (runs may differ in columns: failed runs have no `summarize` metrics, worlds with other
  * agents record other gauges), a second pass conforms each part's batches to the union,
  * coalesces them into batches of up to {@link AssembleOptions.batchRows} rows and writes them
@@ -16,7 +16,8 @@
 
 import { closeSync, openSync, renameSync, writeSync } from "node:fs";
 import path from "node:path";
-import { batchOfData, ROLE_KEY, ROLE_ORDER } from "./encode.ts";
+import { ROLE_KEY, ROLE_ORDER, TABLES, type TableName } from "@cascade/schema";
+import { batchOfData } from "./encode.ts";
 import {
   AsyncByteQueue,
   type Data,
@@ -32,16 +33,14 @@ import {
 import { PartReader, type PartRef } from "./part-log.ts";
 import { type ColumnSegment, type PartTable, readPart } from "./part-reader.ts";
 
-/** The three output tables. */
-export const TABLES = ["runs", "timeseries", "liquidations"] as const;
-/** One of {@link TABLES}. */
-export type TableName = (typeof TABLES)[number];
+// The table names belong to the output contract.
+export { TABLES, type TableName } from "@cascade/schema";
 
 /** Options of {@link assemble}. */
 export interface AssembleOptions {
   /** Parts to assemble, in run-id order (duplicates of a run id are an error). */
   readonly parts: readonly PartRef[];
-  /** Directory the three files are written into (atomically). */
+  /** Directory the files are written into (atomically). */
   readonly outDir: string;
   /** Schema metadata of every file (e.g. `cascade.seed`, `cascade.config_hash`). */
   readonly metadata: Readonly<Record<string, string>>;
@@ -55,6 +54,8 @@ export interface AssembleOptions {
 
 /** What {@link assemble} did. */
 export interface AssembleResult {
+  /** The tables written (`trades` only when some part holds trades). */
+  readonly tables: readonly TableName[];
   /** Rows written per table. */
   readonly rows: Readonly<Record<TableName, number>>;
   /** Bytes written per table. */
@@ -68,7 +69,8 @@ export interface AssembleResult {
 }
 
 /**
- * Writes the three output files from `parts`.
+ * Writes the output files from `parts`: runs, timeseries, liquidations, and trades when some part
+ * holds them (a sweep records trades in every run or in none: the switch is part of its plan).
  * @throws when a part is unreadable or two parts give a column different types.
  */
 export function assemble(options: AssembleOptions): AssembleResult {
@@ -90,6 +92,7 @@ export function assemble(options: AssembleOptions): AssembleResult {
 
   // Pass 1: union of the schemas, in run order; one part per schema key is enough.
   const unions = TABLES.map((t) => new SchemaUnion(t));
+  const present = TABLES.map((t) => t !== "trades");
   const seen = new Set<string>();
   try {
     for (const p of options.parts) {
@@ -97,6 +100,7 @@ export function assemble(options: AssembleOptions): AssembleResult {
       seen.add(p.schemaKey);
       readPart(read(p), p.schemaKey, partSchemas).forEach((table, i) => {
         unions[i]!.add(table.schema, p.runId);
+        present[i] = true;
       });
     }
   } catch (e) {
@@ -108,10 +112,13 @@ export function assemble(options: AssembleOptions): AssembleResult {
 
   // Pass 2: conform, coalesce, write.
   const batchRows = options.batchRows ?? 65_536;
-  const writers = TABLES.map((t, i) => new TableFile(path.join(options.outDir, `${t}.arrow`), schemas[i]!));
-  const coalescers = TABLES.map(
+  const tables = TABLES.filter((_, i) => present[i]);
+  const writers = tables.map(
+    (t) => new TableFile(path.join(options.outDir, `${t}.arrow`), schemas[TABLES.indexOf(t)]!),
+  );
+  const coalescers = tables.map(
     (t, i) =>
-      new Coalescer(schemas[i]!, t === "timeseries" ? "nan" : "null", batchRows, (b) => {
+      new Coalescer(schemas[TABLES.indexOf(t)]!, t === "timeseries" ? "nan" : "null", batchRows, (b) => {
         if (t === "runs") options.onRunsBatch?.(b);
         writers[i]!.write(b);
       }),
@@ -130,16 +137,14 @@ export function assemble(options: AssembleOptions): AssembleResult {
   } finally {
     reader.close();
   }
-  const rows = Object.fromEntries(TABLES.map((t, i) => [t, coalescers[i]!.rowsWritten])) as Record<
-    TableName,
-    number
-  >;
-  const bytes = Object.fromEntries(TABLES.map((t, i) => [t, writers[i]!.sink.bytes])) as Record<
-    TableName,
-    number
-  >;
+  const rows = Object.fromEntries(
+    TABLES.map((t) => [t, coalescers[tables.indexOf(t)]?.rowsWritten ?? 0]),
+  ) as Record<TableName, number>;
+  const bytes = Object.fromEntries(
+    TABLES.map((t) => [t, writers[tables.indexOf(t)]?.sink.bytes ?? 0]),
+  ) as Record<TableName, number>;
   const sinkMs = writers.reduce((s, w) => s + w.sink.writeMs, 0);
-  return { rows, bytes, totalMs: performance.now() - t0, readMs, sinkMs };
+  return { tables, rows, bytes, totalMs: performance.now() - t0, readMs, sinkMs };
 }
 
 /** Union of the schemas of one table over all parts. */

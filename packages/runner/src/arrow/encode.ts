@@ -1,6 +1,7 @@
 /**
- * One run as Arrow: its `runs` row, its time series and its liquidation log as record batches,
- * serialized as three concatenated Arrow IPC streams — the payload of the run's part record,
+ * One run as Arrow: its `runs` row, its time series, its liquidation log and (when the run records
+ * them) its trades as record batches, serialized as three or four concatenated Arrow IPC streams
+ * — the payload of the run's part record,
  * which a worker hands to the main thread in shared memory and the main thread appends,
  * unchanged, to its part log.
  *
@@ -8,10 +9,19 @@
  */
 
 import { createHash } from "node:crypto";
-import { type SimResult, SUMMARY_METRICS } from "@cascade/sim";
+import {
+  type ColumnRole,
+  INT32_SERIES_COLUMNS,
+  LIQUIDATION_COLUMNS,
+  ROLE_KEY,
+  SUMMARY_METRIC_NAMES,
+  seriesFileName,
+  summaryMetric,
+  TRADE_COLUMNS,
+} from "@cascade/schema";
+import type { SimResult } from "@cascade/sim";
 import type { ParamColumn } from "../plan.ts";
 import type { ParamPoint } from "../sweep.ts";
-import { COUNT_METRICS, INTERVAL_COLUMNS } from "./columns.ts";
 import {
   Bool,
   type Data,
@@ -30,28 +40,6 @@ import {
   Utf8,
   VectorAssembler,
 } from "./lib.ts";
-
-/** Field metadata key telling what a `runs.arrow` column is (see {@link ColumnRole}). */
-export const ROLE_KEY = "cascade.role";
-
-/**
- * What a `runs.arrow` column holds: the run's identity (`key`), a parameter (`param`), a derived
- * parameter (`derived`), its status (`status`), a sim summary metric (`metric`), an experiment
- * `summarize` metric (`extra`), its trace hash (`trace`), or wall-clock time (`wall`).
- */
-export type ColumnRole = "key" | "param" | "derived" | "status" | "metric" | "extra" | "trace" | "wall";
-
-/** Column order of `runs.arrow` by role. */
-export const ROLE_ORDER: readonly ColumnRole[] = [
-  "key",
-  "param",
-  "derived",
-  "status",
-  "metric",
-  "extra",
-  "trace",
-  "wall",
-];
 
 /** The `runs.arrow` row of one run. */
 export interface RunRow {
@@ -73,19 +61,14 @@ export interface RunRow {
   readonly wallMs: number;
 }
 
-/** The three tables of a run. */
+/** The tables of a run. */
 export interface RunBatches {
   readonly runs: RecordBatch;
   readonly timeseries: RecordBatch;
   readonly liquidations: RecordBatch;
+  /** Only when the run records trades. */
+  readonly trades?: RecordBatch;
 }
-
-/** Per-interval counts of `timeseries.arrow`, stored as Int32. */
-const INTERVAL_COUNTS = new Set([
-  "liquidations_in_interval",
-  "adl_count_in_interval",
-  "kernel_events_in_interval",
-]);
 
 const F64 = new Float64();
 const I32 = new Int32();
@@ -108,7 +91,7 @@ function paramType(kind: ParamColumn["kind"]): DataType {
   }
 }
 
-/** The `runs` row of one run as a one-row record batch (columns in {@link ROLE_ORDER}). */
+/** The `runs` row of one run as a one-row record batch (columns in the contract's `ROLE_ORDER`). */
 export function runRowBatch(row: RunRow, columns: readonly ParamColumn[]): RecordBatch {
   const fields: Field[] = [];
   const datas: Data[] = [];
@@ -124,8 +107,9 @@ export function runRowBatch(row: RunRow, columns: readonly ParamColumn[]): Recor
     add(c.name, paramType(c.kind), c.kind === "derived" ? "derived" : "param", row.params[c.name]);
   add("status", UTF8, "status", row.status);
   add("error", UTF8, "status", row.error);
-  const metricNames = row.metrics === null ? Object.keys(SUMMARY_METRICS) : Object.keys(row.metrics);
-  for (const m of metricNames) add(m, COUNT_METRICS.has(m) ? I32 : F64, "metric", row.metrics?.[m]);
+  const metricNames = row.metrics === null ? SUMMARY_METRIC_NAMES : Object.keys(row.metrics);
+  for (const m of metricNames)
+    add(m, summaryMetric(m)?.type === "int32" ? I32 : F64, "metric", row.metrics?.[m]);
   if (row.extras !== null) for (const [k, v] of Object.entries(row.extras)) add(k, F64, "extra", v);
   add("trace_hash", UTF8, "trace", row.traceHash);
   add("wall_ms", F64, "wall", row.wallMs);
@@ -171,7 +155,7 @@ function scalarData(type: DataType, value: unknown): Data {
 
 /**
  * A run's time series as a record batch: `run_id` then the sim's columns — Float64, except the
- * per-interval counts (Int32), which are renamed as in {@link INTERVAL_COLUMNS}.
+ * per-interval counts (Int32), which are renamed as in the contract's `INTERVAL_COLUMNS`.
  */
 export function timeseriesBatch(runId: number, result: SimResult | null): RecordBatch {
   const cols = result?.timeseries ?? {};
@@ -179,8 +163,8 @@ export function timeseriesBatch(runId: number, result: SimResult | null): Record
   const fields = [field("run_id", I32)];
   const datas = [makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) })];
   for (const [simName, col] of Object.entries(cols)) {
-    const name = INTERVAL_COLUMNS[simName] ?? simName;
-    if (INTERVAL_COUNTS.has(name)) {
+    const name = seriesFileName(simName);
+    if (INT32_SERIES_COLUMNS.has(name)) {
       fields.push(field(name, I32));
       datas.push(makeData({ type: I32, length: n, nullCount: 0, data: Int32Array.from(col) }) as never);
     } else {
@@ -198,25 +182,77 @@ function typeOfArray(a: ArrayLike<number>): DataType {
   return F64;
 }
 
-/** Names and types of the liquidation columns of an empty log (a failed run). */
-const LIQUIDATION_TYPES: Readonly<Record<string, () => ArrayLike<number>>> = {
-  time_s: () => new Float64Array(0),
-  account: () => new Int32Array(0),
-  side: () => new Uint8Array(0),
-  qty: () => new Float64Array(0),
-  mark: () => new Float64Array(0),
-  liquidation_price: () => new Float64Array(0),
-  bankruptcy_price: () => new Float64Array(0),
-  fill_price: () => new Float64Array(0),
-  fund_delta: () => new Float64Array(0),
-  stage: () => new Uint8Array(0),
-};
+/** Empty columns of the contract's types, in its order (the log of a failed run). */
+function emptyColumns(
+  columns: Readonly<Record<string, { readonly type: "float64" | "int32" | "uint8" | "utf8" }>>,
+): Record<string, ArrayLike<number>> {
+  // Utf8 columns are kept as Int32 indices into names until they are encoded.
+  const empty = { float64: Float64Array, int32: Int32Array, uint8: Uint8Array, utf8: Int32Array } as const;
+  return Object.fromEntries(Object.entries(columns).map(([k, c]) => [k, new empty[c.type](0)]));
+}
+
+/**
+ * A run's trades as a record batch: `run_id` then the contract's columns (`TRADE_COLUMNS`), the
+ * venue and agent indices written as their names (null for the insurance fund).
+ */
+export function tradesBatch(runId: number, result: SimResult | null): RecordBatch {
+  const table = result?.trades;
+  const cols: Record<string, ArrayLike<number>> = table
+    ? (table.columns as unknown as Record<string, ArrayLike<number>>)
+    : emptyColumns(TRADE_COLUMNS);
+  const n = cols.time_s?.length ?? 0;
+  const fields = [field("run_id", I32)];
+  const datas: Data[] = [
+    makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) }),
+  ];
+  for (const [name, spec] of Object.entries(TRADE_COLUMNS)) {
+    const col = cols[name]!;
+    if (spec.type === "utf8") {
+      const names = name === "venue" ? (table?.venueNames ?? []) : (table?.agentNames ?? []);
+      fields.push(field(name, UTF8));
+      datas.push(namesData(col as Int32Array, names));
+    } else {
+      const type = typeOfArray(col);
+      fields.push(field(name, type));
+      datas.push(makeData({ type, length: n, nullCount: 0, data: col } as never) as never);
+    }
+  }
+  return batchOfData(new Schema(fields), n, datas);
+}
+
+/** A Utf8 column of `names[index[i]]`, null where the index is negative. */
+function namesData(index: Int32Array, names: readonly string[]): Data {
+  const bytes = names.map((s) => utf8.encode(s));
+  const n = index.length;
+  const offsets = new Int32Array(n + 1);
+  const validity = new Uint8Array(Math.ceil(n / 8));
+  let size = 0;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const k = index[i]!;
+    if (k >= 0) {
+      size += bytes[k]!.length;
+      validity[i >> 3]! |= 1 << (i & 7);
+    } else nulls++;
+    offsets[i + 1] = size;
+  }
+  const data = new Uint8Array(size);
+  for (let i = 0; i < n; i++) if (index[i]! >= 0) data.set(bytes[index[i]!]!, offsets[i]!);
+  return makeData({
+    type: UTF8,
+    length: n,
+    nullCount: nulls,
+    nullBitmap: nulls > 0 ? validity : null,
+    valueOffsets: offsets,
+    data,
+  } as never);
+}
 
 /** A run's liquidation log as a record batch: `run_id` then the sim's columns. */
 export function liquidationsBatch(runId: number, result: SimResult | null): RecordBatch {
   const cols: Record<string, ArrayLike<number>> = result
     ? (result.liquidations as unknown as Record<string, ArrayLike<number>>)
-    : Object.fromEntries(Object.entries(LIQUIDATION_TYPES).map(([k, f]) => [k, f()]));
+    : emptyColumns(LIQUIDATION_COLUMNS);
   const n = cols.time_s?.length ?? 0;
   const fields = [field("run_id", I32)];
   const datas = [makeData({ type: I32, length: n, nullCount: 0, data: new Int32Array(n).fill(runId) })];
@@ -241,7 +277,7 @@ export function batchOfData(schema: Schema, length: number, children: readonly u
 
 /** A run serialized for its part record. */
 export interface EncodedRun {
-  /** Three concatenated Arrow IPC streams: runs, timeseries, liquidations. */
+  /** Concatenated Arrow IPC streams: runs, timeseries, liquidations (and trades). */
   readonly bytes: Uint8Array;
   /**
    * Fingerprint of the three streams' schemas (16 hex digits of a SHA-1 of their schema
@@ -308,8 +344,8 @@ function streamChunks(batch: RecordBatch): { chunks: Uint8Array[]; schemaHash: U
 }
 
 /**
- * Serializes a run's three batches as three concatenated Arrow IPC streams (runs, timeseries,
- * liquidations) into one fresh buffer, with the key of their schemas. With
+ * Serializes a run's batches as concatenated Arrow IPC streams (runs, timeseries, liquidations,
+ * and trades when present) into one fresh buffer, with the key of their schemas. With
  * `frame`, the buffer also has room for a record header before the streams and padding after
  * them (see `part-log.ts`), so the worker can seal the record without copying the bytes, and
  * with `frame.shared` that buffer is a SharedArrayBuffer (handed to the main thread as it is).
@@ -318,7 +354,9 @@ export function encodeRun(
   batches: RunBatches,
   frame?: { readonly before: number; readonly align: number; readonly shared?: boolean },
 ): EncodedRun {
-  const streams = [batches.runs, batches.timeseries, batches.liquidations].map(streamChunks);
+  const tables = [batches.runs, batches.timeseries, batches.liquidations];
+  if (batches.trades !== undefined) tables.push(batches.trades);
+  const streams = tables.map(streamChunks);
   let length = 0;
   for (const s of streams) for (const c of s.chunks) length += c.byteLength;
   const before = frame?.before ?? 0;
@@ -340,13 +378,14 @@ export function encodeRun(
 }
 
 /**
- * Reads a run's part bytes back into its three tables' batches.
- * @throws when the bytes do not hold three Arrow IPC streams.
+ * Reads a run's part bytes back into its tables' batches (`trades` only when the run recorded them).
+ * @throws when the bytes do not hold three or four Arrow IPC streams.
  */
 export function decodeRun(bytes: Uint8Array): {
   runs: RecordBatch[];
   timeseries: RecordBatch[];
   liquidations: RecordBatch[];
+  trades?: RecordBatch[];
   schemas: Schema[];
 } {
   const tables: RecordBatch[][] = [];
@@ -357,6 +396,15 @@ export function decodeRun(bytes: Uint8Array): {
     schemas.push(reader.schema);
     tables.push(batches);
   }
-  if (tables.length !== 3) throw new Error(`a run part holds 3 Arrow streams, found ${tables.length}`);
-  return { runs: tables[0]!, timeseries: tables[1]!, liquidations: tables[2]!, schemas };
+  if (tables.length !== 3 && tables.length !== 4)
+    throw new Error(`a run part holds 3 or 4 Arrow streams, found ${tables.length}`);
+  const [runs, timeseries, liquidations, trades] = tables as [
+    RecordBatch[],
+    RecordBatch[],
+    RecordBatch[],
+    RecordBatch[] | undefined,
+  ];
+  return trades === undefined
+    ? { runs, timeseries, liquidations, schemas }
+    : { runs, timeseries, liquidations, trades, schemas };
 }

@@ -15,7 +15,7 @@
  * 48      4     record checksum: FNV-1a over the 32-bit little-endian words of bytes 4..48 and
  *               of the payload with its padding
  * 52      4     header checksum: FNV-1a over the words of bytes 0..52
- * 56      …     payload: the run's runs row, time series and liquidation log as three Arrow IPC streams
+ * 56      …     payload: the run's runs row, time series and liquidation log (and trades, when recorded) as three (four) Arrow IPC streams
  *         …     zero padding to a multiple of 8 bytes
  * ```
  *

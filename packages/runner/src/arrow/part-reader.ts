@@ -1,6 +1,6 @@
 /**
  * A fast reader of the payloads of the runner's own part records, for the assembler. Payloads
- * are three Arrow IPC streams of flat columns (Int32, Uint8, Float64, Bool, Utf8; no
+ * are three Arrow IPC streams (four with trades) of flat columns (Int32, Uint8, Float64, Bool, Utf8; no
  * dictionaries, no compression) that the runner wrote itself, so instead of apache-arrow's
  * general reader (which builds vectors through visitors for every column of every part) this
  * walks the IPC framing, lets Arrow decode only the message metadata, and returns views of the
@@ -25,7 +25,7 @@ export interface ColumnSegment {
   readonly offsets: Int32Array | null;
 }
 
-/** One of a part's three tables. */
+/** One of a part's tables. */
 export interface PartTable {
   readonly schema: Schema;
   readonly length: number;
@@ -37,8 +37,9 @@ const MESSAGE_SCHEMA = 1;
 const MESSAGE_RECORD_BATCH = 3;
 
 /**
- * Reads a part's three tables. `schemas` caches decoded schemas by `schemaKey` (the key in its
- * part record): parts sharing a key share schemas, decoded once.
+ * Reads a part's tables: runs, timeseries, liquidations and, when the run recorded them, trades.
+ * `schemas` caches decoded schemas by `schemaKey` (the key in its part record): parts sharing a
+ * key share schemas, decoded once.
  */
 export function readPart(
   bytes: Uint8Array,
@@ -50,7 +51,8 @@ export function readPart(
   const tables: PartTable[] = [];
   const decoded: Schema[] = [];
   let pos = 0;
-  for (let t = 0; t < 3; t++) {
+  // Streams follow each other to the end of the payload (which may be zero-padded to 8 bytes).
+  for (let t = 0; t < 4 && (t < 3 || (pos + 8 <= bytes.byteLength && view.getInt32(pos, true) === -1)); t++) {
     let schema: Schema | undefined = cached?.[t];
     let table: PartTable | undefined;
     for (;;) {
@@ -170,7 +172,8 @@ function slice<T extends TypedArray>(
 /** Arrow's general reader, for parts this reader does not recognize. */
 function fallback(bytes: Uint8Array): PartTable[] {
   const run = decodeRun(bytes);
-  return [run.runs, run.timeseries, run.liquidations].map((batches, t) => {
+  const tables = [run.runs, run.timeseries, run.liquidations, ...(run.trades ? [run.trades] : [])];
+  return tables.map((batches, t) => {
     const schema = run.schemas[t]!;
     if (batches.length > 1) throw new Error("a run part holds one record batch per table");
     const batch = batches[0];

@@ -25,7 +25,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError, type Seed } from "@cascade/core";
-import { ROLE_KEY } from "../arrow/encode.ts";
+import { ROLE_KEY } from "@cascade/schema";
 import { RecordBatchReader } from "../arrow/lib.ts";
 import { ensureOutDir, removeTempFiles, writeFileAtomic } from "../arrow/out-dir.ts";
 import { listParts, PartReader } from "../arrow/part-log.ts";
@@ -510,6 +510,7 @@ async function evaluateBatch(
         replication: r,
         seed: runSeed(ctx.seed, r),
         params: point.params,
+        trades: false,
         durationNs: point.durationNs,
       });
     }

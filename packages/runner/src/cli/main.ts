@@ -46,8 +46,9 @@ Run "cascade <command> --help" for a command's options.`;
 const RUN_HELP = `usage: cascade run <experiment> [options]
 
 Runs every parameter point × replication of an experiment on a pool of worker threads. Each
-finished run is appended at once to a part log in <out>/parts/; at the end runs.arrow, timeseries.arrow and
-liquidations.arrow (Arrow IPC files keyed by run_id) and manifest.json are assembled in <out>.
+finished run is appended at once to a part log in <out>/parts/; at the end runs.arrow, timeseries.arrow,
+liquidations.arrow (Arrow IPC files keyed by run_id), trades.arrow when trades are recorded, and
+manifest.json are assembled in <out>.
 The files are identical whatever the number of workers or shards.
 
 options:
@@ -68,6 +69,10 @@ options:
   --experiments DIR   where experiments are looked up by name (default <repo>/experiments)
   --no-check          skip the checks made before the first run: type-check the experiment's
                       files, build each point's world once (see cascade check)
+  --trades            record every execution (who traded with whom) into trades.arrow;
+                      default: the experiment's record.trades, else off (a large sweep
+                      executes millions of trades)
+  --no-trades         do not record trades, even when the experiment does
   --no-report         do not write report.html after the run
   --quiet             no progress display
   -h, --help          this help
@@ -303,6 +308,8 @@ async function runCommand(args: readonly string[]): Promise<number> {
       shard: { type: "string" },
       shards: { type: "string" },
       experiments: { type: "string" },
+      trades: { type: "boolean" },
+      "no-trades": { type: "boolean" },
       "no-report": { type: "boolean" },
       "no-check": { type: "boolean" },
       quiet: { type: "boolean" },
@@ -329,6 +336,9 @@ async function runCommand(args: readonly string[]): Promise<number> {
   const runTimeoutSec =
     values["run-timeout"] === undefined ? undefined : positiveNumber("--run-timeout", values["run-timeout"]);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  if (values.trades === true && values["no-trades"] === true)
+    throw new ConfigError("--trades", "--no-trades", "cannot be given with --no-trades");
+  const trades = values.trades === true ? true : values["no-trades"] === true ? false : undefined;
   const shard: Shard | undefined =
     values.shard !== undefined ? parseShard(values.shard) : shardFromEnv(process.env, shardCount);
   const experiment = await importExperiment(file);
@@ -355,6 +365,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
     overrides: values.set ?? [],
     replications,
     seed,
+    trades,
     workers,
     shard,
     resume: values.resume === true,
@@ -374,7 +385,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
   if (result.summary !== null) {
     if (!values.quiet) console.log(`\n${result.summary.format()}\n`);
     if (!values.quiet && m.runs.ok > 0) await printAmplification(result.outDir);
-    console.log(`wrote ${rel}/runs.arrow, timeseries.arrow, liquidations.arrow, manifest.json`);
+    console.log(`wrote ${rel}/${m.files.join(", ")}, manifest.json`);
     if (values["no-report"] !== true && m.runs.ok > 0) await writeReportTo(result.outDir, log);
   } else {
     console.log(`wrote ${rel}/parts and ${rel}/shard-${shard!.index}-of-${shard!.count}.json`);
@@ -654,7 +665,7 @@ async function mergeCommand(args: readonly string[]): Promise<number> {
     `${m.experiment.name}: merged ${m.runs.ok} ok, ${m.runs.failed} failed, ${m.runs.missing} missing of ${m.totalRuns} runs`,
   );
   if (!values.quiet) console.log(`\n${res.summary.format()}\n`);
-  console.log(`wrote ${values.out}/runs.arrow, timeseries.arrow, liquidations.arrow, manifest.json`);
+  console.log(`wrote ${values.out}/${m.files.join(", ")}, manifest.json`);
   if (values["no-report"] !== true && m.runs.ok > 0)
     await writeReportTo(path.resolve(values.out), (l) => console.error(l));
   return 0;
