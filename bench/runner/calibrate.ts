@@ -17,12 +17,19 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { REPO_ROOT, readTrialInput, reportTrialResult } from "../harness/fresh-process.ts";
 
+/** The ceilings a calibration can measure. */
+export type CeilingName = "arithmetic" | "workload" | "processes";
+
 /** What the suite asks the calibration to do. */
 export interface CalibrationInput {
   /** Simulation runs per thread in the workload calibration. */
   readonly runs: number;
   /** `CASCADE_BENCH_POINTS` of the benchmark experiment. */
   readonly points: number;
+  /** Which ceilings to measure. */
+  readonly measure: readonly CeilingName[];
+  /** Rounds of each measured ceiling (the best of them is kept). */
+  readonly rounds: number;
 }
 
 /** A ceiling: rates with one and two threads and their ratio to the ideal. */
@@ -33,14 +40,14 @@ export interface Ceiling {
   readonly efficiency: number;
 }
 
-/** What the calibration reports. */
+/** What the calibration reports (the ceilings it was asked to measure). */
 export interface CalibrationResult {
   /** Pure arithmetic, loop iterations per second. */
-  readonly arithmetic: Ceiling;
+  readonly arithmetic?: Ceiling;
   /** The benchmark's simulation runs in bare threads, runs per second. */
-  readonly workload: Ceiling;
+  readonly workload?: Ceiling;
   /** The same runs in one process vs two independent processes at once, runs per second. */
-  readonly processes: Ceiling;
+  readonly processes?: Ceiling;
 }
 
 const ITERATIONS = 50_000_000;
@@ -141,10 +148,12 @@ async function ceiling(rounds: number, measure: (threads: number) => Promise<num
 
 const input = readTrialInput<CalibrationInput>();
 process.env.CASCADE_BENCH_POINTS = String(input.points);
-const arithmetic = await ceiling(3, (k) => rate(k, () => new Worker(SPIN, { eval: true }), false));
-const workload = await ceiling(2, (k) =>
-  rate(k, (i) => new Worker(simulationThread(input.runs, 100 + i * input.runs), { eval: true }), true),
-);
-const processes = await ceiling(2, (k) => processRate(k, input.runs));
-const result: CalibrationResult = { arithmetic, workload, processes };
-reportTrialResult(result);
+const measures: Record<CeilingName, (threads: number) => Promise<number>> = {
+  arithmetic: (k) => rate(k, () => new Worker(SPIN, { eval: true }), false),
+  workload: (k) =>
+    rate(k, (i) => new Worker(simulationThread(input.runs, 100 + i * input.runs), { eval: true }), true),
+  processes: (k) => processRate(k, input.runs),
+};
+const result: { -readonly [K in CeilingName]?: Ceiling } = {};
+for (const name of input.measure) result[name] = await ceiling(input.rounds, measures[name]);
+reportTrialResult(result satisfies CalibrationResult);

@@ -11,6 +11,16 @@ import { param } from "@cascade/runner";
 import type { WorldConfig } from "@cascade/sim";
 import { FLASH_CRASH_DEFAULTS as D, type FlashCrashParams, flashCrashWorld } from "./flash-crash-world.ts";
 
+/**
+ * Largest amount of USDT one money parameter may take: a whole number of USDT (a fraction finer
+ * than the venue's quote unit, 0.0001 USDT, cannot be deposited, and a random or LHS sweep would
+ * draw such fractions) stored as an integer parameter (Int32). With the insurance fund, the
+ * arbitrageur and 20 makers all at this bound, the perpetual venue holds 4.4·10^10 USDT of
+ * deposits besides retail's: a fifth of its exact-money bound (`MONEY_LIMIT_UNITS`, 2^51 quote
+ * units ≈ 2.25·10^11 USDT), so every value in range builds a world.
+ */
+export const MAX_MONEY_USDT = 2_000_000_000;
+
 /** Parameter specs of {@link FlashCrashParams}. */
 export const FLASH_CRASH_PARAMETERS = {
   retailAccounts: param.number({
@@ -37,6 +47,10 @@ export const FLASH_CRASH_PARAMETERS = {
   retailCapital: param.number({
     default: D.retailCapital,
     min: 10,
+    // Retail's deposits are about 1.65 × this per account: at 10^6 accounts and this bound,
+    // 1.65·10^11 USDT; more would pass the venue's exact-money bound (MoneyLimitExceeded).
+    max: 100_000,
+    integer: true,
     description: "median retail capital (log-normal, sigma 1)",
     unit: "USDT",
   }),
@@ -94,6 +108,8 @@ export const FLASH_CRASH_PARAMETERS = {
   makerCapital: param.number({
     default: D.makerCapital,
     min: 10_000,
+    max: MAX_MONEY_USDT,
+    integer: true,
     description: "capital of each market maker",
     unit: "USDT",
   }),
@@ -154,6 +170,8 @@ export const FLASH_CRASH_PARAMETERS = {
   arbCapital: param.number({
     default: D.arbCapital,
     min: 0,
+    max: MAX_MONEY_USDT,
+    integer: true,
     description: "arbitrageur capital on each leg",
     unit: "USDT",
   }),
@@ -175,7 +193,9 @@ export const FLASH_CRASH_PARAMETERS = {
   liquidationPacing: param.number({
     default: D.liquidationPacing,
     min: 0,
-    description: "liquidation orders per second at most (0 = unpaced)",
+    max: MAX_MONEY_USDT,
+    integer: true,
+    description: "notional the liquidation engine may sell per second at most (0 = unpaced)",
     unit: "USDT/s",
   }),
   circuitBreakerPct: param.number({
@@ -195,6 +215,8 @@ export const FLASH_CRASH_PARAMETERS = {
   insuranceFund: param.number({
     default: D.insuranceFund,
     min: 0,
+    max: MAX_MONEY_USDT,
+    integer: true,
     description: "insurance fund at the start",
     unit: "USDT",
   }),

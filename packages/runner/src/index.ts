@@ -172,3 +172,4 @@ export {
   sweepPoints,
   sweepSize,
 } from "./sweep.ts";
+export { type WorkerBundle, workerBundle, workerCacheDir } from "./worker-bundle.ts";

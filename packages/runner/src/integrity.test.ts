@@ -114,6 +114,34 @@ describe("cascade merge --out", () => {
     expect(n.stderr).toMatch(/is not empty and holds no cascade output \(thesis\.tex\)/);
   });
 
+  it("takes the directory lock a run takes, and refuses inputs that a live process still writes", async () => {
+    const target = path.join(tempDir(), "merged");
+    mkdirSync(target);
+    // Another merge (or an unsharded run) holds the session lock of the target.
+    const merging = acquireLock(target, "manifest.json", "cascade merge");
+    const m = await run(["merge", reference, "--out", target, "--quiet"]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(
+      /^cascade: merge --out = ".*merged": is in use by cascade merge \(pid \d+ on .*\); lock file .*\.manifest\.json\.lock/,
+    );
+    merging();
+    // A shard still running in the target, or in an input, would leave its runs out.
+    const shard = acquireLock(target, "shard-0-of-2.json", "cascade run");
+    expect((await run(["merge", reference, "--out", target, "--quiet"])).stderr).toMatch(
+      /merge --out = ".*merged": is in use by cascade run/,
+    );
+    shard();
+    const input = copyOf(reference);
+    const running = acquireLock(input, "shard-1-of-2.json", "cascade run");
+    const i = await run(["merge", input, "--out", target, "--quiet"]);
+    expect(i.code).toBe(2);
+    expect(i.stderr).toMatch(/^cascade: merge = ".*": is in use by cascade run .*shard-1-of-2\.json\.lock/);
+    running();
+    expect((await run(["merge", input, "--out", target, "--quiet"])).code).toBe(0);
+    expect(readdirSync(target).filter((n) => n.endsWith(".lock"))).toEqual([]);
+    expect(runsData(target)).toEqual(runsData(reference));
+  });
+
   it("accepts a new directory, and merging the same sweep into it again", async () => {
     const target = path.join(tempDir(), "merged");
     expect((await run(["merge", reference, "--out", target, "--quiet"])).code).toBe(0);

@@ -17,9 +17,18 @@ import { type AnyExperiment, isExperiment } from "./experiment.ts";
  * or does not default-export `defineExperiment(...)`.
  */
 export async function importExperiment(file: string): Promise<AnyExperiment> {
+  return experimentOf(file, import(pathToFileURL(file).href));
+}
+
+/**
+ * The experiment that the module being imported by `module` (the import of `file`, e.g. from a
+ * compiled worker) default-exports.
+ * @throws {@link @cascade/core!ConfigError} as {@link importExperiment} does.
+ */
+export async function experimentOf(file: string, module: Promise<unknown>): Promise<AnyExperiment> {
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    mod = (await module) as { default?: unknown };
   } catch (e) {
     throw loadError(file, e) ?? e;
   }

@@ -11,9 +11,9 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
-import { makeDirs, PARTS_DIR, writeFileAtomic } from "./arrow/out-dir.ts";
+import { acquireLock, makeDirs, PARTS_DIR, refuseLocked, writeFileAtomic } from "./arrow/out-dir.ts";
 import { listParts, type PartRef } from "./arrow/part-log.ts";
-import { type Manifest, readManifests } from "./manifest.ts";
+import { type Manifest, manifestName, readManifests } from "./manifest.ts";
 import { checkRecords, fieldMetadataOf, fileMetadata, tornLine } from "./run-experiment.ts";
 import { differingSources } from "./sources.ts";
 import { PointSummary } from "./summary.ts";
@@ -42,18 +42,33 @@ export interface MergeResult {
 }
 
 /**
- * Merges shard directories.
+ * Merges shard directories, holding `out`'s lock meanwhile (the one an unsharded run takes).
  * @throws {@link @cascade/core!ConfigError} when an input holds no manifest, the inputs (manifests or
- * part records) disagree on the configuration hash, or `out` is a non-empty directory that holds
- * something else than this experiment and configuration.
+ * part records) disagree on the configuration hash, `out` is a non-empty directory that holds
+ * something else than this experiment and configuration, or a live process (a run, shard, repair
+ * or merge) holds a lock of `out` or of an input.
  */
 export function mergeOutputs(options: MergeOptions): MergeResult {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   if (options.inputs.length === 0) throw new ConfigError("merge", [], "needs at least one input directory");
+  // The lock an unsharded run takes: no run, shard, repair or other merge writes here meanwhile.
+  const outDir = path.resolve(options.out);
+  makeDirs(outDir, "merge --out");
+  const release = acquireLock(outDir, manifestName(null), "cascade merge", () => true, "merge --out");
+  try {
+    return mergeLocked(options, outDir, startedAt, t0);
+  } finally {
+    release();
+  }
+}
+
+function mergeLocked(options: MergeOptions, outDir: string, startedAt: string, t0: number): MergeResult {
   const manifests: { dir: string; manifest: Manifest }[] = [];
   for (const input of options.inputs) {
     const dir = path.resolve(input);
+    // A shard still running there would leave its runs out of the merge.
+    if (dir !== outDir) refuseLocked(dir, "merge");
     const found = readManifests(dir).filter(({ manifest }) => manifest.kind !== "merge");
     const all = found.length > 0 ? found : readManifests(dir);
     if (all.length === 0)
@@ -91,9 +106,7 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
   }
   if (duplicates > 0) options.log?.(`merge: ${duplicates} runs appear in several inputs; using the first`);
   const parts = [...byRun.values()].sort((a, b) => a.runId - b.runId);
-  const outDir = path.resolve(options.out);
   if (!dirs.includes(outDir)) checkMergeTarget(outDir, first.manifest);
-  makeDirs(outDir, "--out");
   const m0 = first.manifest;
   const summary = new PointSummary();
   const res = assemble({

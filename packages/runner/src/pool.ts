@@ -13,22 +13,13 @@
  * @module
  */
 
-import { existsSync } from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { configKeyOf, encodeRecord, PartLogWriter } from "./arrow/part-log.ts";
 import { failedRunBatches, type RunFailureDetail } from "./execute.ts";
 import { type RunPlan, type RunSpec, runSpec } from "./plan.ts";
 import type { PoolWorkerData, RunTask, RunTaskResult } from "./worker.ts";
-
-/**
- * The worker entry: `worker-entry.mjs` (plain JS; registers tsx, then imports `worker.ts`), or
- * the compiled `worker.js` of a build that has no entry beside it.
- */
-export const WORKER_ENTRY = existsSync(new URL("./worker-entry.mjs", import.meta.url))
-  ? fileURLToPath(new URL("./worker-entry.mjs", import.meta.url))
-  : fileURLToPath(new URL("./worker.js", import.meta.url));
+import { type WorkerBundle, workerBundle } from "./worker-bundle.ts";
 
 /** Part records waiting for the disk beyond which no new run is started. */
 const MAX_PENDING_WRITES = 64;
@@ -89,6 +80,11 @@ export interface PoolStats {
   readonly workers: number;
   /** Wall time of the pool, ms. */
   readonly wallMs: number;
+  /**
+   * Time from the pool's creation (its workers starting to load) to the start of this session, ms:
+   * `startedAfterMs + wallMs` is the whole pool phase, worker start-up included.
+   */
+  readonly startedAfterMs: number;
   /** Main thread: time spent handing part records to the log, ms (the writes run asynchronously). */
   readonly partWriteMs: number;
   /** Elapsed time of the part log's `writev` calls, summed, ms (they overlap the sweep). */
@@ -113,43 +109,57 @@ export interface RunnerPoolOptions {
 
 /**
  * A pool of worker threads for one experiment file. The threads start (and import the experiment)
- * as soon as the pool is created, so create it early and plan while they load.
+ * as soon as the worker is compiled (see `worker-bundle.ts`; from the cache, a few milliseconds),
+ * so create the pool early and plan while they load.
  */
 export class RunnerPool {
   /** Worker threads. */
   readonly workers: number;
-  private readonly pool: Piscina<RunTask, RunTaskResult>;
+  /** The compiled worker the threads run, once it is ready. */
+  readonly bundle: Promise<WorkerBundle>;
+  private readonly pool: Promise<Piscina<RunTask, RunTaskResult>>;
   private readonly startedAt: Float64Array;
   private readonly window: number;
+  private readonly createdAt = performance.now();
+  private startError: unknown;
 
   constructor(options: RunnerPoolOptions) {
     this.workers = Math.max(1, options.workers ?? os.availableParallelism());
     this.window = 2 * this.workers;
     const started = new SharedArrayBuffer(8 * this.window);
     this.startedAt = new Float64Array(started);
-    const workerData: PoolWorkerData = { experimentFile: options.experimentFile, started };
-    this.pool = new Piscina<RunTask, RunTaskResult>({
-      filename: WORKER_ENTRY,
-      minThreads: this.workers,
-      maxThreads: this.workers,
-      idleTimeout: 60_000,
-      concurrentTasksPerWorker: 1,
-      workerData,
+    const workerData: PoolWorkerData = { started };
+    this.bundle = workerBundle(options.experimentFile);
+    this.pool = this.bundle.then((bundle) => {
+      const pool = startThreads(
+        (execArgv) =>
+          new Piscina<RunTask, RunTaskResult>({
+            filename: bundle.file,
+            minThreads: this.workers,
+            maxThreads: this.workers,
+            idleTimeout: 60_000,
+            concurrentTasksPerWorker: 1,
+            workerData,
+            execArgv,
+          }),
+      );
+      // A worker that cannot start (its code does not load) fails the session, see run().
+      pool.on("error", (e: unknown) => {
+        this.startError ??= e;
+      });
+      return pool;
     });
-    // A worker that cannot start (its code does not load) fails the session, see run().
-    this.pool.on("error", (e: unknown) => {
-      this.startError ??= e;
-    });
+    // A compilation error is thrown by the first run() or buildPoints(); not unhandled meanwhile.
+    this.pool.catch(() => {});
   }
-
-  private startError: unknown;
 
   /** Runs `runIds` of `plan`, appending one part record per run to a new part log in `partsDir`. */
   async run(options: Omit<PoolOptions, "experimentFile" | "workers">): Promise<PoolStats> {
     const t0 = performance.now();
     const { plan, runIds } = options;
     const specOf = options.specOf ?? ((runId: number) => runSpec(plan, runId));
-    const { pool, startedAt, window } = this;
+    const pool = await this.pool;
+    const { startedAt, window } = this;
     let ok = 0;
     let failed = 0;
     let partWriteMs = 0;
@@ -244,7 +254,7 @@ export class RunnerPool {
           onError(this.startError);
           return;
         }
-        this.pool.once("error", onError);
+        pool.once("error", onError);
         relaunch = () => launch();
         const launch = () => {
           try {
@@ -282,7 +292,7 @@ export class RunnerPool {
                 .catch(reject);
             }
             if (inFlight.size === 0 && (stopping || next >= runIds.length)) {
-              this.pool.off("error", onError);
+              pool.off("error", onError);
               resolve();
             }
           } catch (e) {
@@ -306,6 +316,7 @@ export class RunnerPool {
       stoppedEarly: stopping,
       workers: this.workers,
       wallMs: performance.now() - t0,
+      startedAfterMs: t0 - this.createdAt,
       partWriteMs,
       partWriteIoMs: log?.writeMs ?? 0,
       partWrites: log?.writes ?? 0,
@@ -325,6 +336,7 @@ export class RunnerPool {
     points: readonly number[],
     timeoutMs: number,
   ): Promise<{ readonly point: number; readonly error: string; readonly stack: string | null }[]> {
+    const pool = await this.pool;
     if (this.startError !== undefined) throw this.startError;
     const failures: { point: number; error: string; stack: string | null }[] = [];
     const { startedAt } = this;
@@ -350,7 +362,7 @@ export class RunnerPool {
         );
         try {
           const task: RunTask = { spec, masterSeed: plan.seed, slot, configKey: "", buildOnly: true };
-          const r = await this.pool.run(task, { signal: controller.signal });
+          const r = await pool.run(task, { signal: controller.signal });
           if (r.status !== "ok")
             failures.push({ point, error: r.error ?? "failed", stack: r.failure?.stack ?? null });
         } catch (e) {
@@ -369,8 +381,51 @@ export class RunnerPool {
 
   /** Stops the threads. */
   async destroy(): Promise<void> {
-    await this.pool.destroy();
+    const pool = await this.pool.catch(() => null);
+    await pool?.destroy();
   }
+}
+
+/**
+ * Starts the threads with `start(execArgv)`: the process's Node.js options without a TypeScript
+ * loader (see {@link withoutTypeScriptLoader}), with source maps on, so the stack of a failed run
+ * names the lines of the TypeScript sources. Given explicitly, options that a worker does not take
+ * (`--expose-gc`, `--max-old-space-size`, …) are an error, where inherited ones are ignored:
+ * those are left out too.
+ */
+function startThreads<T>(start: (execArgv: string[]) => T): T {
+  const execArgv = [...withoutTypeScriptLoader(process.execArgv), "--enable-source-maps"];
+  try {
+    return start(execArgv);
+  } catch (e) {
+    // "Initiated Worker with invalid execArgv flags: --expose-gc, --max-old-space-size=100"
+    const m = /invalid execArgv flags: (.*)$/.exec(e instanceof Error ? e.message : "");
+    if ((e as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV" || m === null) throw e;
+    const invalid = new Set(m[1]!.split(", "));
+    return start(execArgv.filter((a) => !invalid.has(a)));
+  }
+}
+
+/**
+ * Node.js options without a TypeScript loader (`--import tsx`, `--require tsx/cjs`, `--loader
+ * tsx`, what the tsx command adds). The workers run compiled JavaScript, and a loader inherited by
+ * a worker hooks, and recompiles, every module the worker loads: apache-arrow's CommonJS build
+ * alone cost half a second per worker.
+ */
+export function withoutTypeScriptLoader(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    const m = /^(--import|--require|-r|--loader|--experimental-loader)(?:=(.*))?$/.exec(a);
+    if (m === null) {
+      out.push(a);
+      continue;
+    }
+    const value = m[2] ?? execArgv[i + 1] ?? "";
+    if (m[2] === undefined) i++;
+    if (!/(^|[/\\@])tsx([/\\]|$)/.test(value)) out.push(...(m[2] === undefined ? [a, value] : [a]));
+  }
+  return out;
 }
 
 /** Runs `runIds` on a new worker pool (at most one thread per run), appending one part record per run. */

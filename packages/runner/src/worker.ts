@@ -1,8 +1,7 @@
 /**
  * The piscina worker: runs one run per task and sends back its part record (the run's Arrow IPC
  * bytes behind a sealed header, ready to append to a part log) in shared memory: no copy, no JS
- * objects per row, and no transfer. Loaded through `worker-entry.mjs`, which registers tsx first
- * so this TypeScript file and the experiment file can be imported in a worker thread.
+ * objects per row, and no transfer.
  *
  * Why shared and not transferred: transferring an ArrayBuffer detaches it, and the first detach in
  * an isolate invalidates V8's "array buffers are never detached" protector for good. From then on
@@ -11,6 +10,11 @@
  * per worker after the first transferred result (a plain typed-array loop runs 1.9× slower).
  * A SharedArrayBuffer is shared by the main thread as it is and is never detached.
  *
+ * Workers run compiled JavaScript: `worker-bundle.ts` compiles this module and the experiment file
+ * into one ES module (cached by the hash of its sources) whose default export is
+ * `serveRuns(file, import(file))`, so a worker neither registers a TypeScript loader nor loads
+ * what a run does not use.
+ *
  * @module
  */
 
@@ -18,13 +22,11 @@ import { workerData } from "node:worker_threads";
 import { encodeRecord } from "./arrow/part-log.ts";
 import { buildWorld, executeRun, outcomeBatches, type RunFailureDetail } from "./execute.ts";
 import type { AnyExperiment } from "./experiment.ts";
-import { importExperiment } from "./load.ts";
+import { experimentOf } from "./load.ts";
 import { type ParamColumn, paramColumns, type RunSpec } from "./plan.ts";
 
 /** Fixed data of a pool's workers. */
 export interface PoolWorkerData {
-  /** Absolute path of the experiment file. */
-  readonly experimentFile: string;
   /** One Float64 per task slot: wall-clock ms (Date.now) at which the slot's task started, for the watchdog. */
   readonly started: SharedArrayBuffer;
 }
@@ -55,21 +57,33 @@ export interface RunTaskResult {
   readonly failure: RunFailureDetail | null;
 }
 
-const data = workerData as PoolWorkerData;
-const started = new Float64Array(data.started);
+/** The experiment of a worker, or why it could not be imported. */
+type Loaded =
+  | { readonly exp: AnyExperiment; readonly columns: readonly ParamColumn[] }
+  | { readonly error: unknown };
+
 /**
- * The experiment, imported while the worker starts (before it takes a task, so the per-run time
- * limit never counts the import); an import error is reported by every task.
+ * The task function of a worker whose experiment module `module` is being imported (`file` names
+ * it in errors). The experiment is imported before the worker takes a task, so the per-run time
+ * limit never counts the import; an import error is reported by every task.
  */
-const loaded: { exp: AnyExperiment; columns: readonly ParamColumn[] } | { error: unknown } =
-  await importExperiment(data.experimentFile).then(
+export async function serveRuns(
+  file: string,
+  module: Promise<unknown>,
+): Promise<(task: RunTask) => RunTaskResult> {
+  const started = new Float64Array((workerData as PoolWorkerData).started);
+  const loaded: Loaded = await experimentOf(file, module).then(
     (exp) => ({ exp, columns: paramColumns(exp) }),
     (error: unknown) => ({ error }),
   );
+  return (task) => {
+    started[task.slot] = Date.now();
+    return runTask(loaded, task);
+  };
+}
 
 /** Runs one task. */
-export default function runTask(task: RunTask): RunTaskResult {
-  started[task.slot] = Date.now();
+function runTask(loaded: Loaded, task: RunTask): RunTaskResult {
   if ("error" in loaded) throw loaded.error;
   const { exp, columns } = loaded;
   if (task.buildOnly === true) {

@@ -150,6 +150,16 @@ export function liveLocks(dir: string): { name: string; lock: LockInfo | null }[
     .filter((l) => holderAlive(l.lock));
 }
 
+/**
+ * Refuses a directory in which a live process holds a lock (a run, shard, repair or merge still
+ * writing there).
+ * @throws {@link @cascade/core!ConfigError} (`field` = `dir`) naming the holder and its lock file.
+ */
+export function refuseLocked(dir: string, field: string): void {
+  const held = liveLocks(dir)[0];
+  if (held !== undefined) throw new ConfigError(field, dir, describeLock(dir, held.name, held.lock));
+}
+
 function describeLock(dir: string, name: string, lock: LockInfo | null): string {
   const who =
     lock === null
