@@ -67,27 +67,30 @@ describe("market makers", () => {
     return d;
   }
 
-  it("hedged makers that withdraw at the first loss let the perp fall away from its index; makers that stay carry the selling to spot", () => {
+  it("hedged makers that withdraw at the first loss let the perp fall away from its index; makers that stay keep it pinned", () => {
     // Makers quoting 2 BTC a level, so that they carry a good part of the near-touch liquidity.
-    // In the coupled market a maker that stays hedges what it buys on spot: the index falls with
-    // the perp and more accounts are liquidated. One that withdraws leaves the perp to fall alone,
-    // far below an index that spot no longer pushes down.
+    // In the coupled market a maker that stays hedges what it buys on spot, so the perp falls with
+    // the index; one that withdraws leaves the perp to fall alone, below the index (measured at
+    // 9b9370e: largest discount 2.5 % vs 0.1 %). With spot makers quoting a fair value moved by
+    // the tape, the index carries the selling either way (through the other makers' hedges and
+    // the arbitrageur), so liquidations no longer differ (63 vs 66 on these seeds).
     const seeds = [11, 12, 13, 14, 15];
     const skittish = seeds.map((s) => run({ makerLevelBtc: 2, makerMaxLoss: 0.0005 }, s));
     const steadfast = seeds.map((s) => run({ makerLevelBtc: 2, makerMaxLoss: 0.5 }, s));
-    expect(mean(skittish.map(maxDiscount))).toBeGreaterThan(2 * mean(steadfast.map(maxDiscount)));
-    expect(mean(steadfast.map((r) => r.summary.liquidations!))).toBeGreaterThan(
-      1.1 * mean(skittish.map((r) => r.summary.liquidations!)),
-    );
+    expect(mean(skittish.map(maxDiscount))).toBeGreaterThan(5 * mean(steadfast.map(maxDiscount)));
+    expect(mean(steadfast.map(maxDiscount))).toBeLessThan(0.005);
   });
 
   it("in the uncoupled first model, makers that withdraw at the first loss leave a deeper crash", () => {
     const seeds = [11, 12, 13, 14, 15];
+    // The first model's world: its market, leverage, flow, 300 BTC shock and fund.
     const old = {
       makerLevelBtc: 2,
       marketModel: "uncoupled",
       leverageMix: "high",
       retailHoldingHours: 0,
+      shockBtc: 300,
+      fundRules: "first-model",
     } as const;
     const skittish = seeds.map((s) => run({ ...old, makerMaxLoss: 0.0005 }, s).summary.max_drawdown!);
     const steadfast = seeds.map((s) => run({ ...old, makerMaxLoss: 0.5 }, s).summary.max_drawdown!);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@cascade/core";
 import { assemble } from "./arrow/assemble.ts";
@@ -54,12 +54,24 @@ export function mergeOutputs(options: MergeOptions): MergeResult {
   if (options.inputs.length === 0) throw new ConfigError("merge", [], "needs at least one input directory");
   // The lock an unsharded run takes: no run, shard, repair or other merge writes here meanwhile.
   const outDir = path.resolve(options.out);
+  const existed = existsSync(outDir);
   makeDirs(outDir, "merge --out");
   const release = acquireLock(outDir, manifestName(null), "cascade merge", () => true, "merge --out");
+  let merged = false;
   try {
-    return mergeLocked(options, outDir, startedAt, t0);
+    const result = mergeLocked(options, outDir, startedAt, t0);
+    merged = true;
+    return result;
   } finally {
     release();
+    // A refused merge leaves no trace: the directory it created for its lock goes (only if empty).
+    if (!merged && !existed) {
+      try {
+        rmdirSync(outDir);
+      } catch {
+        // not empty, or already gone: leave it
+      }
+    }
   }
 }
 
