@@ -14,13 +14,10 @@ import {
   expectedFundingRate,
   fundingRebalanceLots,
   fundingTargetLots,
-  Leg,
-  perpCapacityLots,
-  residualHedge,
-  spotBuyCapacityLots,
   takerFeesFromVenueSpecs,
 } from "./arbitrageur.ts";
 import { Shock } from "./shock.ts";
+import { Leg, perpCapacityLots, residualHedge, spotBuyCapacityLots } from "./toolkit/hedging.ts";
 
 /**
  * A test maker: every `periodNs` it cancels its quotes (one by one, so a late cancel never hits a

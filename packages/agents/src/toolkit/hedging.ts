@@ -106,5 +106,7 @@ export function residualHedge(
  */
 export function marketableLimitTicks(side: Side, topTicks: number, slippageBps: number): number {
   const slip = slippageBps / 1e4;
-  return side === Side.Buy ? Math.ceil(topTicks * (1 + slip)) : Math.max(1, Math.floor(topTicks * (1 - slip)));
+  return side === Side.Buy
+    ? Math.ceil(topTicks * (1 + slip))
+    : Math.max(1, Math.floor(topTicks * (1 - slip)));
 }

@@ -1,0 +1,52 @@
+/**
+ * Walking a book beyond the touch with nothing but range queries (`qtyInRange`, what every venue
+ * view answers): the next price level of a side, found by binary search over ticks, so a taker
+ * can size an order that sweeps several levels without the venue handing out its level array.
+ *
+ * @module
+ */
+
+import { Side } from "@cascade/core";
+
+/** What {@link nextLevelTicks} needs from a venue view (a `PerpView` or `SpotView` is one). */
+export interface BookReader {
+  /** Resting lots of `side` priced in [loTicks, hiTicks]. */
+  qtyInRange(side: Side, loTicks: number, hiTicks: number): number;
+}
+
+/**
+ * The next price level of resting `side` orders strictly beyond `fromTicks` in the direction a
+ * taker walks (down the bids, up the asks), no farther than `limitTicks`; -1 when there is none.
+ * O(log(distance)) range queries.
+ * @param side the resting side: `Side.Buy` for bids (walking down), `Side.Sell` for asks (walking up).
+ * @example
+ * ```ts
+ * // bids at 1000 and 990: the level after 1000, looking no lower than 950
+ * nextLevelTicks(view, Side.Buy, 1000, 950); // 990
+ * ```
+ */
+export function nextLevelTicks(book: BookReader, side: Side, fromTicks: number, limitTicks: number): number {
+  if (side === Side.Buy) {
+    const lo = Math.max(1, limitTicks);
+    let hi = fromTicks - 1;
+    if (hi < lo || !(book.qtyInRange(side, lo, hi) > 0)) return -1;
+    // Highest p in [lo, hi] with resting lots: nothing in (hi, fromTicks), something in [lo, hi].
+    let a = lo; // invariant: something in [a, hi]
+    while (a < hi) {
+      const mid = Math.ceil((a + hi) / 2);
+      if (book.qtyInRange(side, mid, hi) > 0) a = mid;
+      else hi = mid - 1;
+    }
+    return a;
+  }
+  let lo = fromTicks + 1;
+  const hi = limitTicks;
+  if (hi < lo || !(book.qtyInRange(side, lo, hi) > 0)) return -1;
+  let b = hi; // invariant: something in [lo, b]
+  while (lo < b) {
+    const mid = Math.floor((lo + b) / 2);
+    if (book.qtyInRange(side, lo, mid) > 0) b = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
