@@ -96,6 +96,8 @@ export interface FlashCrashParams {
   /** Arbitrageur one-way latency, ms, and capital on each leg, USDT. */
   readonly arbLatencyMs: number;
   readonly arbCapital: number;
+  /** How deep the arbitrageur takes: `touch` (best levels only) or `walk` (to the no-arbitrage bound, several pairs in flight). */
+  readonly arbDepth: "touch" | "walk";
   /** Background traders per venue. */
   readonly backgroundTraders: number;
   /** Liquidation engine on (false = the counterfactual: positions are never force-closed). */
@@ -162,6 +164,7 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   deepBookBtc: 3,
   arbLatencyMs: 5,
   arbCapital: 20_000_000,
+  arbDepth: "touch",
   backgroundTraders: 100,
   liquidationsEnabled: true,
   liquidationMode: "full",
@@ -361,6 +364,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       perpTakerFeePpm: 500,
       spotTakerFeePpm: 0,
       perpLeverage: capped(5),
+      depth: p.arbDepth,
     }),
   );
   const basisDesk = p.marketModel === "coupled" && p.retailAccounts > 0;
