@@ -101,7 +101,7 @@ export {
   shockScheduleLots,
 } from "./shock.ts";
 export { AccountMirror } from "./toolkit/account-mirror.ts";
-export { type BookReader, nextLevelTicks } from "./toolkit/book-walk.ts";
+export { type BookReader, nextLevelTicks, othersBestTicks } from "./toolkit/book-walk.ts";
 export {
   type HedgeOrder,
   Leg,

@@ -75,6 +75,7 @@ import {
 } from "@cascade/sim";
 import { requireNonNegative, requirePositive, requirePositiveInt, stripUndefined } from "./config-checks.ts";
 import { AccountMirror } from "./toolkit/account-mirror.ts";
+import { othersBestTicks } from "./toolkit/book-walk.ts";
 import { LadderQuoter } from "./toolkit/ladder.ts";
 import { OrderTracker } from "./toolkit/order-tracker.ts";
 
@@ -830,8 +831,8 @@ export class MarketMaker implements Agent {
     const ask = view.bestAsk();
     const anchor = bid > 0 ? bid : ask;
     const band = anchor > 0 ? Math.max(1, Math.round((anchor * this.config.referenceBandBps) / 10_000)) : 0;
-    const ob = this.othersBest(Side.Buy, bid, band);
-    const oa = this.othersBest(Side.Sell, ask, band);
+    const ob = othersBestTicks(view, this.orders, Side.Buy, bid, band);
+    const oa = othersBestTicks(view, this.orders, Side.Sell, ask, band);
     this.othersBidTicks = ob;
     this.othersAskTicks = oa;
     let s = ob > 0 && oa > 0 && oa > ob ? (ob + oa) / 2 : Number.NaN;
@@ -852,34 +853,6 @@ export class MarketMaker implements Agent {
     return s;
   }
 
-  /**
-   * The best price of `side` among *other* traders' orders within `band` ticks of the book's best
-   * `best`, by binary search on range quantities minus own quantities; -1 when there is none.
-   */
-  private othersBest(side: Side, best: number, band: number): number {
-    if (best <= 0) return -1;
-    if (this.othersQty(side, best, best) > 0) return best;
-    const buy = side === Side.Buy;
-    let far = buy ? Math.max(1, best - band) : best + band;
-    if (!(this.othersQty(side, best, far) > 0)) return -1;
-    let near = best; // nothing of others' in [best, near]; something in [best, far]
-    while (Math.abs(far - near) > 1) {
-      const mid = buy ? Math.ceil((far + near) / 2) : Math.floor((far + near) / 2);
-      if (this.othersQty(side, best, mid) > 0) far = mid;
-      else near = mid;
-    }
-    return far;
-  }
-
-  /** Others' lots of `side` between the prices `a` and `b` (either order), ticks. */
-  private othersQty(side: Side, a: number, b: number): number {
-    const lo = Math.min(a, b);
-    const hi = Math.max(a, b);
-    const view = this.isSpot ? this.spotView! : this.perpView!;
-    return view.qtyInRange(side, lo, hi) - this.orders.openLotsInRange(side, lo, hi);
-  }
-
-  /** Equity at price `s` ticks, quote currency. */
   /**
    * Mark-to-market equity at reference `s`, quote currency. On spot the starting asset holding is
    * the inventory the maker sells from, not a bet: only the change of the holding is valued at

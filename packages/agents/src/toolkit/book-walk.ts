@@ -1,12 +1,14 @@
 /**
- * Walking a book beyond the touch with nothing but range queries (`qtyInRange`, what every venue
- * view answers): the next price level of a side, found by binary search over ticks, so a taker
- * can size an order that sweeps several levels without the venue handing out its level array.
+ * Reading a book with nothing but range queries (`qtyInRange`, what every venue view answers),
+ * by binary search over ticks: the next price level of a side, so a taker can size an order that
+ * sweeps several levels without the venue handing out its level array; and the best price of
+ * *other* traders' orders, so a maker can tell its own quotes from the market around them.
  *
  * @module
  */
 
 import { Side } from "@cascade/core";
+import type { OrderTracker } from "./order-tracker.ts";
 
 /** What {@link nextLevelTicks} needs from a venue view (a `PerpView` or `SpotView` is one). */
 export interface BookReader {
@@ -49,4 +51,41 @@ export function nextLevelTicks(book: BookReader, side: Side, fromTicks: number, 
     else lo = mid + 1;
   }
   return lo;
+}
+
+/**
+ * The best price of `side` among *other* traders' orders (the book's lots minus the open lots of
+ * `own`) within `bandTicks` of the book's best price `bestTicks`; -1 when there is none. A maker
+ * that references the book must not reference its own quotes, or its inventory skew would feed
+ * back into the price it skews from.
+ * @example
+ * ```ts
+ * // the best bid 1000 is all ours; someone else bids at 995
+ * othersBestTicks(view, orders, Side.Buy, 1000, 100); // 995
+ * ```
+ */
+export function othersBestTicks(
+  book: BookReader,
+  own: OrderTracker,
+  side: Side,
+  bestTicks: number,
+  bandTicks: number,
+): number {
+  if (bestTicks <= 0) return -1;
+  const others = (a: number, b: number): number => {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    return book.qtyInRange(side, lo, hi) - own.openLotsInRange(side, lo, hi);
+  };
+  if (others(bestTicks, bestTicks) > 0) return bestTicks;
+  const buy = side === Side.Buy;
+  let far = buy ? Math.max(1, bestTicks - bandTicks) : bestTicks + bandTicks;
+  if (!(others(bestTicks, far) > 0)) return -1;
+  let near = bestTicks; // nothing of others' in [best, near]; something in [best, far]
+  while (Math.abs(far - near) > 1) {
+    const mid = buy ? Math.ceil((far + near) / 2) : Math.floor((far + near) / 2);
+    if (others(bestTicks, mid) > 0) far = mid;
+    else near = mid;
+  }
+  return far;
 }

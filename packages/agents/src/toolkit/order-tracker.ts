@@ -139,6 +139,10 @@ export class OrderTracker {
   openLots(slot: number): number {
     return this.open[slot]!;
   }
+  /** Lots row `slot` was sent with. */
+  sentLots(slot: number): number {
+    return this.sent[slot]!;
+  }
   /** Lots of row `slot` executed so far. */
   filledLots(slot: number): number {
     return this.filled[slot]!;
@@ -193,6 +197,13 @@ export class OrderTracker {
     this.states[slot] = OrderState.Cancelling;
   }
 
+  /** Sends a cancel of order `orderId` and marks it {@link OrderState.Cancelling} if it is tracked. */
+  cancelById(ctx: AgentContext, orderId: number): void {
+    ctx.cancel(this.venue, this.account, orderId);
+    const i = this.find(orderId);
+    if (i >= 0) this.states[i] = OrderState.Cancelling;
+  }
+
   /** Sends one cancel-all for the account and marks every tracked order {@link OrderState.Cancelling}. */
   cancelAll(ctx: AgentContext): void {
     ctx.cancelAll(this.venue, this.account);
@@ -218,6 +229,14 @@ export class OrderTracker {
     let n = 0;
     for (let i = 0; i < this.states.length; i++)
       if (this.states[i] !== OrderState.Free && this.sides[i] === side) n += this.open[i]!;
+    return n;
+  }
+
+  /** Lots sent in all tracked orders, signed (+ buys, − sells): what is in flight as sent. */
+  sentLotsSigned(): number {
+    let n = 0;
+    for (let i = 0; i < this.states.length; i++)
+      if (this.states[i] !== OrderState.Free) n += this.sides[i] === 0 ? this.sent[i]! : -this.sent[i]!;
     return n;
   }
 

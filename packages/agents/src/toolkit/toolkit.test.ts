@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BasisDirection, type DepthWalk, walkBasisDepth } from "../arbitrageur.ts";
 import { AccountMirror } from "./account-mirror.ts";
-import { type BookReader, nextLevelTicks } from "./book-walk.ts";
+import { type BookReader, nextLevelTicks, othersBestTicks } from "./book-walk.ts";
 import { marketableLimitTicks } from "./hedging.ts";
 import { type Ladder, LadderQuoter } from "./ladder.ts";
 import { OrderState, OrderTracker, OrderUpdate } from "./order-tracker.ts";
@@ -360,6 +360,46 @@ describe("nextLevelTicks", () => {
         },
       ),
     );
+  });
+});
+
+describe("othersBestTicks", () => {
+  it("finds the best price of other traders' orders, passing over one's own", () => {
+    const { ctx } = recordingContext();
+    const own = new OrderTracker().attach(0, 7);
+    own.limit(ctx, Side.Buy, 1000, 10);
+    own.limit(ctx, Side.Buy, 998, 4);
+    // The book: 1000 × 10 (all ours), 998 × 6 (4 ours), 995 × 5.
+    const book = levelBook(
+      [
+        [1000, 10],
+        [998, 6],
+        [995, 5],
+      ],
+      [[1010, 3]],
+    );
+    expect(othersBestTicks(book, own, Side.Buy, 1000, 100)).toBe(998);
+    own.limit(ctx, Side.Buy, 998, 2);
+    expect(othersBestTicks(book, own, Side.Buy, 1000, 100)).toBe(995);
+    expect(othersBestTicks(book, own, Side.Buy, 1000, 3)).toBe(-1); // outside the band
+    expect(othersBestTicks(book, own, Side.Sell, 1010, 100)).toBe(1010);
+  });
+});
+
+describe("OrderTracker in flight", () => {
+  it("sums the signed lots sent and cancels by id whether or not it still tracks the order", () => {
+    const { ctx, sent } = recordingContext();
+    const t = new OrderTracker().attach(0, 7);
+    const a = t.limit(ctx, Side.Buy, 1000, 10, TimeInForce.IOC);
+    t.limit(ctx, Side.Sell, 1001, 4, TimeInForce.IOC);
+    t.onMessage(ctx, report(VenueEventKind.Fill, a, { qtyLots: 10 }));
+    expect(t.sentLotsSigned()).toBe(6);
+    t.onMessage(ctx, report(VenueEventKind.Done, a, { qtyLots: 0 }));
+    expect(t.sentLotsSigned()).toBe(-4);
+    t.cancelById(ctx, a);
+    t.cancelById(ctx, 2);
+    expect(sent.slice(-2)).toEqual([`cancel ${a}`, "cancel 2"]);
+    expect(t.state(t.find(2))).toBe(OrderState.Cancelling);
   });
 });
 
