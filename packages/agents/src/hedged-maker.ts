@@ -33,9 +33,11 @@
  *   fair: the risk limit is on the hedged book, not on the perp margin alone), or the perp
  *   position was auto-deleveraged or liquidated, the maker cancels its
  *   quotes and stays out for `cooldownNs`; it resumes with a fresh loss budget.
- * - **Requote** every `requotePeriodNs`: a live order within `repriceToleranceBps` of its level's
- *   target price stays (keeping its queue position); others are cancelled by id and replaced
- *   post-only (a quote never takes liquidity).
+ * - **Requote** every `requotePeriodNs`, and (with `fairRequoteBps`) whenever spot's top of book
+ *   has moved F that far from the price the quotes stand around: a live order within
+ *   `repriceToleranceBps` of its level's target price stays (keeping its queue position); others
+ *   are cancelled by id and replaced post-only (a quote never takes liquidity), the side moving
+ *   away from the new centre first so new quotes never meet the maker's own old ones.
  *
  * @module
  */

@@ -54,7 +54,8 @@
  * each resume (a desk's per-session stop). The {@link MarketMaker.gauges} `pnl` is measured from the
  * start of the run.
  *
- * Requoting: every `requotePeriodNs` the agent computes the desired ladder and reconciles it with
+ * Requoting: every `requotePeriodNs` (and, with `referenceSource: "flow"` and `flowRequoteBps`,
+ * as soon as the tape has moved the fair value that far) the agent computes the desired ladder and reconciles it with
  * its live orders — an order already at a desired price is kept (and reduced when the desired size is
  * smaller), every other order is cancelled by id, missing levels are placed. Cancelling by id (not
  * cancel-all) matters: message jitter may deliver a new order before an earlier cancel-all.
