@@ -69,6 +69,20 @@ function slice(x: ArrayLike<number>, from: number, to = x.length): Float64Array 
   return Float64Array.from({ length: Math.max(0, to - from) }, (_, k) => x[from + k]!);
 }
 
+/**
+ * Largest drawdown within any hour of a 1-minute series (its whole length when shorter): the quiet
+ * target bounds an hour's drawdown, and a random walk's drawdown grows with the window, so a
+ * many-hour run is cut into hours rather than measured end to end.
+ */
+function worstHourDrawdown(perMinute: ArrayLike<number>): number {
+  let worst = 0;
+  for (let a = 0; a === 0 || a + 60 <= perMinute.length; a += 60) {
+    const hour = Array.prototype.slice.call(perMinute, a, Math.min(perMinute.length, a + 60)) as number[];
+    worst = Math.max(worst, drawdownOf(hour));
+  }
+  return worst;
+}
+
 /** Metrics of a run with no shock, measured from {@link WARMUP_S} to the end. */
 export function quietMetrics(run: RunInput): RunMetrics {
   const ts = run.timeseries;
@@ -83,15 +97,19 @@ export function quietMetrics(run: RunInput): RunMetrics {
   let first = 0;
   while (first < n && !(index[first]! > 0 && oi[first]! > 0)) first++;
   const oiNotional = first < n ? oi[first]! * index[first]! : Number.NaN;
+  // The quiet targets are hourly figures; a run of several hours estimates them from every hour.
+  const hours = n > 0 ? (time[n - 1]! - time[0]! + 1) / 3600 : 0;
   return {
     values: {
       spread_bps_median: quantile(spreadBps(col(ts, "spread"), mid, from, n), 0.5),
       basis_bps_p99: quantile(relativeGap(mid, index, from, n), 0.99) * 1e4,
       index_sigma_1m_pct: logReturnSd(index1m) * 100,
-      liquidated_oi_pct:
-        oiNotional > 0 ? (100 * (run.summary.liquidated_notional ?? 0)) / oiNotional : Number.NaN,
+      liquidated_oi_pct_per_hour:
+        oiNotional > 0 && hours > 0
+          ? (100 * (run.summary.liquidated_notional ?? 0)) / oiNotional / hours
+          : Number.NaN,
       perp_vwap_drawdown_pct:
-        drawdownOf(windowVwap(col(ts, "volume"), col(ts, "turnover"), 60, from, n)) * 100,
+        worstHourDrawdown(windowVwap(col(ts, "volume"), col(ts, "turnover"), 60, from, n)) * 100,
       acf1_mid_1s: autocorrelation(logReturns(slice(mid, from, n)), 1)[1]!,
       fund_wallet_min: minOf(col(ts, "insurance_fund")),
     },

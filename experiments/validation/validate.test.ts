@@ -34,5 +34,6 @@ describe("pnpm validate --fast", () => {
     }
     // Liquidations amplify the crash on the index itself (paired on/off, same order flow).
     expect(byId.get("crash.amplification_index")!.value).toBeGreaterThan(1.05);
-  });
+    // Simulates about 3 hours of market time: minutes on a shared, loaded machine.
+  }, 600_000);
 });

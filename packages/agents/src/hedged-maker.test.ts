@@ -21,7 +21,7 @@ class SpotLadder implements Agent {
   private venue = -1;
   private account = -1;
   private live: number[] = [];
-  constructor(private readonly refTicks: number) {}
+  constructor(protected refTicks: number) {}
   start(ctx: AgentContext): void {
     this.venue = ctx.venueIndex("spot");
     this.account = ctx.openSpotAccount(this.venue, 1e13, 10_000_000);
@@ -139,6 +139,55 @@ describe("hedged maker in a world", () => {
     expect(spot.asset(spotAccount) + spot.lockedAsset(spotAccount) - 150_000).toBe(-5_000);
     // The hedges traded on spot (volume beyond the ladder's own, which never trades by itself).
     expect(spot.book.tradedLots).toBe(5_000);
+  });
+});
+
+/** A spot ladder whose reference jumps by `jumpBps` at `jumpNs` (requoted every 200 ms). */
+class JumpingLadder extends SpotLadder {
+  constructor(
+    private readonly jumpNs: number,
+    private readonly jumpBps: number,
+  ) {
+    super(REF);
+  }
+  override onWake(ctx: AgentContext): void {
+    if (ctx.nowNs >= this.jumpNs) this.refTicks = Math.round(REF * (1 + this.jumpBps / 1e4));
+    super.onWake(ctx);
+  }
+}
+
+describe("hedged maker requoting on spot's best prices (fairRequoteBps)", () => {
+  /** Perp mid at `untilS` with a 1,000 s requote timer; spot's reference jumps 10 bp at 10.1 s. */
+  function perpMidAt(untilS: number, fairRequoteBps: number): number {
+    const maker = new HedgedMaker({
+      name: "hm",
+      perpVenue: "perp",
+      hedgeVenue: "spot",
+      levelSizeLots: 500,
+      requotePeriodNs: seconds(1_000),
+      repriceToleranceBps: 0.2,
+      fairRequoteBps,
+    });
+    const world = createWorld({
+      seed: 3,
+      venues: venues(),
+      agents: [new JumpingLadder(seconds(10.1), 10), maker],
+    });
+    world.run(seconds(untilS));
+    const book = (world.venue("perp") as PerpVenue).book;
+    return (book.bestBid() + book.bestAsk()) / 2;
+  }
+
+  it("quotes from spot's first prices and follows a move within its feed's latency, whatever its timer", () => {
+    expect(Math.abs(perpMidAt(10, 0.2) / REF - 1)).toBeLessThan(0.00002);
+    // Spot's ladder moves at 10.2 s (its 200 ms grid); by 10.3 s the perp is centred on it.
+    expect(Math.abs(perpMidAt(10.3, 0.2) / 700_700 - 1)).toBeLessThan(0.00002);
+  });
+
+  it("refuses a negative threshold, naming the field", () => {
+    expect(() =>
+      resolveHedgedMakerConfig({ perpVenue: "perp", hedgeVenue: "spot", fairRequoteBps: -1 }),
+    ).toThrow(/hedgedMaker\.fairRequoteBps = -1/);
   });
 });
 

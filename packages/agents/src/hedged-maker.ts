@@ -33,9 +33,11 @@
  *   fair: the risk limit is on the hedged book, not on the perp margin alone), or the perp
  *   position was auto-deleveraged or liquidated, the maker cancels its
  *   quotes and stays out for `cooldownNs`; it resumes with a fresh loss budget.
- * - **Requote** every `requotePeriodNs`: a live order within `repriceToleranceBps` of its level's
- *   target price stays (keeping its queue position); others are cancelled by id and replaced
- *   post-only (a quote never takes liquidity).
+ * - **Requote** every `requotePeriodNs`, and (with `fairRequoteBps`) whenever spot's top of book
+ *   has moved F that far from the price the quotes stand around: a live order within
+ *   `repriceToleranceBps` of its level's target price stays (keeping its queue position); others
+ *   are cancelled by id and replaced post-only (a quote never takes liquidity), the side moving
+ *   away from the new centre first so new quotes never meet the maker's own old ones.
  *
  * @module
  */
@@ -43,7 +45,15 @@
 import { ConfigError, type Instrument, NS_PER_SECOND, Side } from "@cascade/core";
 import { VenueEventKind } from "@cascade/exchange";
 import { TimeInForce } from "@cascade/matching-engine";
-import type { Agent, AgentContext, AgentMessage, PerpView, SpotView } from "@cascade/sim";
+import {
+  type Agent,
+  type AgentContext,
+  type AgentMessage,
+  FeedKind,
+  type MarketDataMessage,
+  type PerpView,
+  type SpotView,
+} from "@cascade/sim";
 import { requireNonNegative, requirePositive, requirePositiveInt, stripUndefined } from "./config-checks.ts";
 import { OrderTracker } from "./toolkit/order-tracker.ts";
 
@@ -107,6 +117,12 @@ export interface HedgedMakerConfig {
   readonly requotePeriodNs?: number;
   /** A live quote within this distance of its target stays, bps. Default 1. */
   readonly repriceToleranceBps?: number;
+  /**
+   * Requote as soon as the hedge venue's best prices (its top-of-book feed) have moved the fair
+   * price this many bps from the one the live quotes were set around, instead of waiting for the
+   * next `requotePeriodNs`. 0: only on the timer. Default 0.
+   */
+  readonly fairRequoteBps?: number;
   /** Median one-way latency of its links, ns (colocated). Default 1 ms. */
   readonly latencyMedianNs?: number;
 }
@@ -144,6 +160,7 @@ export const HEDGED_MAKER_DEFAULTS: Omit<
   cooldownNs: 30 * NS_PER_SECOND,
   requotePeriodNs: NS_PER_SECOND / 4,
   repriceToleranceBps: 1,
+  fairRequoteBps: 0,
   latencyMedianNs: 1_000_000,
   seedCounterparty: false,
 });
@@ -188,6 +205,7 @@ export function resolveHedgedMakerConfig(c: HedgedMakerConfig): ResolvedHedgedMa
     "hedgeSlippageBps",
     "cooldownNs",
     "repriceToleranceBps",
+    "fairRequoteBps",
     "latencyMedianNs",
   ] as const)
     requireNonNegative(`${F}.${k}`, r[k]);
@@ -269,6 +287,10 @@ export class HedgedMaker implements Agent {
   /** Spot holding (lots) that hedges a zero perp position; set at the first requote (see seedCounterparty). */
   private spotBase = Number.NaN;
   private lastFair = Number.NaN;
+  /** Centre of the last ladder placed (NaN before the first). */
+  private lastCentre = Number.NaN;
+  /** Fair price the live quotes were set around (NaN before the first priced requote). */
+  private quotedFair = Number.NaN;
   private lastFairNs = 0;
   private outUntilNs = 0;
   private sessionStartValue = Number.NaN;
@@ -309,12 +331,26 @@ export class HedgedMaker implements Agent {
     this.quotes.attach(this.perp, this.perpAccount);
     this.hedges.attach(this.spot, this.spotAccount);
     if (c.seedCounterparty) ctx.offerSeedCounterparty(this.perp, this.perpAccount);
+    if (c.fairRequoteBps > 0) ctx.subscribeDepth(this.spot, { levels: 1 });
     ctx.wakeAfter(1 + Math.floor(ctx.rng("phase").next() * c.requotePeriodNs), REQUOTE);
   }
 
   onWake(ctx: AgentContext): void {
     this.requote(ctx);
     ctx.wakeAfter(this.config.requotePeriodNs, REQUOTE);
+  }
+
+  /**
+   * A move of spot's best prices beyond `fairRequoteBps` requotes at once: a timer alone leaves the
+   * perp's quotes trailing spot by up to a period, which spreads each move over the next second and
+   * makes the perp mid's 1-second returns trend.
+   */
+  onMarketData(ctx: AgentContext, msg: MarketDataMessage): void {
+    if (msg.kind !== FeedKind.Depth || msg.venue !== this.spot || msg.bidLevels === 0 || msg.askLevels === 0)
+      return;
+    const fair = ((msg.bidPriceTicks[0]! + msg.askPriceTicks[0]!) / 2) * (1 + this.config.basisBps / 1e4);
+    // Also when nothing is quoted yet (quotedFair NaN): the first prices start the quotes.
+    if (!(Math.abs(fair / this.quotedFair - 1) * 1e4 < this.config.fairRequoteBps)) this.requote(ctx);
   }
 
   onMessage(ctx: AgentContext, msg: AgentMessage): void {
@@ -376,6 +412,7 @@ export class HedgedMaker implements Agent {
     const now = ctx.nowNs;
     const fair = this.fair();
     if (!Number.isFinite(fair)) return;
+    this.quotedFair = fair;
     if (Number.isNaN(this.spotBase)) {
       // Whatever position the maker starts with (seeded off-book) is hedged by its starting spot.
       const s0 = this.spotView!;
@@ -425,9 +462,17 @@ export class HedgedMaker implements Agent {
     const spotBuyLots = Math.floor(s.cash(this.spotAccount) / (fair * 1.01 * this.ins!.quotePerTickLot));
     let roomBid = Math.min(c.maxInventoryLots - q, spotAsset);
     let roomAsk = Math.min(q - c.minInventoryLots, spotBuyLots);
+    // The side moving away goes first: when fair jumps up, old asks below the new bids must be
+    // cancelled before those bids arrive, or the post-only bids would cross them and be rejected.
+    const up = centre >= this.lastCentre;
+    this.lastCentre = centre;
     for (let i = 0; i < c.levels; i++) {
-      roomBid = this.placeLevel(ctx, Side.Buy, i, centre, h, d, roomBid);
-      roomAsk = this.placeLevel(ctx, Side.Sell, i, centre, h, d, roomAsk);
+      if (up) roomAsk = this.placeLevel(ctx, Side.Sell, i, centre, h, d, roomAsk);
+      else roomBid = this.placeLevel(ctx, Side.Buy, i, centre, h, d, roomBid);
+    }
+    for (let i = 0; i < c.levels; i++) {
+      if (up) roomBid = this.placeLevel(ctx, Side.Buy, i, centre, h, d, roomBid);
+      else roomAsk = this.placeLevel(ctx, Side.Sell, i, centre, h, d, roomAsk);
     }
   }
 

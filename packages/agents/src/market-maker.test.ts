@@ -424,8 +424,15 @@ describe('MarketMaker with referenceSource "flow"', () => {
     }
   }
 
-  function fairAfter(side: Side, lots: number, impactBps: number, untilS: number) {
+  function fairAfter(
+    side: Side,
+    lots: number,
+    impactBps: number,
+    untilS: number,
+    extra: Partial<ConstructorParameters<typeof MarketMaker>[0]> = {},
+  ) {
     const mm = new MarketMaker({
+      ...extra,
       venue: "perp",
       referenceSource: "flow",
       flowImpactBpsPerUnit: impactBps,
@@ -456,6 +463,22 @@ describe('MarketMaker with referenceSource "flow"', () => {
     const still = fairAfter(Side.Buy, 100, 0, 30);
     expect(Math.abs(still.mid / 700_000 - 1)).toBeLessThan(0.0002);
     expect(still.mm.inventoryLots()).toBeLessThan(-1_000);
+  });
+
+  it("with flowRequoteBps, requotes as soon as the tape moved its fair value, not at its next timer", () => {
+    // One requote at the start, the next only after 1,000 s: the first buy (t = 10 s, 0.1 BTC at
+    // 10 bp/BTC = 1 bp) moves the quotes at once when the threshold is 0.5 bp, never without it.
+    const slow = { requotePeriodNs: seconds(1_000) };
+    const eager = fairAfter(Side.Buy, 100, 10, 10.5, { ...slow, flowRequoteBps: 0.5 });
+    expect(eager.mid / 700_000 - 1).toBeGreaterThan(0.00008);
+    const timer = fairAfter(Side.Buy, 100, 10, 10.5, slow);
+    expect(Math.abs(timer.mid / 700_000 - 1)).toBeLessThan(0.00002);
+    // Below the threshold the quotes stay where they are.
+    const patient = fairAfter(Side.Buy, 100, 10, 10.5, { ...slow, flowRequoteBps: 2 });
+    expect(Math.abs(patient.mid / 700_000 - 1)).toBeLessThan(0.00002);
+    expect(() => resolveMarketMakerConfig({ venue: "perp", flowRequoteBps: -1 })).toThrow(
+      /marketMaker\.flowRequoteBps = -1/,
+    );
   });
 
   it("refuses an unknown reference source and a negative impact, naming the field", () => {

@@ -54,7 +54,8 @@
  * each resume (a desk's per-session stop). The {@link MarketMaker.gauges} `pnl` is measured from the
  * start of the run.
  *
- * Requoting: every `requotePeriodNs` the agent computes the desired ladder and reconciles it with
+ * Requoting: every `requotePeriodNs` (and, with `referenceSource: "flow"` and `flowRequoteBps`,
+ * as soon as the tape has moved the fair value that far) the agent computes the desired ladder and reconciles it with
  * its live orders — an order already at a desired price is kept (and reduced when the desired size is
  * smaller), every other order is cancelled by id, missing levels are placed. Cancelling by id (not
  * cancel-all) matters: message jitter may deliver a new order before an earlier cancel-all.
@@ -482,6 +483,13 @@ export interface MarketMakerConfig {
    */
   readonly flowImpactBpsPerUnit?: number;
   /**
+   * `referenceSource: "flow"`: requote as soon as the tape has moved the fair value this many basis
+   * points from the value the live quotes were set around, instead of waiting for the next
+   * `requotePeriodNs` (a maker reacting to each trade, as fast as its feed delivers it). 0: only
+   * on the timer. Default 0.
+   */
+  readonly flowRequoteBps?: number;
+  /**
    * Price to quote around while the venue has none (no quotes, trades or index), quote currency —
    * how a spot market is bootstrapped. Default: none (the agent waits for a price).
    */
@@ -527,6 +535,7 @@ export const MARKET_MAKER_DEFAULTS: Readonly<Omit<ResolvedMarketMakerConfig, "ve
     referenceBandBps: 100,
     referenceSource: "others-mid",
     flowImpactBpsPerUnit: 1,
+    flowRequoteBps: 0,
     market: undefined,
     latencyMedianNs: undefined,
     initialPrice: undefined,
@@ -600,6 +609,7 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
       'must be "others-mid", "last-trade" or "flow"',
     );
   requireNonNegative(`${F}.flowImpactBpsPerUnit`, c.flowImpactBpsPerUnit);
+  requireNonNegative(`${F}.flowRequoteBps`, c.flowRequoteBps);
   if (c.latencyMedianNs !== undefined && !(c.latencyMedianNs >= 0))
     throw new ConfigError(`${F}.latencyMedianNs`, c.latencyMedianNs, "must be ≥ 0");
   if (
@@ -767,7 +777,7 @@ export class MarketMaker implements Agent {
    * The trade tape moves the `"flow"` fair value: V ← V·(1 + λ·Σ signed size), λ =
    * `flowImpactBpsPerUnit`/10⁴ per base unit, + for a buyer-initiated trade.
    */
-  onMarketData(_ctx: AgentContext, msg: MarketDataMessage): void {
+  onMarketData(ctx: AgentContext, msg: MarketDataMessage): void {
     if (msg.kind !== FeedKind.Trades || msg.venue !== this.venue || !Number.isFinite(this.fairTicks)) return;
     let signedLots = 0;
     for (let i = 0; i < msg.count; i++) {
@@ -776,6 +786,12 @@ export class MarketMaker implements Agent {
     const move = (this.config.flowImpactBpsPerUnit / 10_000) * signedLots * this.inputs.lotSize;
     // A sweep larger than the price can take is clipped: the fair value stays positive.
     this.fairTicks *= Math.max(0.5, 1 + move);
+    // Without this the quotes trail the fair value by up to a requote period, spread each move over
+    // the next second and give the mid's 1-second returns a spurious momentum.
+    const threshold = this.config.flowRequoteBps;
+    if (threshold > 0 && Math.abs(this.fairTicks / this.lastRefTicks - 1) * 10_000 >= threshold) {
+      this.requote(ctx);
+    }
   }
 
   onWake(ctx: AgentContext): void {
