@@ -253,26 +253,27 @@ interface DipBuyerLike {
   readonly rejects: number;
 }
 
+/** The settings of the guide's "Run it for ten simulated minutes" block. */
+const WHALE = {
+  name: "whale",
+  venue: "perp",
+  dipFraction: 0.003,
+  lookbackNs: seconds(60),
+  clip: "0.5",
+  maxPosition: "5",
+  takeProfitFraction: 0.002,
+  capital: "500000",
+  leverage: 5,
+  checkPeriodNs: seconds(2),
+};
+
 describe("writing-an-agent.md: the example agent", () => {
   it("buys dips in a small world, deterministically", async () => {
     const dir = path.join(SAMPLES, "writing-an-agent");
     const agentModule = await import(pathToFileURL(path.join(dir, "dip-buyer.ts")).href);
     const worldModule = await import(pathToFileURL(path.join(dir, "dip-buyer-world.ts")).href);
     const dipBuyerWorld = worldModule.dipBuyerWorld as (seed: number, buyer: unknown) => WorldConfig;
-    // The settings of the guide's "Run it for ten simulated minutes" block.
-    const make = (): DipBuyerLike =>
-      new agentModule.DipBuyer({
-        name: "whale",
-        venue: "perp",
-        dipFraction: 0.003,
-        lookbackNs: seconds(60),
-        clip: "0.5",
-        maxPosition: "5",
-        takeProfitFraction: 0.002,
-        capital: "500000",
-        leverage: 5,
-        checkPeriodNs: seconds(2),
-      });
+    const make = (): DipBuyerLike => new agentModule.DipBuyer(WHALE);
     const whale = make();
     const result = createWorld(dipBuyerWorld(42, whale)).run(minutes(10));
     expect(whale.boughtLots).toBeGreaterThan(0);
@@ -291,18 +292,7 @@ describe("writing-an-agent.md: the toolkit example", () => {
     const worldModule = await import(pathToFileURL(path.join(dir, "dip-buyer-world.ts")).href);
     const gridModule = await import(pathToFileURL(path.join(dir, "grid-maker.ts")).href);
     const dipBuyerWorld = worldModule.dipBuyerWorld as (seed: number, buyer: unknown) => WorldConfig;
-    const whale = new agentModule.DipBuyer({
-      name: "whale",
-      venue: "perp",
-      dipFraction: 0.003,
-      lookbackNs: seconds(60),
-      clip: "0.5",
-      maxPosition: "5",
-      takeProfitFraction: 0.002,
-      capital: "500000",
-      leverage: 5,
-      checkPeriodNs: seconds(2),
-    });
+    const whale = new agentModule.DipBuyer(WHALE);
     const grid = new gridModule.GridMaker("grid", 3, 5, 200, 1_000);
     const config = dipBuyerWorld(7, whale);
     const noise = new BackgroundTraders({ name: "noise", venue: "perp", count: 50, fundamental: "index" });

@@ -52,7 +52,7 @@ import { resolvePerpConfig, VenueEventKind } from "@cascade/exchange";
 import { TimeInForce } from "@cascade/matching-engine";
 import type { Agent, AgentContext, AgentMessage, PerpView, SpotView, VenueSpec } from "@cascade/sim";
 import { AccountMirror } from "./toolkit/account-mirror.ts";
-import { type BookReader, nextLevelTicks } from "./toolkit/book-walk.ts";
+import { BookCursor, type BookReader } from "./toolkit/book-walk.ts";
 import {
   Leg,
   marketableLimitTicks,
@@ -180,15 +180,18 @@ export function basisTradeLots(i: BasisSizeInput): number {
   return q > 0 ? Math.floor(q) : 0;
 }
 
-/** The result of {@link walkBasisDepth}: a reused record. */
-export interface DepthWalk {
+/** The result of {@link walkBasisDepth}, with the cursors it walks the two books with; reused. */
+export class DepthWalk {
   /** Lots both legs can trade within the no-arbitrage bound (0: none). */
-  lots: number;
+  lots = 0;
   /** Worst perp and spot prices the walk reached: the legs' IOC limits, ticks (-1 when none). */
-  perpLimitTicks: number;
-  spotLimitTicks: number;
+  perpLimitTicks = -1;
+  spotLimitTicks = -1;
   /** Price levels visited on the two books together (2 = both touches). */
-  levels: number;
+  levels = 0;
+  /** The cursors on the perp and the spot book. */
+  readonly perp = new BookCursor();
+  readonly spot = new BookCursor();
 }
 
 /**
@@ -203,7 +206,7 @@ export interface DepthWalk {
  * @param edge required edge as a fraction (entry threshold + both taker fees).
  * @example
  * ```ts
- * const out = { lots: 0, perpLimitTicks: -1, spotLimitTicks: -1, levels: 0 };
+ * const out = new DepthWalk();
  * // perp bids 701,000 × 500 and 700,800 × 500; spot ask 700,000 × 2,000; edge 10 bps
  * walkBasisDepth(perpView, spotView, 1, 701_000, 700_000, 0.001, 5_000, 10, 0, 0, out);
  * // out.lots = 1_000, out.perpLimitTicks = 700_800, out.spotLimitTicks = 700_000
@@ -229,67 +232,32 @@ export function walkBasisDepth(
   if (direction === BasisDirection.None || !(perpTopTicks > 0 && spotTopTicks > 0) || !(maxLots > 0)) return;
   const sellPerp = direction === BasisDirection.SellPerpBuySpot;
   // The resting sides the legs take, and how far each may reach at all given the other's touch.
-  const perpSide = sellPerp ? Side.Buy : Side.Sell;
-  const spotSide = sellPerp ? Side.Sell : Side.Buy;
   const perpFar = sellPerp
     ? Math.floor(spotTopTicks * (1 + edge)) + 1
     : Math.ceil(spotTopTicks * (1 - edge)) - 1;
   const spotFar = sellPerp
     ? Math.ceil(perpTopTicks / (1 + edge)) - 1
     : Math.floor(perpTopTicks / (1 - edge)) + 1;
-  const inBound = (p: number, s: number): boolean => (sellPerp ? p > s * (1 + edge) : p < s * (1 - edge));
-  let pp = perpTopTicks;
-  let sp = spotTopTicks;
-  let pq = perp.qtyInRange(perpSide, pp, pp);
-  let sq = spot.qtyInRange(spotSide, sp, sp);
-  let perpLevels = 1;
-  let spotLevels = 1;
+  const p = out.perp.reset(perp, sellPerp ? Side.Buy : Side.Sell, perpTopTicks, perpFar, maxLevels);
+  const s = out.spot.reset(spot, sellPerp ? Side.Sell : Side.Buy, spotTopTicks, spotFar, maxLevels);
   // Pass over what orders already travelling will take.
-  let skip = skipPerpLots;
-  while (skip > 0 && pp > 0) {
-    const t = Math.min(skip, pq);
-    pq -= t;
-    skip -= t;
-    if (pq <= 0) {
-      pp = perpLevels < maxLevels ? nextLevelTicks(perp, perpSide, pp, perpFar) : -1;
-      pq = pp > 0 ? perp.qtyInRange(perpSide, pp, pp) : 0;
-      perpLevels++;
-    }
-  }
-  skip = skipSpotLots;
-  while (skip > 0 && sp > 0) {
-    const t = Math.min(skip, sq);
-    sq -= t;
-    skip -= t;
-    if (sq <= 0) {
-      sp = spotLevels < maxLevels ? nextLevelTicks(spot, spotSide, sp, spotFar) : -1;
-      sq = sp > 0 ? spot.qtyInRange(spotSide, sp, sp) : 0;
-      spotLevels++;
-    }
-  }
+  p.skip(skipPerpLots);
+  s.skip(skipSpotLots);
   let lots = 0;
-  while (pp > 0 && sp > 0 && pq > 0 && sq > 0 && lots < maxLots && inBound(pp, sp)) {
-    const take = Math.min(pq, sq, maxLots - lots);
+  while (p.priceTicks > 0 && s.priceTicks > 0 && lots < maxLots) {
+    const inBound = sellPerp
+      ? p.priceTicks > s.priceTicks * (1 + edge)
+      : p.priceTicks < s.priceTicks * (1 - edge);
+    if (!inBound) break;
+    const take = Math.min(p.lots, s.lots, maxLots - lots);
     lots += take;
-    out.perpLimitTicks = pp;
-    out.spotLimitTicks = sp;
-    pq -= take;
-    sq -= take;
-    if (pq <= 0) {
-      if (perpLevels >= maxLevels) break;
-      pp = nextLevelTicks(perp, perpSide, pp, perpFar);
-      pq = pp > 0 ? perp.qtyInRange(perpSide, pp, pp) : 0;
-      perpLevels++;
-    }
-    if (sq <= 0) {
-      if (spotLevels >= maxLevels) break;
-      sp = nextLevelTicks(spot, spotSide, sp, spotFar);
-      sq = sp > 0 ? spot.qtyInRange(spotSide, sp, sp) : 0;
-      spotLevels++;
-    }
+    out.perpLimitTicks = p.priceTicks;
+    out.spotLimitTicks = s.priceTicks;
+    p.take(take);
+    s.take(take);
   }
   out.lots = Math.floor(lots);
-  out.levels = perpLevels + spotLevels;
+  out.levels = p.levels + s.levels;
 }
 
 /**
@@ -669,7 +637,7 @@ export class Arbitrageur implements Agent {
   private spotAsset0 = 0;
   private readonly perpMirror = new AccountMirror("perp");
   private readonly spotMirror = new AccountMirror("spot");
-  private readonly walk: DepthWalk = { lots: 0, perpLimitTicks: -1, spotLimitTicks: -1, levels: 0 };
+  private readonly walk = new DepthWalk();
   private perpShortfallLots = 0;
   private spotShortfallLots = 0;
   private lagLeg: Leg = Leg.Spot;

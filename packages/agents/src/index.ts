@@ -15,7 +15,7 @@ export {
   basisEntrySignal,
   basisExitDue,
   basisTradeLots,
-  type DepthWalk,
+  DepthWalk,
   expectedFundingRate,
   fundingRebalanceLots,
   fundingTargetLots,
@@ -101,7 +101,7 @@ export {
   shockScheduleLots,
 } from "./shock.ts";
 export { AccountMirror } from "./toolkit/account-mirror.ts";
-export { type BookReader, nextLevelTicks, othersBestTicks } from "./toolkit/book-walk.ts";
+export { BookCursor, type BookReader, nextLevelTicks, othersBestTicks } from "./toolkit/book-walk.ts";
 export {
   type HedgeOrder,
   Leg,

@@ -4,7 +4,7 @@ import { TimeInForce } from "@cascade/matching-engine";
 import { type Agent, type AgentContext, type AgentMessage, createWorld, type VenueSpec } from "@cascade/sim";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BasisDirection, type DepthWalk, walkBasisDepth } from "../arbitrageur.ts";
+import { BasisDirection, DepthWalk, walkBasisDepth } from "../arbitrageur.ts";
 import { AccountMirror } from "./account-mirror.ts";
 import { type BookReader, nextLevelTicks, othersBestTicks } from "./book-walk.ts";
 import { marketableLimitTicks } from "./hedging.ts";
@@ -404,7 +404,7 @@ describe("OrderTracker in flight", () => {
 });
 
 describe("walkBasisDepth", () => {
-  const out = (): DepthWalk => ({ lots: 0, perpLimitTicks: -1, spotLimitTicks: -1, levels: 0 });
+  const out = (): DepthWalk => new DepthWalk();
 
   it("takes perp bids level by level while they stay above spot asks by the edge", () => {
     const perp = levelBook(
