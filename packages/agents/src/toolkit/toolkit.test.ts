@@ -283,18 +283,10 @@ describe("AccountMirror", () => {
   }
 
   it("agrees with the account views after a run of fills on a perpetual and a spot venue", () => {
+    const config = { instrument: BTCUSDT, minPriceTicks: 1, maxPriceTicks: 2_000_000 };
     const venues: VenueSpec[] = [
-      {
-        kind: "spot",
-        name: "spot",
-        config: { instrument: BTCUSDT, minPriceTicks: 1, maxPriceTicks: 2_000_000 },
-      },
-      {
-        kind: "perp",
-        name: "perp",
-        config: { instrument: BTCUSDT, minPriceTicks: 1, maxPriceTicks: 2_000_000 },
-        index: { sources: ["spot"] },
-      },
+      { kind: "spot", name: "spot", config },
+      { kind: "perp", name: "perp", config, index: { sources: ["spot"] } },
     ];
     const trader = new MirroredTrader();
     const world = createWorld({ seed: 3, venues, agents: [new Wall(), trader] });
