@@ -7,11 +7,8 @@
  */
 
 import { createWorld } from "@cascade/sim";
-import {
-  FLASH_CRASH_DEFAULTS,
-  flashCrashDurationNs,
-  flashCrashWorld,
-} from "../../experiments/lib/flash-crash-world.ts";
+import { FLASH_CRASH_DEFAULTS } from "../../experiments/lib/flash-crash-params.ts";
+import { flashCrashDurationNs, flashCrashWorld } from "../../experiments/lib/flash-crash-world.ts";
 import { readTrialInput, reportTrialResult } from "../harness/fresh-process.ts";
 
 /** What the suite asks a trial to run. */
