@@ -4,19 +4,12 @@
  * allocation per event once warmed up.
  *
  * Layout (why it is fast):
- * - Orders live in struct-of-arrays columns, each at the slot its id names: `id mod D` for a
- *   power-of-two D that grows to span the live ids. A simulator numbers its orders 1, 2, 3…, so
- *   the live ids lie in a sliding window and almost never meet: finding, placing and freeing an
- *   order is one array access, with no separate id table and no free list.
+ * - Orders live in struct-of-arrays columns indexed by a dense slot; freed slots form a free list.
  * - Each price in [minPriceTicks, maxPriceTicks] has a level slot with head/tail of an intrusive
  *   doubly-linked FIFO. A level holds one side only, since a book at rest is never crossed.
  * - A two-level bitset ({@link LevelSet}) finds the next non-empty level in a few instructions.
- * - An order whose slot is taken (a long-lived order D ids older, or ids chosen outside the
- *   simulator) goes to an overflow region after the D direct slots, found through a typed-array
- *   hash ({@link IdMap}). When more than a 32nd of the live orders are there, D doubles (up to 64
- *   slots per live order and {@link MAX_DIRECT_SLOTS}) and every order moves to its new slot,
- *   keeping its place in its level's and its owner's queue: amortised O(1). What the hash costs
- *   where it is used is measured by the `sparse-ids` stream of `pnpm bench matching`.
+ * - Order ids map to slots through a table indexed by the id itself, backed by a typed-array hash
+ *   for ids that do not fit it ({@link IdIndex}): a simulator's sequential ids never hash.
  * - Each owner's orders form a second intrusive list, so cancel-all (liquidation) costs
  *   O(orders of that owner).
  * - Results go to a reusable columnar {@link EventBuffer}; validation failures are reject codes.
@@ -27,15 +20,13 @@
 import { DoneReason, grown, InvariantError, RejectCode, Side } from "@cascade/core";
 import type { DepthLevel, ImpactResult, OrderBookApi, OrderBookConfig, OrderView } from "./book-api.ts";
 import { AmendKind, EventBuffer, EventKind } from "./events.ts";
-import { IdMap } from "./id-map.ts";
+import { IdIndex } from "./id-index.ts";
 import { LevelSet } from "./level-set.ts";
 import { type BookCommand, NO_PRICE, StpMode, TimeInForce } from "./order-types.ts";
 import { validateBookConfig } from "./validate-config.ts";
 
 const NONE = -1;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** Largest direct region, in slots (≈ 40 bytes each): beyond it, colliding ids stay in the hash. */
-const MAX_DIRECT_SLOTS = 2 ** 22;
 /** Returned by the matcher when self-trade prevention cancelled the taker. */
 const TAKER_CANCELLED = -1;
 
@@ -79,14 +70,12 @@ export class OrderBook implements OrderBookApi {
   private readonly lvHead: Int32Array;
   private readonly lvTail: Int32Array;
   private readonly lvQty: Float64Array;
+  private readonly lvCount: Int32Array;
   private readonly levels: LevelSet;
   private bestBidIdx = NONE;
   private bestAskIdx: number;
 
-  /** Slots in the columns: the direct region [0, directMask] then the overflow region. */
   private capacity: number;
-  /** D − 1: an order with id `i` lives at slot `i & directMask` unless that slot was taken. */
-  private directMask: number;
   private oId: Float64Array;
   private oQty: Float64Array;
   private oLevel: Int32Array;
@@ -98,10 +87,8 @@ export class OrderBook implements OrderBookApi {
   private oSide: Uint8Array;
   private oTif: Uint8Array;
   private oStp: Uint8Array;
-  /** Free slots of the overflow region, linked through `oNext` (direct slots need no list: a free one holds id -1). */
   private freeHead = NONE;
-  /** Ids of the orders in the overflow region → their slots. */
-  private overflow = new IdMap(16);
+  private readonly ids: IdIndex;
   private ownHead: Int32Array;
   private ownTail: Int32Array;
   private listener: ((events: EventBuffer) => void) | null = null;
@@ -125,14 +112,12 @@ export class OrderBook implements OrderBookApi {
     this.lvHead = new Int32Array(this.nLevels).fill(NONE);
     this.lvTail = new Int32Array(this.nLevels).fill(NONE);
     this.lvQty = new Float64Array(this.nLevels);
+    this.lvCount = new Int32Array(this.nLevels);
     this.levels = new LevelSet(this.nLevels);
 
-    let direct = 16;
-    while (direct < 2 * c.initialOrderCapacity && direct < MAX_DIRECT_SLOTS) direct *= 2;
-    this.directMask = direct - 1;
-    const n = direct + Math.max(16, direct >>> 3);
-    this.capacity = n;
-    this.oId = new Float64Array(n).fill(NONE);
+    this.capacity = c.initialOrderCapacity;
+    const n = this.capacity;
+    this.oId = new Float64Array(n);
     this.oQty = new Float64Array(n);
     this.oLevel = new Int32Array(n);
     this.oOwner = new Int32Array(n);
@@ -143,7 +128,8 @@ export class OrderBook implements OrderBookApi {
     this.oSide = new Uint8Array(n);
     this.oTif = new Uint8Array(n);
     this.oStp = new Uint8Array(n);
-    this.linkFree(direct, n);
+    this.linkFree(0, n);
+    this.ids = new IdIndex(4 * n);
     const owners = Math.min(1024, c.maxOwner + 1);
     this.ownHead = new Int32Array(owners).fill(NONE);
     this.ownTail = new Int32Array(owners).fill(NONE);
@@ -176,7 +162,7 @@ export class OrderBook implements OrderBookApi {
     let code: RejectCode = this.wellFormed(orderId, owner, side, lvl, qtyLots, tif, stp)
       ? RejectCode.None
       : this.limitCheckCode(orderId, owner, side, priceTicks, qtyLots, tif, stp);
-    if (code === RejectCode.None && this.slotOf(orderId) !== NONE) code = RejectCode.DuplicateOrderId;
+    if (code === RejectCode.None && this.ids.get(orderId) !== NONE) code = RejectCode.DuplicateOrderId;
     const crosses = side === Side.Buy ? lvl >= this.bestAskIdx : lvl <= this.bestBidIdx;
     if (code === RejectCode.None && tif === TimeInForce.PostOnly && crosses)
       code = RejectCode.PostOnlyWouldTake;
@@ -209,7 +195,7 @@ export class OrderBook implements OrderBookApi {
     let code = this.checkNew(orderId, owner, side, qtyLots);
     if (code === RejectCode.None && bounded) code = this.checkPrice(protectionPriceTicks);
     if (code === RejectCode.None) code = checkTifStp(TimeInForce.IOC, stp);
-    if (code === RejectCode.None && this.slotOf(orderId) !== NONE) code = RejectCode.DuplicateOrderId;
+    if (code === RejectCode.None && this.ids.get(orderId) !== NONE) code = RejectCode.DuplicateOrderId;
     if (code !== RejectCode.None) {
       this.reject(orderId, owner, side, protectionPriceTicks, qtyLots, code);
     } else {
@@ -237,7 +223,7 @@ export class OrderBook implements OrderBookApi {
   cancel(orderId: number): RejectCode {
     this.events.length = 0;
     let code: RejectCode = RejectCode.None;
-    const slot = validId(orderId) ? this.slotOf(orderId) : NONE;
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     if (!validId(orderId)) code = RejectCode.InvalidOrderId;
     else if (slot === NONE) code = RejectCode.UnknownOrder;
     if (code !== RejectCode.None) {
@@ -262,7 +248,7 @@ export class OrderBook implements OrderBookApi {
   reduce(orderId: number, qtyLots: number): RejectCode {
     this.events.length = 0;
     let code: RejectCode = RejectCode.None;
-    const slot = validId(orderId) ? this.slotOf(orderId) : NONE;
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     if (!validId(orderId)) code = RejectCode.InvalidOrderId;
     else if (slot === NONE) code = RejectCode.UnknownOrder;
     else if (!(qtyLots >= 1 && Math.floor(qtyLots) === qtyLots)) code = RejectCode.InvalidQuantity;
@@ -299,7 +285,7 @@ export class OrderBook implements OrderBookApi {
   replace(orderId: number, priceTicks: number, qtyLots: number): RejectCode {
     this.events.length = 0;
     let code: RejectCode = RejectCode.None;
-    const slot = validId(orderId) ? this.slotOf(orderId) : NONE;
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     if (!validId(orderId)) code = RejectCode.InvalidOrderId;
     else if (slot === NONE) code = RejectCode.UnknownOrder;
     else if (!(qtyLots >= 1 && qtyLots <= this.maxQtyLots && Math.floor(qtyLots) === qtyLots))
@@ -453,7 +439,7 @@ export class OrderBook implements OrderBookApi {
       out.push({
         priceTicks: lvl + this.minPriceTicks,
         qtyLots: this.lvQty[lvl]!,
-        orders: this.countAt(lvl),
+        orders: this.lvCount[lvl]!,
       });
     }
     return out;
@@ -509,30 +495,30 @@ export class OrderBook implements OrderBookApi {
 
   /** Whether `orderId` is live. */
   hasOrder(orderId: number): boolean {
-    return validId(orderId) && this.slotOf(orderId) !== NONE;
+    return validId(orderId) && this.ids.get(orderId) !== NONE;
   }
 
   /** Remaining quantity of a live order in lots, or 0 when it is not live. Allocation-free. */
   remainingOf(orderId: number): number {
-    const slot = validId(orderId) ? this.slotOf(orderId) : NONE;
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     return slot === NONE ? 0 : this.oQty[slot]!;
   }
 
   /** Owner of a live order, or -1 when it is not live. Allocation-free. */
   ownerOf(orderId: number): number {
-    const slot = validId(orderId) ? this.slotOf(orderId) : NONE;
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     return slot === NONE ? NONE : this.oOwner[slot]!;
   }
 
   /** Limit price of a live order in ticks, or {@link NO_PRICE} when it is not live. Allocation-free. */
   priceOf(orderId: number): number {
-    const slot = validId(orderId) ? this.slotOf(orderId) : NONE;
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     return slot === NONE ? NO_PRICE : this.oLevel[slot]! + this.minPriceTicks;
   }
 
   /** Side of a live order, or -1 when it is not live. Allocation-free. */
   sideOf(orderId: number): number {
-    const slot = validId(orderId) ? this.slotOf(orderId) : NONE;
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     return slot === NONE ? NONE : this.oSide[slot]!;
   }
 
@@ -546,7 +532,7 @@ export class OrderBook implements OrderBookApi {
 
   /** The live order `orderId`, or `undefined` (allocates). */
   getOrder(orderId: number): OrderView | undefined {
-    const slot = validId(orderId) ? this.slotOf(orderId) : NONE;
+    const slot = validId(orderId) ? this.ids.get(orderId) : NONE;
     return slot === NONE ? undefined : this.view(slot);
   }
 
@@ -585,15 +571,14 @@ export class OrderBook implements OrderBookApi {
         if (!(this.oQty[s]! >= 1)) fail(`order ${this.oId[s]} has quantity ${this.oQty[s]}`);
         if (side !== -1 && this.oSide[s] !== side) fail(`level ${lvl} holds both sides`);
         side = this.oSide[s]!;
-        if (this.slotOf(this.oId[s]!) !== s) fail(`order ${this.oId[s]} is not found at its slot ${s}`);
-        if (s <= this.directMask && s !== (this.oId[s]! & this.directMask))
-          fail(`order ${this.oId[s]} is at direct slot ${s}, which is not its own`);
+        if (this.ids.get(this.oId[s]!) !== s) fail(`order ${this.oId[s]} is not mapped to its slot ${s}`);
         qty += this.oQty[s]!;
         count++;
         prev = s;
         if (count > this.orderCount) fail(`level ${lvl}: cycle in list`);
       }
       if (this.lvTail[lvl] !== prev) fail(`level ${lvl}: tail ${this.lvTail[lvl]} ≠ last ${prev}`);
+      if (this.lvCount[lvl] !== count) fail(`level ${lvl}: count ${this.lvCount[lvl]} ≠ ${count}`);
       if (this.lvQty[lvl] !== qty) fail(`level ${lvl}: qty ${this.lvQty[lvl]} ≠ ${qty}`);
       if (this.levels.has(lvl) !== count > 0)
         fail(`level ${lvl}: bitset says ${this.levels.has(lvl)}, count ${count}`);
@@ -605,16 +590,7 @@ export class OrderBook implements OrderBookApi {
     if (lowestAsk !== this.bestAskIdx) fail(`best ask index ${this.bestAskIdx} ≠ ${lowestAsk}`);
     if (highestBid !== NONE && lowestAsk !== this.nLevels && highestBid >= lowestAsk) fail("book is crossed");
     if (total !== this.orderCount) fail(`orderCount ${this.orderCount} ≠ ${total} orders in levels`);
-    let live = 0;
-    let overflowed = 0;
-    for (let s = 0; s < this.capacity; s++) {
-      if (this.oId[s] === NONE) continue;
-      live++;
-      if (s > this.directMask) overflowed++;
-    }
-    if (live !== total) fail(`${live} slots hold an id for ${total} orders`);
-    if (this.overflow.size !== overflowed)
-      fail(`overflow hash holds ${this.overflow.size} ids for ${overflowed} overflow slots`);
+    if (this.ids.size !== total) fail(`id map holds ${this.ids.size} ids for ${total} orders`);
     let owned = 0;
     for (let o = 0; o < this.ownHead.length; o++) {
       let prev = NONE;
@@ -806,13 +782,9 @@ export class OrderBook implements OrderBookApi {
     tif: number,
     stp: number,
   ): void {
-    let slot = orderId & this.directMask;
-    if (this.oId[slot] !== NONE) {
-      if (this.freeHead === NONE) this.growOverflow();
-      slot = this.freeHead;
-      this.freeHead = this.oNext[slot]!;
-      this.overflow.insert(orderId, slot);
-    }
+    if (this.freeHead === NONE) this.grow();
+    const slot = this.freeHead;
+    this.freeHead = this.oNext[slot]!;
     this.oId[slot] = orderId;
     this.oQty[slot] = qty;
     this.oLevel[slot] = lvl;
@@ -837,6 +809,7 @@ export class OrderBook implements OrderBookApi {
     }
     this.lvTail[lvl] = slot;
     this.lvQty[lvl] = this.lvQty[lvl]! + qty;
+    this.lvCount[lvl] = this.lvCount[lvl]! + 1;
     // Owner list: append.
     if (owner >= this.ownHead.length) this.growOwners(owner);
     const otail = this.ownTail[owner]!;
@@ -845,8 +818,8 @@ export class OrderBook implements OrderBookApi {
     if (otail === NONE) this.ownHead[owner] = slot;
     else this.oOwnNext[otail] = slot;
     this.ownTail[owner] = slot;
+    this.ids.insert(orderId, slot);
     this.orderCount++;
-    if (slot > this.directMask && this.overflow.size * 32 > this.orderCount) this.maybeGrowDirect();
   }
 
   /** Unlinks a live order from its level and owner list and frees its slot. */
@@ -859,8 +832,9 @@ export class OrderBook implements OrderBookApi {
     if (next === NONE) this.lvTail[lvl] = prev;
     else this.oPrev[next] = prev;
     this.lvQty[lvl] = this.lvQty[lvl]! - this.oQty[slot]!;
-    // Emptiness from the links (no per-level count to keep: one write less per order).
-    if (prev === NONE && next === NONE) {
+    const count = this.lvCount[lvl]! - 1;
+    this.lvCount[lvl] = count;
+    if (count === 0) {
       this.levels.remove(lvl);
       if (lvl === this.bestBidIdx) this.bestBidIdx = this.levels.prev(lvl - 1);
       else if (lvl === this.bestAskIdx) this.bestAskIdx = this.levels.next(lvl + 1);
@@ -872,12 +846,9 @@ export class OrderBook implements OrderBookApi {
     else this.oOwnNext[oprev] = onext;
     if (onext === NONE) this.ownTail[owner] = oprev;
     else this.oOwnPrev[onext] = oprev;
-    if (slot > this.directMask) {
-      this.overflow.delete(this.oId[slot]!);
-      this.oNext[slot] = this.freeHead;
-      this.freeHead = slot;
-    }
-    this.oId[slot] = NONE;
+    this.ids.delete(this.oId[slot]!);
+    this.oNext[slot] = this.freeHead;
+    this.freeHead = slot;
     this.orderCount--;
   }
 
@@ -985,13 +956,6 @@ export class OrderBook implements OrderBookApi {
     return sum;
   }
 
-  /** Orders resting at level `lvl`: O(orders there), for {@link depth} only. */
-  private countAt(lvl: number): number {
-    let n = 0;
-    for (let s = this.lvHead[lvl]!; s !== NONE; s = this.oNext[s]!) n++;
-    return n;
-  }
-
   private collectLevel(lvl: number, out: OrderView[]): void {
     for (let s = this.lvHead[lvl]!; s !== NONE; s = this.oNext[s]!) out.push(this.view(s));
   }
@@ -1015,119 +979,10 @@ export class OrderBook implements OrderBookApi {
     }
   }
 
-  /** The slot of live order `orderId`, or -1. */
-  private slotOf(orderId: number): number {
-    // `&` takes the id modulo 2^32 exactly (ToInt32), then modulo the power-of-two D.
-    const slot = orderId & this.directMask;
-    if (this.oId[slot] === orderId) return slot;
-    return this.overflow.size === 0 ? NONE : this.overflow.get(orderId);
-  }
-
-  /** Doubles the overflow region; slots keep their numbers, so no link changes. */
-  private growOverflow(): void {
+  private grow(): void {
     const old = this.capacity;
-    const n = old + (old - this.directMask - 1);
-    this.resizeColumns(n);
-    this.linkFree(old, n);
-  }
-
-  /**
-   * Doubles D while the live orders could use it (not beyond 64 slots per order: ids that collide
-   * even then, say all multiples of a large power of two, would only cost its memory), then moves
-   * every live order to its new slot.
-   */
-  private maybeGrowDirect(): void {
-    const direct = this.directMask + 1;
-    if (direct >= Math.min(MAX_DIRECT_SLOTS, 64 * this.orderCount)) return;
-    this.relocate(2 * direct);
-  }
-
-  /**
-   * Moves every live order into fresh columns with `direct` direct slots, keeping the order of
-   * every level FIFO and owner list (the links are translated, not rebuilt by walking).
-   */
-  private relocate(direct: number): void {
-    const oldCap = this.capacity;
-    const old = {
-      id: this.oId,
-      qty: this.oQty,
-      level: this.oLevel,
-      owner: this.oOwner,
-      next: this.oNext,
-      prev: this.oPrev,
-      ownNext: this.oOwnNext,
-      ownPrev: this.oOwnPrev,
-      side: this.oSide,
-      tif: this.oTif,
-      stp: this.oStp,
-    };
-    const mask = direct - 1;
-    // Count the ids that will not get their direct slot, to size the overflow region.
-    const claimed = new Uint8Array(direct);
-    let collisions = 0;
-    for (let s = 0; s < oldCap; s++) {
-      const id = old.id[s]!;
-      if (id === NONE) continue;
-      const e = id & mask;
-      if (claimed[e] === 1) collisions++;
-      else claimed[e] = 1;
-    }
-    let overflowSlots = Math.max(16, direct >>> 3);
-    while (overflowSlots < 2 * collisions) overflowSlots *= 2;
-    const n = direct + overflowSlots;
-    this.capacity = n;
-    this.directMask = mask;
-    this.oId = new Float64Array(n).fill(NONE);
-    this.oQty = new Float64Array(n);
-    this.oLevel = new Int32Array(n);
-    this.oOwner = new Int32Array(n);
-    this.oNext = new Int32Array(n);
-    this.oPrev = new Int32Array(n);
-    this.oOwnNext = new Int32Array(n);
-    this.oOwnPrev = new Int32Array(n);
-    this.oSide = new Uint8Array(n);
-    this.oTif = new Uint8Array(n);
-    this.oStp = new Uint8Array(n);
-    this.freeHead = NONE;
-    this.linkFree(direct, n);
-    this.overflow = new IdMap(Math.max(16, collisions));
-    // Old slot → new slot, then the links translated through it.
-    const moved = new Int32Array(oldCap).fill(NONE);
-    for (let s = 0; s < oldCap; s++) {
-      const id = old.id[s]!;
-      if (id === NONE) continue;
-      let slot = id & mask;
-      if (this.oId[slot] !== NONE) {
-        slot = this.freeHead;
-        this.freeHead = this.oNext[slot]!;
-        this.overflow.insert(id, slot);
-      }
-      moved[s] = slot;
-      this.oId[slot] = id;
-      this.oQty[slot] = old.qty[s]!;
-      this.oLevel[slot] = old.level[s]!;
-      this.oOwner[slot] = old.owner[s]!;
-      this.oSide[slot] = old.side[s]!;
-      this.oTif[slot] = old.tif[s]!;
-      this.oStp[slot] = old.stp[s]!;
-    }
-    const to = (s: number) => (s === NONE ? NONE : moved[s]!);
-    for (let s = 0; s < oldCap; s++) {
-      const slot = moved[s]!;
-      if (slot === NONE) continue;
-      this.oNext[slot] = to(old.next[s]!);
-      this.oPrev[slot] = to(old.prev[s]!);
-      this.oOwnNext[slot] = to(old.ownNext[s]!);
-      this.oOwnPrev[slot] = to(old.ownPrev[s]!);
-      if (old.prev[s] === NONE) this.lvHead[old.level[s]!] = slot;
-      if (old.next[s] === NONE) this.lvTail[old.level[s]!] = slot;
-      if (old.ownPrev[s] === NONE) this.ownHead[old.owner[s]!] = slot;
-      if (old.ownNext[s] === NONE) this.ownTail[old.owner[s]!] = slot;
-    }
-  }
-
-  private resizeColumns(n: number): void {
-    this.oId = grown(this.oId, n, NONE);
+    const n = old * 2;
+    this.oId = grown(this.oId, n);
     this.oQty = grown(this.oQty, n);
     this.oLevel = grown(this.oLevel, n);
     this.oOwner = grown(this.oOwner, n);
@@ -1139,6 +994,7 @@ export class OrderBook implements OrderBookApi {
     this.oTif = grown(this.oTif, n);
     this.oStp = grown(this.oStp, n);
     this.capacity = n;
+    this.linkFree(old, n);
   }
 
   private growOwners(owner: number): void {
