@@ -7,12 +7,8 @@
 import { liquidationWaves } from "@cascade/analysis";
 import { createWorld, type SimResult } from "@cascade/sim";
 import { describe, expect, it } from "vitest";
-import {
-  FLASH_CRASH_DEFAULTS,
-  type FlashCrashParams,
-  flashCrashDurationNs,
-  flashCrashWorld,
-} from "../experiments/lib/flash-crash-world.ts";
+import { FLASH_CRASH_DEFAULTS, type FlashCrashParams } from "../experiments/lib/flash-crash-params.ts";
+import { flashCrashDurationNs, flashCrashWorld } from "../experiments/lib/flash-crash-world.ts";
 
 const BASE: FlashCrashParams = { ...FLASH_CRASH_DEFAULTS, retailAccounts: 10_000, durationMinutes: 20 };
 const SEEDS = [11, 12, 13];

@@ -5,7 +5,8 @@
  */
 import { createWorld } from "@cascade/sim";
 import { describe, expect, it } from "vitest";
-import { FLASH_CRASH_DEFAULTS, flashCrashWorld } from "../experiments/lib/flash-crash-world.ts";
+import { FLASH_CRASH_DEFAULTS } from "../experiments/lib/flash-crash-params.ts";
+import { flashCrashWorld } from "../experiments/lib/flash-crash-world.ts";
 
 const SMALL = { ...FLASH_CRASH_DEFAULTS, retailAccounts: 500, backgroundTraders: 10, durationMinutes: 1 };
 

@@ -7,11 +7,8 @@
  */
 
 import { createWorld } from "@cascade/sim";
-import {
-  FLASH_CRASH_DEFAULTS,
-  flashCrashDurationNs,
-  flashCrashWorld,
-} from "../../experiments/lib/flash-crash-world.ts";
+import { FLASH_CRASH_DEFAULTS } from "../../experiments/lib/flash-crash-params.ts";
+import { flashCrashDurationNs, flashCrashWorld } from "../../experiments/lib/flash-crash-world.ts";
 import { readTrialInput, reportTrialResult } from "../harness/fresh-process.ts";
 
 /** What the suite asks a trial to run. */
@@ -25,6 +22,8 @@ export interface KernelTrialInput {
 export interface KernelTrialResult {
   readonly buildMs: number;
   readonly runMs: number;
+  /** CPU time of the run (user + system), ms: on a shared machine the honest measure of one core's work. */
+  readonly runCpuMs: number;
   readonly events: number;
   readonly eventsPerSecond: number;
   readonly liquidations: number;
@@ -43,12 +42,15 @@ function main(): void {
   const t0 = process.hrtime.bigint();
   const world = createWorld({ ...flashCrashWorld(p, input.seed), checks: "off" });
   const t1 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const r = world.run(flashCrashDurationNs(p));
+  const cpu = process.cpuUsage(cpu0);
   const t2 = process.hrtime.bigint();
   const runMs = Number(t2 - t1) / 1e6;
   reportTrialResult({
     buildMs: Number(t1 - t0) / 1e6,
     runMs,
+    runCpuMs: (cpu.user + cpu.system) / 1000,
     events: r.summary.kernel_events!,
     eventsPerSecond: r.summary.kernel_events! / (runMs / 1000),
     liquidations: r.summary.liquidations!,

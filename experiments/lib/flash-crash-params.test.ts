@@ -3,7 +3,14 @@ import { planExperiment, runSpec } from "@cascade/runner";
 import { createWorld } from "@cascade/sim";
 import { describe, expect, it } from "vitest";
 import experiment from "../flash-crash.ts";
-import { buildFlashCrash, MAX_MONEY_USDT } from "./flash-crash-params.ts";
+import {
+  buildFlashCrash,
+  FLASH_CRASH_DEFAULTS,
+  FLASH_CRASH_PARAMETERS,
+  type FlashCrashParams,
+  MAX_MONEY_USDT,
+} from "./flash-crash-params.ts";
+import { flashCrashDurationNs, flashCrashWorld } from "./flash-crash-world.ts";
 
 const MONEY = ["insuranceFund", "makerCapital", "arbCapital", "liquidationPacing"] as const;
 
@@ -38,5 +45,28 @@ describe("the flagship's money parameters", () => {
       expect((err as Error).message).toContain(k);
       expect((err as Error).message).toContain(why);
     }
+  });
+});
+
+describe("the flagship's knobs", () => {
+  it("are each read by the world builder (or the run's duration): a spec nobody reads is a knob declared in one place only", () => {
+    const read = new Set<string>();
+    const watched = (p: FlashCrashParams): FlashCrashParams =>
+      new Proxy(p, {
+        get(target, key, receiver) {
+          if (typeof key === "string") read.add(key);
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    // Some knobs matter only under others (the halt length with a circuit breaker on): one world
+    // per such setting, so each knob has a world that reads it.
+    for (const over of [{}, { circuitBreakerPct: 5 }] as const) {
+      const p = watched({ ...FLASH_CRASH_DEFAULTS, retailAccounts: 500, ...over });
+      flashCrashWorld(p, 1);
+      flashCrashDurationNs(p);
+    }
+    const unread = Object.keys(FLASH_CRASH_PARAMETERS).filter((k) => !read.has(k));
+    expect(unread).toEqual([]);
+    expect([...read].filter((k) => !Object.hasOwn(FLASH_CRASH_PARAMETERS, k))).toEqual([]);
   });
 });

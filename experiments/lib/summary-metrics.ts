@@ -21,8 +21,13 @@ export const WAVE_GAP_SECONDS = 30;
  * without one), `largest_wave_notional`, `below_70k_seconds` and `crossed_70k` of one run, and
  * `index_drawdown`, `perp_vwap_drawdown`, `spot_vwap_drawdown`: the largest fall from a running
  * peak (fraction) of the index and of the 1-minute VWAPs of the perpetual and of all spot venues.
+ * With `watchedLevel: false` (a scenario far from $70,000, such as `october-2025`) the two
+ * $70,000 metrics are left out rather than reported as zeros.
  */
-export function cascadeExtras(result: SimResult): Record<string, number> {
+export function cascadeExtras(
+  result: SimResult,
+  options: { readonly watchedLevel?: boolean } = {},
+): Record<string, number> {
   const waves = liquidationWaves(result.liquidations as unknown as Record<string, ArrayLike<number>>, {
     gapSeconds: WAVE_GAP_SECONDS,
   });
@@ -41,8 +46,7 @@ export function cascadeExtras(result: SimResult): Record<string, number> {
     spot_vwap_drawdown: drawdownOf(windowVwap(spot.volume, spot.turnover, 60)),
     waves: waves.length,
     largest_wave_notional: largest,
-    below_70k_seconds: below,
-    crossed_70k: below > 0 ? 1 : 0,
+    ...(options.watchedLevel === false ? {} : { below_70k_seconds: below, crossed_70k: below > 0 ? 1 : 0 }),
   };
 }
 

@@ -142,8 +142,10 @@ export function crashMetrics(run: RunInput): RunMetrics {
   const lb = run.liquidations.bankruptcy_price ?? [];
   const stage = run.liquidations.stage ?? [];
   const lf = run.liquidations.fill_price ?? [];
+  const side = run.liquidations.side ?? [];
   let preShock = 0;
   let total = 0;
+  let longs = 0;
   let takeoverNotional = 0;
   let adlNotional = 0;
   for (let i = 0; i < lt.length; i++) {
@@ -155,6 +157,7 @@ export function crashMetrics(run: RunInput): RunMetrics {
     if (s !== 0 && s !== 1 && s !== 4) continue;
     const v = Number.isFinite(lb[i]!) ? lq[i]! * lb[i]! : 0;
     total += v;
+    if (side[i] === 0) longs += v; // POSITION_SIDE_CODES: 0 = long
     if (s === 1) takeoverNotional += v;
     if (lt[i]! < shockS) preShock += v;
   }
@@ -175,6 +178,7 @@ export function crashMetrics(run: RunInput): RunMetrics {
       liquidated_oi_pct: oiAtShock > 0 ? (100 * liqNotional) / oiAtShock : Number.NaN,
       liquidated_in_book_pct: liqQty > 0 ? 100 * (1 - takeover / liqQty) : Number.NaN,
       pre_shock_liquidated_pct: total > 0 ? (100 * preShock) / total : 0,
+      liquidated_long_pct: total > 0 ? (100 * longs) / total : Number.NaN,
       fund_wallet_min: minOf(col(ts, "insurance_fund")),
       fund_takeover_pct: total > 0 ? (100 * takeoverNotional) / total : 0,
       adl_pct: total > 0 ? (100 * adlNotional) / total : 0,

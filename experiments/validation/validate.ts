@@ -9,7 +9,11 @@
  * pnpm validate --seeds 20 --workers 2 --out validation
  * pnpm validate --keep-runs        # keep the scenarios' Arrow files under .cascade-out/validate/
  * pnpm validate --set fundRules=first-model   # a flagship parameter changed in every scenario
+ * pnpm validate --scenario october --seeds 4   # one scenario's criteria only (writes latest-october.*)
  * ```
+ *
+ * Scenarios: `quiet` and `crash` (the `flash-crash` flagship's world) and `october` (the
+ * `october-2025` flagship, liquidations on only; not in `--fast`, whose runs `pnpm test` pays for).
  *
  * @module
  */
@@ -24,10 +28,16 @@ import { crashMetrics, quietMetrics, type RunMetrics } from "./metrics.ts";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
 
+/** The validation scenarios, each a file `experiments/validation/<name>.ts`, in the order they run. */
+export const SCENARIOS = ["quiet", "crash", "october"] as const;
+
+/** A validation scenario's name. */
+export type ScenarioName = (typeof SCENARIOS)[number];
+
 /** One criterion of `validation/targets.json`. */
 export interface Criterion {
   readonly id: string;
-  readonly scenario: "quiet" | "crash";
+  readonly scenario: ScenarioName;
   readonly metric: string;
   readonly min?: number;
   readonly max?: number;
@@ -64,6 +74,12 @@ export interface ValidateOptions {
   readonly keepRuns?: boolean;
   /** Flagship parameters set in every scenario (as `--set name=value`), e.g. to measure a model change before and after. */
   readonly set?: Readonly<Record<string, string>>;
+  /**
+   * Run only these scenarios and measure only their criteria; the files are then named
+   * `latest-<names>.json` (`latest-fast-<names>` with `fast`), so a partial run never replaces the full page.
+   * Default: every scenario (`--fast`: quiet and crash).
+   */
+  readonly scenarios?: readonly ScenarioName[];
 }
 
 /** What {@link validate} measured. */
@@ -84,7 +100,7 @@ interface ScenarioRuns {
 }
 
 async function runScenario(
-  name: "quiet" | "crash",
+  name: ScenarioName,
   opts: Required<Pick<ValidateOptions, "seeds" | "fast">> & ValidateOptions,
   scratch: string,
 ): Promise<ScenarioRuns> {
@@ -217,13 +233,17 @@ export async function validate(options: ValidateOptions = {}): Promise<Validatio
   const scratch = path.join(ROOT, ".cascade-out", "validate", `${process.pid}-${Date.now()}`); // wall-clock ok
   mkdirSync(scratch, { recursive: true });
   const opts = { ...options, seeds, fast };
-  const scenarios = {
-    quiet: await runScenario("quiet", opts, scratch),
-    crash: await runScenario("crash", opts, scratch),
-  };
+  const names = options.scenarios ?? SCENARIOS.filter((s) => !(fast && s === "october"));
+  for (const name of names) {
+    if (!SCENARIOS.includes(name))
+      throw new Error(`scenario ${JSON.stringify(name)}: must be one of ${SCENARIOS.join(", ")}`);
+  }
+  const scenarios: Partial<Record<ScenarioName, ScenarioRuns>> = {};
+  for (const name of SCENARIOS)
+    if (names.includes(name)) scenarios[name] = await runScenario(name, opts, scratch);
   // The fast subset's quiet runs are too short to decide the pooled stylized facts.
-  const criteria = fast ? targets.criteria.filter((c) => !c.pooled) : targets.criteria;
-  const outcomes = criteria.map((c) => measure(c, scenarios[c.scenario]));
+  const criteria = targets.criteria.filter((c) => names.includes(c.scenario) && !(fast && c.pooled));
+  const outcomes = criteria.map((c) => measure(c, scenarios[c.scenario]!));
   const report: ValidationReport = {
     createdAt: new Date().toISOString(), // wall-clock ok
     seeds,
@@ -243,7 +263,8 @@ export async function validate(options: ValidateOptions = {}): Promise<Validatio
     passed: outcomes.every((o) => o.pass || o.gate === false),
   };
   mkdirSync(outDir, { recursive: true });
-  const base = fast ? "latest-fast" : "latest";
+  const subset = options.scenarios === undefined ? "" : `-${names.join("-")}`;
+  const base = `${fast ? "latest-fast" : "latest"}${subset}`;
   writeFileSync(path.join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(outDir, `${base}.html`), renderHtml(report, targets.sources));
   if (options.keepRuns) options.log?.(`runs kept in ${scratch}`);
@@ -300,6 +321,7 @@ async function main(argv: string[]): Promise<number> {
     outDir?: string;
     keepRuns?: boolean;
     set?: Record<string, string>;
+    scenarios?: ScenarioName[];
   } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -313,14 +335,20 @@ async function main(argv: string[]): Promise<number> {
     else if (a === "--seeds") opts.seeds = positiveInt(a, next());
     else if (a === "--workers") opts.workers = positiveInt(a, next());
     else if (a === "--out") opts.outDir = path.resolve(next());
-    else if (a === "--set") {
+    else if (a === "--scenario") {
+      const name = next();
+      if (!(SCENARIOS as readonly string[]).includes(name)) {
+        throw new Error(`--scenario ${JSON.stringify(name)}: must be one of ${SCENARIOS.join(", ")}`);
+      }
+      opts.scenarios = [...(opts.scenarios ?? []), name as ScenarioName];
+    } else if (a === "--set") {
       const kv = next();
       const eq = kv.indexOf("=");
       if (eq <= 0) throw new Error(`--set ${JSON.stringify(kv)}: must be name=value`);
       opts.set = { ...opts.set, [kv.slice(0, eq)]: kv.slice(eq + 1) };
     } else if (a === "--help" || a === "-h") {
       console.log(
-        "usage: pnpm validate [--fast] [--seeds N] [--workers N] [--out DIR] [--keep-runs] [--set name=value]…",
+        `usage: pnpm validate [--fast] [--seeds N] [--workers N] [--out DIR] [--keep-runs] [--set name=value]… [--scenario ${SCENARIOS.join("|")}]…`,
       );
       return 0;
     } else {

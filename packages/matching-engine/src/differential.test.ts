@@ -35,6 +35,8 @@ class CommandGenerator {
     private readonly rng: RandomStream,
     private readonly ref: OrderBookApi,
     private readonly targetOrders: number,
+    /** The id of the n-th new order (n = 1, 2, 3…): the identity, or a map that makes ids collide or spread. */
+    private readonly idOf: (n: number) => number = (n) => n,
   ) {
     this.mid = rng.intBetween(200, 1800);
   }
@@ -105,10 +107,10 @@ class CommandGenerator {
   /** A fresh id, or (sometimes) a recently used id whose order may be gone. */
   private newId(): number {
     if (this.rng.bernoulli(0.05) && this.nextId > 10) {
-      const id = this.nextId - 1 - this.rng.int(Math.min(this.nextId - 1, 50));
+      const id = this.idOf(this.nextId - 1 - this.rng.int(Math.min(this.nextId - 1, 50)));
       if (!this.ref.hasOrder(id)) return id;
     }
-    return this.nextId++;
+    return this.idOf(this.nextId++);
   }
 
   /** The id of a random live order, or an unknown id when the book is empty (or rarely anyway). */
@@ -311,10 +313,16 @@ function fullState(book: OrderBookApi, mid: number): Record<string, unknown> {
 }
 
 /** Feeds `count` generated commands to both books and compares them; returns statistics. */
-function runDifferential(seed: number, count: number, config: OrderBookConfig, targetOrders: number) {
+function runDifferential(
+  seed: number,
+  count: number,
+  config: OrderBookConfig,
+  targetOrders: number,
+  idOf?: (n: number) => number,
+) {
   const ref = new ReferenceBook(config);
   const fast = new OrderBook(config);
-  const gen = new CommandGenerator(streams(seed, 0).get("differential"), ref, targetOrders);
+  const gen = new CommandGenerator(streams(seed, 0).get("differential"), ref, targetOrders, idOf);
   const stats = {
     kinds: new Map<string, number>(),
     codes: new Map<number, number>(),
@@ -363,7 +371,13 @@ function runDifferential(seed: number, count: number, config: OrderBookConfig, t
   }
   ref.checkInvariants();
   fast.checkInvariants();
-  return { ...stats, maxOrders };
+  return { ...stats, maxOrders, fast };
+}
+
+/** The book's private id index, read only to prove a test reached the path it names. */
+function layout(book: OrderBook): { direct: number; overflowed: number } {
+  const ids = (book as unknown as { ids: { directSize: number; overflowSize: number } }).ids;
+  return { direct: ids.directSize, overflowed: ids.overflowSize };
 }
 
 describe("OrderBook against ReferenceBook", () => {
@@ -411,6 +425,27 @@ describe("OrderBook against ReferenceBook", () => {
     }
     expect(stats.maxOrders).toBeGreaterThan(100);
     expect(stats.maxOrders).toBeLessThan(1000);
+  });
+
+  it("agrees with the reference when ids collide in the direct id table, overflow to the hash and move as the table grows", () => {
+    const config: OrderBookConfig = {
+      minPriceTicks: MIN_PRICE,
+      maxPriceTicks: MAX_PRICE,
+      maxQtyLots: MAX_QTY,
+      maxOwner: MAX_OWNER,
+      initialOrderCapacity: 4,
+    };
+    // Sequential ids with a tiny first table: long-lived orders collide, the table doubles and
+    // takes them back from the hash.
+    const sequential = runDifferential(31, 20_000, config, 250);
+    expect(layout(sequential.fast).direct).toBeGreaterThan(64);
+    // Every id a multiple of 1024: they share a few direct entries whatever the table's size, so
+    // most live in the hash.
+    const colliding = runDifferential(32, 20_000, config, 250, (n) => n * 1024);
+    expect(layout(colliding.fast).overflowed).toBeGreaterThan(50);
+    // Ids past 2^32 (their slot is the id modulo 2^32 first) and near 2^53.
+    const large = runDifferential(33, 20_000, config, 250, (n) => Number.MAX_SAFE_INTEGER - n * 7919);
+    expect(large.maxOrders).toBeGreaterThan(100);
   });
 
   it("agrees with the reference under every default self-trade prevention mode", () => {

@@ -223,6 +223,7 @@ const paramSchema = z.discriminatedUnion("kind", [
     max: finite.optional(),
     integer: z.boolean().optional(),
     description: z.string({ error: "must be a string describing the parameter" }),
+    doc: z.string().optional(),
     unit: z.string().optional(),
   }),
   z.object({
@@ -230,8 +231,14 @@ const paramSchema = z.discriminatedUnion("kind", [
     choices: z.array(z.string().min(1)).min(1, "must list at least one choice"),
     default: z.string(),
     description: z.string().optional(),
+    doc: z.string().optional(),
   }),
-  z.object({ kind: z.literal("boolean"), default: z.boolean(), description: z.string().optional() }),
+  z.object({
+    kind: z.literal("boolean"),
+    default: z.boolean(),
+    description: z.string().optional(),
+    doc: z.string().optional(),
+  }),
 ]);
 const axisSchema = z.union([
   z.array(z.unknown()),

@@ -115,6 +115,7 @@ export { type MergeOptions, type MergeResult, mergeOutputs } from "./merge.ts";
 export {
   type BooleanParam,
   type ChoiceParam,
+  defaultsOf,
   type NumberParam,
   type ParamSpec,
   type ParamSpecs,
@@ -123,6 +124,7 @@ export {
   param,
   parseOverrides,
   type RawValue,
+  withDefaults,
 } from "./params.ts";
 export {
   type ColumnKind,

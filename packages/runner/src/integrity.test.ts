@@ -11,12 +11,13 @@ import {
   readFileSync,
   rmSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { acquireLock } from "./arrow/out-dir.ts";
+import { acquireLock, LOCK_STALE_MS } from "./arrow/out-dir.ts";
 import { listParts, RECORD_HEADER_BYTES } from "./arrow/part-log.ts";
 import { main } from "./cli/main.ts";
 import { pendingRuns, runExperiment } from "./run-experiment.ts";
@@ -362,7 +363,8 @@ describe("cascade run: output directory edges", () => {
       "delayMs=200",
       "--quiet",
     ]);
-    const deadline = Date.now() + 60_000;
+    // Generous: the child type-checks and compiles the experiment first, slow on a loaded machine.
+    const deadline = Date.now() + 240_000;
     while (listParts(path.join(out, "parts")).length < 1) {
       if (Date.now() > deadline) throw new Error("no parts appeared");
       await new Promise((r) => setTimeout(r, 20));
@@ -372,6 +374,58 @@ describe("cascade run: output directory edges", () => {
     const r = await child.done;
     expect(Date.now() - t).toBeLessThan(10_000);
     expect(r.signal === "SIGINT" || r.code === 130).toBe(true);
+    expect(readdirSync(out).filter((n) => n.endsWith(".lock"))).toEqual([]);
+  }, 300_000);
+
+  it("removes its lock on SIGTERM (a Kubernetes pod being stopped), so the next pod resumes at once", async () => {
+    const out = tempDir();
+    const args = ["run", FIXTURES.slow, "--out", out, "--workers", "1", "--set", "delayMs=200", "--quiet"];
+    const child = cli(args);
+    // Generous: the child type-checks and compiles the experiment first, slow on a loaded machine.
+    const deadline = Date.now() + 240_000;
+    while (listParts(path.join(out, "parts")).length < 1) {
+      if (Date.now() > deadline) throw new Error("no parts appeared");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(existsSync(path.join(out, ".manifest.json.lock"))).toBe(true);
+    process.kill(child.pid, "SIGTERM");
+    const r = await child.done;
+    expect(r.signal === "SIGTERM" || r.code === 143).toBe(true);
+    expect(readdirSync(out).filter((n) => n.endsWith(".lock"))).toEqual([]);
+  }, 300_000);
+
+  it("takes over a lock its own pid left under another process token (a restarted container is pid 1 again)", () => {
+    const out = tempDir();
+    const file = path.join(out, ".manifest.json.lock");
+    const info = {
+      pid: process.pid,
+      host: os.hostname(),
+      startedAt: "then",
+      what: "cascade run",
+      token: "earlier",
+    };
+    writeFileSync(file, JSON.stringify(info));
+    const release = acquireLock(out, "manifest.json", "cascade run");
+    expect(JSON.parse(readFileSync(file, "utf8")).token).not.toBe("earlier");
+    // Its own live lock (this token) is still refused to a second session of the same process.
+    expect(() => acquireLock(out, "manifest.json", "cascade run")).toThrow(/is in use by cascade run/);
+    release();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("judges another host's lock by its heartbeat: refused while fresh, taken over when stale", () => {
+    const out = tempDir();
+    const file = path.join(out, ".manifest.json.lock");
+    const info = { pid: 4242, host: "some-other-pod", startedAt: "then", what: "cascade run", token: "x" };
+    writeFileSync(file, JSON.stringify(info));
+    expect(() => acquireLock(out, "manifest.json", "cascade run")).toThrow(
+      /is in use by cascade run \(pid 4242 on some-other-pod/,
+    );
+    const old = new Date(Date.now() - LOCK_STALE_MS - 60_000);
+    utimesSync(file, old, old);
+    const release = acquireLock(out, "manifest.json", "cascade run");
+    expect(JSON.parse(readFileSync(file, "utf8")).host).toBe(os.hostname());
+    release();
   });
 });
 

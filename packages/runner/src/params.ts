@@ -20,8 +20,10 @@ export interface NumberParam {
   readonly max?: number;
   /** Whether values must be integers (stored as Int32, so within ±2^31). */
   readonly integer?: boolean;
-  /** What the parameter means. */
+  /** What the parameter means, in one line (the `cascade describe` table shows it). */
   readonly description: string;
+  /** The longer explanation, when one line is not enough (`cascade describe --long` shows it). */
+  readonly doc?: string;
   /** Unit shown by `cascade describe`, e.g. `"x"`, `"USDT"`, `"s"`. */
   readonly unit?: string;
 }
@@ -31,15 +33,23 @@ export interface ChoiceParam<C extends string = string> {
   readonly kind: "choice";
   /** The allowed values, in the order sweeps use them. */
   readonly choices: readonly C[];
+  /** Value used when the sweep does not vary the parameter. */
   readonly default: C;
+  /** What the parameter means, in one line. */
   readonly description?: string;
+  /** The longer explanation, when one line is not enough. */
+  readonly doc?: string;
 }
 
 /** A true/false parameter. Stored as Bool in `runs.arrow`. */
 export interface BooleanParam {
   readonly kind: "boolean";
+  /** Value used when the sweep does not vary the parameter. */
   readonly default: boolean;
+  /** What the parameter means, in one line. */
   readonly description?: string;
+  /** The longer explanation, when one line is not enough. */
+  readonly doc?: string;
 }
 
 /** Any parameter spec. */
@@ -82,15 +92,56 @@ export const param = {
   /** A parameter taking one of `choices` (strings). */
   choice<const C extends string>(
     choices: readonly C[],
-    options: { readonly default: NoInfer<C>; readonly description?: string },
+    options: { readonly default: NoInfer<C>; readonly description?: string; readonly doc?: string },
   ): ChoiceParam<C> {
     return { kind: "choice", choices: [...choices], ...options };
   },
   /** A boolean parameter. */
-  boolean(options: { readonly default: boolean; readonly description?: string }): BooleanParam {
+  boolean(options: {
+    readonly default: boolean;
+    readonly description?: string;
+    readonly doc?: string;
+  }): BooleanParam {
     return { kind: "boolean", ...options };
   },
 } as const;
+
+/**
+ * The default of every parameter of `specs`, as one frozen object of their value types — so a
+ * world's parameter type and its defaults both come from the specs, the one place a knob is
+ * declared (`type Params = ParamValues<typeof SPECS>`, `const DEFAULTS = defaultsOf(SPECS)`).
+ * @example
+ * ```ts
+ * const SPECS = { leverage: param.number({ default: 20, min: 1, max: 125, description: "retail leverage" }) };
+ * defaultsOf(SPECS); // { leverage: 20 }
+ * ```
+ */
+export function defaultsOf<P extends ParamSpecs>(specs: P): Readonly<ParamValues<P>> {
+  const out: Record<string, RawValue> = {};
+  for (const [name, spec] of Object.entries(specs)) out[name] = spec.default;
+  return Object.freeze(out) as Readonly<ParamValues<P>>;
+}
+
+/**
+ * `specs` with some defaults changed: how an experiment built on a shared world gives it its own
+ * scenario (another start price, a bigger shock) without declaring any parameter again. Ranges,
+ * units and descriptions stay those of `specs`; the key order too.
+ * @throws {@link @cascade/core!ConfigError} naming a key that is not a parameter of `specs`, or a
+ * default outside its parameter's range.
+ * @example
+ * ```ts
+ * parameters: withDefaults(FLASH_CRASH_PARAMETERS, { startPrice: 122_000, shockBtc: 400 }),
+ * ```
+ */
+export function withDefaults<P extends ParamSpecs>(specs: P, defaults: Partial<ParamValues<P>>): P {
+  const out: Record<string, ParamSpec> = { ...specs };
+  for (const [name, value] of Object.entries(defaults)) {
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
+    if (spec === undefined) throw new ConfigError(`default ${name}`, value, noSuchParameter(name, specs));
+    out[name] = { ...spec, default: validateValue(`default ${name}`, spec, value) } as ParamSpec;
+  }
+  return out as P;
+}
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { randomUUID } from "node:crypto";
 import {
   closeSync,
   existsSync,
@@ -18,6 +19,8 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
+  utimesSync,
   writeSync,
 } from "node:fs";
 import os from "node:os";
@@ -114,6 +117,45 @@ interface LockInfo {
   readonly host: string;
   readonly startedAt: string;
   readonly what: string;
+  /** This process's token: tells it apart from an earlier process that had the same pid and host. */
+  readonly token?: string;
+}
+
+/**
+ * One token per process. In a container a restarted process has the same host name and often the
+ * same pid (1) as the one that was killed: without the token its own leftover lock looked alive.
+ */
+const PROCESS_TOKEN = randomUUID();
+
+/**
+ * A lock holder touches its lock file this often (its modification time is the heartbeat), so a
+ * lock of another host can be judged stale without reaching that host.
+ */
+export const LOCK_HEARTBEAT_MS = 30_000;
+/**
+ * A lock of another host whose heartbeat is older than this is stale (its process was killed with
+ * no chance to clean up: SIGKILL, out of memory, a lost node, a rescheduled Kubernetes pod).
+ * Generous against clock skew between hosts and a busy file server.
+ */
+export const LOCK_STALE_MS = 10 * 60_000;
+
+/** Lock files this process holds, removed on SIGTERM, SIGINT and SIGHUP before the signal ends it. */
+const held = new Set<string>();
+let handlersInstalled = false;
+
+function releaseHeldOnSignal(signal: NodeJS.Signals): void {
+  for (const file of held) rmSync(file, { force: true });
+  held.clear();
+  // Let the signal end the process as it would have: the exit status still says which one.
+  for (const s of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.removeListener(s, releaseHeldOnSignal);
+  handlersInstalled = false;
+  process.kill(process.pid, signal);
+}
+
+function installSignalHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const s of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(s, releaseHeldOnSignal);
 }
 
 /** The lock file of session `name` in `dir`. */
@@ -129,10 +171,20 @@ function readLock(file: string): LockInfo | null {
   }
 }
 
-/** Whether the process holding `lock` may still run (always, for another host's process). */
-function holderAlive(lock: LockInfo | null): boolean {
+/**
+ * Whether the process holding `lock` (file `file`) may still run. On this host: its pid exists and
+ * is not this process under another token. On another host: its heartbeat is recent.
+ */
+function holderAlive(lock: LockInfo | null, file: string): boolean {
   if (lock === null || typeof lock.pid !== "number") return true; // being written, or unknown
-  if (lock.host !== os.hostname()) return true;
+  if (lock.host !== os.hostname()) {
+    try {
+      return Date.now() - statSync(file).mtimeMs < LOCK_STALE_MS;
+    } catch {
+      return false; // gone meanwhile
+    }
+  }
+  if (lock.pid === process.pid) return lock.token === undefined || lock.token === PROCESS_TOKEN;
   try {
     process.kill(lock.pid, 0);
     return true;
@@ -146,8 +198,13 @@ export function liveLocks(dir: string): { name: string; lock: LockInfo | null }[
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => n.startsWith(".") && n.endsWith(".lock"))
-    .map((n) => ({ name: n.slice(1, -".lock".length), lock: readLock(path.join(dir, n)) }))
-    .filter((l) => holderAlive(l.lock));
+    .map((n) => ({
+      name: n.slice(1, -".lock".length),
+      lock: readLock(path.join(dir, n)),
+      file: path.join(dir, n),
+    }))
+    .filter((l) => holderAlive(l.lock, l.file))
+    .map(({ name, lock }) => ({ name, lock }));
 }
 
 /**
@@ -170,8 +227,12 @@ function describeLock(dir: string, name: string, lock: LockInfo | null): string 
 
 /**
  * Takes the lock of session `name` (e.g. `manifest.json`, `shard-0-of-4.json`) in `dir`: a lock
- * file created exclusively, holding this process's pid and host. A lock left by a dead process
- * of this host is taken over. `conflicts` names other sessions whose live locks also forbid
+ * file created exclusively, holding this process's pid, host and token. A lock left by a dead
+ * process is taken over: on this host when its pid is gone or is this process's under another
+ * token (a restarted container), on another host when its heartbeat (the file's modification time,
+ * touched every {@link LOCK_HEARTBEAT_MS}) is older than {@link LOCK_STALE_MS}. SIGTERM, SIGINT and
+ * SIGHUP remove the locks this process holds before the signal ends it (Kubernetes stops a pod with
+ * SIGTERM). `conflicts` names other sessions whose live locks also forbid
  * running (e.g. any other session for an unsharded run).
  * @returns a function releasing the lock.
  * @throws {@link @cascade/core!ConfigError} when another live process holds a conflicting lock, or
@@ -185,7 +246,13 @@ export function acquireLock(
   field = "--out",
 ): () => void {
   const file = lockFile(dir, name);
-  const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), what };
+  const info: LockInfo = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    what,
+    token: PROCESS_TOKEN,
+  };
   for (let attempt = 0; ; attempt++) {
     let fd: number;
     try {
@@ -195,7 +262,7 @@ export function acquireLock(
         throw new ConfigError(field, dir, `cannot write there: ${describeFsError(e)}`);
       }
       const held = readLock(file);
-      if (attempt === 0 && !holderAlive(held)) {
+      if (attempt === 0 && !holderAlive(held, file)) {
         rmSync(file, { force: true }); // stale: its process is gone
         continue;
       }
@@ -208,7 +275,22 @@ export function acquireLock(
     }
     break;
   }
-  const release = () => rmSync(file, { force: true });
+  held.add(file);
+  installSignalHandlers();
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      // The file went (removed by hand): nothing to keep alive.
+    }
+  }, LOCK_HEARTBEAT_MS);
+  heartbeat.unref();
+  const release = () => {
+    clearInterval(heartbeat);
+    held.delete(file);
+    rmSync(file, { force: true });
+  };
   for (const other of liveLocks(dir)) {
     if (other.name !== name && conflicts(other.name)) {
       release();

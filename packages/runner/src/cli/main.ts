@@ -111,10 +111,13 @@ Experiments are code, not data: listing imports every .ts file of the directory 
 *.test.ts, *.d.ts and _-prefixed helpers), which runs its top-level code. Point --experiments only
 at directories whose code you trust.`;
 
-const DESCRIBE_HELP = `usage: cascade describe <experiment> [--experiments DIR]
+const DESCRIBE_HELP = `usage: cascade describe <experiment> [--long] [--experiments DIR]
 
 Shows an experiment's parameters (kind, default, range or choices, unit, description), derived
-parameters, sweep, replications, seed and the number of runs.`;
+parameters, sweep, replications, seed and the number of runs.
+
+options:
+  --long    also print each parameter's longer explanation (its spec's doc), after the table`;
 
 const REPAIR_HELP = `usage: cascade repair <dir>
 
@@ -512,7 +515,11 @@ async function listCommand(args: readonly string[]): Promise<number> {
 }
 
 async function describeCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, { experiments: { type: "string" } }, "describe");
+  const { values, positionals } = parse(
+    args,
+    { experiments: { type: "string" }, long: { type: "boolean" } },
+    "describe",
+  );
   if (values.help) {
     console.log(DESCRIBE_HELP);
     return 0;
@@ -521,7 +528,7 @@ async function describeCommand(args: readonly string[]): Promise<number> {
     throw new ConfigError("describe", positionals.join(" "), "needs exactly one experiment");
   }
   const file = resolveExperiment(positionals[0]!, values.experiments);
-  console.log(describeExperiment(await importExperiment(file), file));
+  console.log(describeExperiment(await importExperiment(file), file, { long: values.long === true }));
   return 0;
 }
 
@@ -533,8 +540,15 @@ function describeCondition(when: SweepCondition): string {
     .join(" and ");
 }
 
-/** The text `cascade describe` prints. */
-export function describeExperiment(e: AnyExperiment, file: string): string {
+/**
+ * The text `cascade describe` prints; with `long`, each parameter's `doc` follows the table
+ * (indented, wrapped at 100 columns), so the table itself stays one line a parameter.
+ */
+export function describeExperiment(
+  e: AnyExperiment,
+  file: string,
+  options: { readonly long?: boolean } = {},
+): string {
   const lines = [
     `${e.name} — ${e.description}`,
     `file: ${path.relative(process.cwd(), file) || file}`,
@@ -552,6 +566,11 @@ export function describeExperiment(e: AnyExperiment, file: string): string {
   lines.push(
     ...table(["name", "kind", "default", "range", "unit", "description"], rows).map((l) => `  ${l}`),
   );
+  if (options.long === true) {
+    const docs = Object.entries(e.parameters).filter(([, s]) => s.doc !== undefined);
+    if (docs.length > 0) lines.push("", "about the parameters:");
+    for (const [name, s] of docs) lines.push(`  ${name}:`, ...wrap(s.doc!, 96).map((l) => `    ${l}`));
+  }
   const derived = Object.entries(e.derived);
   if (derived.length > 0) {
     lines.push("", "derived:");
@@ -787,6 +806,20 @@ export function parseSeed(text: string): Seed {
   }
   if (text === "") throw new ConfigError("--seed", text, "must not be empty");
   return text;
+}
+
+/** Splits `text` into lines of at most `width` characters at spaces (a longer word gets its own line). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
 }
 
 function table(header: string[], rows: string[][]): string[] {
