@@ -1,0 +1,201 @@
+/**
+ * The `"spot"` venue kind: `@cascade/exchange`'s {@link SpotVenue} behind the kernel's
+ * {@link Venue} interface, as an index source for perpetual venues and with its agent view.
+ *
+ * @module
+ */
+
+import { ConfigError, type Instrument, Side } from "@cascade/core";
+import { SpotVenue, type SpotVenueConfig, type VenueEventBuffer } from "@cascade/exchange";
+import { SPOT_SERIES } from "@cascade/schema";
+import type { SpotView } from "./agent.ts";
+import { VenueOp } from "./messages.ts";
+import type { AccountGuard, Venue, VenueBook, VenueCommand, VenueEnv, VenueSeries } from "./venue.ts";
+import { priceOf, TradedSince } from "./venue-series.ts";
+
+/** A spot venue in a world. */
+export interface SpotVenueSpec {
+  readonly kind: "spot";
+  /** Name agents use to find it. */
+  readonly name: string;
+  readonly config: SpotVenueConfig;
+}
+
+/** Commands a spot venue takes: no margin, no leverage (a spot account holds no position). */
+const SPOT_OPS =
+  (1 << VenueOp.Limit) |
+  (1 << VenueOp.Market) |
+  (1 << VenueOp.Cancel) |
+  (1 << VenueOp.CancelAll) |
+  (1 << VenueOp.Deposit) |
+  (1 << VenueOp.Reduce) |
+  (1 << VenueOp.Withdraw) |
+  (1 << VenueOp.Replace);
+
+/** A {@link SpotVenue} as a {@link Venue} of kind `"spot"`. */
+export class SpotVenueAdapter implements Venue {
+  readonly kind = "spot";
+  /** The simulated exchange (cash and asset balances, locks, fees). */
+  readonly exchange: SpotVenue;
+  readonly instrument: Instrument;
+  readonly book: VenueBook;
+  readonly events: VenueEventBuffer;
+  /** Its mid (else last trade) is an index price for perpetual venues. */
+  readonly indexSource: SpotVenue;
+
+  constructor(
+    spec: SpotVenueSpec,
+    private readonly env: VenueEnv,
+  ) {
+    this.exchange = new SpotVenue(spec.config);
+    this.instrument = this.exchange.instrument;
+    this.book = this.exchange.book;
+    this.events = this.exchange.events;
+    this.indexSource = this.exchange;
+  }
+
+  get lastTradeTicks(): number {
+    return this.exchange.lastTradeTicks;
+  }
+
+  midTicks(): number {
+    return this.exchange.midTicks();
+  }
+
+  supports(op: VenueOp): boolean {
+    return (SPOT_OPS & (1 << op)) !== 0;
+  }
+
+  apply(c: VenueCommand, _nowNs: number): void {
+    const v = this.exchange;
+    switch (c.op) {
+      case VenueOp.Limit:
+        v.limit(c.account, c.orderId, c.side, c.priceTicks, c.qtyLots, c.tif, c.reduceOnly);
+        break;
+      case VenueOp.Market:
+        v.market(c.account, c.orderId, c.side, c.qtyLots, c.priceTicks, c.reduceOnly);
+        break;
+      case VenueOp.Cancel:
+        v.cancel(c.account, c.orderId);
+        break;
+      case VenueOp.CancelAll:
+        v.cancelAll(c.account);
+        break;
+      case VenueOp.Deposit:
+        v.deposit(c.account, c.amountUnits, 0);
+        break;
+      case VenueOp.Reduce:
+        v.reduce(c.account, c.orderId, c.qtyLots);
+        break;
+      case VenueOp.Withdraw:
+        v.withdraw(c.account, c.amountUnits, 0);
+        break;
+      case VenueOp.Replace:
+        v.replace(c.account, c.orderId, c.priceTicks, c.qtyLots);
+        break;
+      default:
+        // The kernel checks supports() when the agent sends: reaching here is a kernel bug.
+        throw new ConfigError("op", c.op, `is not an operation of spot venue ${this.env.name}`);
+    }
+  }
+
+  /** A spot venue has no duties of its own. */
+  nextWakeNs(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  advance(_nowNs: number): void {
+    // Nothing is due; clear so a caller routing the events finds none left from the last command.
+    this.exchange.events.clear();
+  }
+
+  view(guard: AccountGuard): SpotView {
+    return new SpotViewImpl(this.exchange, guard);
+  }
+
+  series(): VenueSeries {
+    return new SpotSeries(this.exchange);
+  }
+
+  checkConservation(): void {
+    this.exchange.checkConservation();
+  }
+}
+
+/** The `spot_<what>_<venue>` columns of a spot venue. */
+class SpotSeries implements VenueSeries {
+  readonly names = Object.keys(SPOT_SERIES);
+  private readonly traded = new TradedSince();
+
+  constructor(private readonly v: SpotVenue) {}
+
+  sample(out: Float64Array): void {
+    const v = this.v;
+    // The venue's own instrument: a spot venue's tick may differ from the perpetual's.
+    const ins = v.instrument;
+    const mid = v.midTicks();
+    // Resting base quantity within 1 % of the mid, each side (0 when the book has no mid).
+    const ok = Number.isFinite(mid) && mid > 0;
+    this.traded.update(v.book, ins);
+    // Same order as SPOT_SERIES.
+    out[0] = priceOf(ins, mid);
+    out[1] = this.traded.volume;
+    out[2] = this.traded.turnover;
+    out[3] = ok ? ins.lotsToQty(v.book.qtyInRange(Side.Buy, mid * 0.99, mid * 1.01)) : 0;
+    out[4] = ok ? ins.lotsToQty(v.book.qtyInRange(Side.Sell, mid * 0.99, mid * 1.01)) : 0;
+  }
+}
+
+/** An agent's read-only view of a spot venue. */
+class SpotViewImpl implements SpotView {
+  constructor(
+    private readonly v: SpotVenue,
+    private readonly guard: AccountGuard,
+  ) {}
+  bestBid(): number {
+    return this.v.book.bestBid();
+  }
+  bestAsk(): number {
+    return this.v.book.bestAsk();
+  }
+  mid(): number {
+    return this.v.midTicks();
+  }
+  lastTrade(): number {
+    return this.v.lastTradeTicks;
+  }
+  qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
+    return this.v.book.qtyInRange(side, loTicks, hiTicks);
+  }
+  cash(account: number): number {
+    this.guard.assertReadable(account, "cash");
+    return this.v.cash(account);
+  }
+  asset(account: number): number {
+    this.guard.assertReadable(account, "asset");
+    return this.v.asset(account);
+  }
+  lockedCash(account: number): number {
+    this.guard.assertReadable(account, "lockedCash");
+    return this.v.lockedCash(account);
+  }
+  lockedAsset(account: number): number {
+    this.guard.assertReadable(account, "lockedAsset");
+    return this.v.lockedAsset(account);
+  }
+  makerFeePpm(): number {
+    return this.v.makerFeePpm;
+  }
+  takerFeePpm(): number {
+    return this.v.takerFeePpm;
+  }
+}
+
+/**
+ * The {@link SpotVenue} behind venue `v`; `field` and `value` name the venue in the error when it
+ * is of another kind.
+ */
+export function spotOf(v: Venue, field: string, value: unknown): SpotVenue {
+  if (!(v instanceof SpotVenueAdapter)) throw new ConfigError(field, value, "is not a spot venue");
+  return v.exchange;
+}
