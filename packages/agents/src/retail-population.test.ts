@@ -241,6 +241,9 @@ class FakeContext implements AgentContext {
     this.marginAdds.push({ account, amount });
   }
   deposit(): void {}
+  openAccount(): number {
+    throw new Error("not used");
+  }
   withdraw(): void {}
   setLeverage(): void {}
   replace(): void {}

@@ -205,6 +205,11 @@ export interface AgentContext {
   perp(venue: number): PerpView;
   /** Read-only view of a spot venue. @throws ConfigError when the venue is of another kind. */
   spot(venue: number): SpotView;
+  /**
+   * Opens an account owned by this agent on a venue of any kind, with the venue's defaults and no
+   * funds (immediately, no latency; fund it with {@link AgentContext.deposit}). Returns its id.
+   */
+  openAccount(venue: number): number;
   /** Opens a perpetual account owned by this agent (immediately, no latency). */
   openPerpAccount(venue: number, options?: PerpAccountOptions): number;
   /**

@@ -103,6 +103,11 @@ export class PerpVenueAdapter implements Venue {
     return (PERP_OPS & (1 << op)) !== 0;
   }
 
+  /** An account with the venue's default leverage, isolated margin (the venue's default). */
+  openAccount(): number {
+    return this.exchange.openAccount();
+  }
+
   apply(c: VenueCommand, nowNs: number): void {
     const v = this.exchange;
     v.nowNs = nowNs;

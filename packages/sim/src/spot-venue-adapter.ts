@@ -66,6 +66,10 @@ export class SpotVenueAdapter implements Venue {
     return (SPOT_OPS & (1 << op)) !== 0;
   }
 
+  openAccount(): number {
+    return this.exchange.openAccount();
+  }
+
   apply(c: VenueCommand, _nowNs: number): void {
     const v = this.exchange;
     switch (c.op) {

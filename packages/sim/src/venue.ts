@@ -120,6 +120,11 @@ export interface Venue {
    * an error naming the operation and the venue: an unsupported command is a bug of the agent.
    */
   supports(op: VenueOp): boolean;
+  /**
+   * Opens an account with the venue's defaults and no funds (funds arrive with a deposit command);
+   * returns its id. Kind-specific openings (`AgentContext.openPerpAccount`, …) take more options.
+   */
+  openAccount(): number;
   /** Applies one agent command at `nowNs`; its outcome is in {@link Venue.events}. */
   apply(command: VenueCommand, nowNs: number): void;
   /** The next time {@link Venue.advance} has something to do, ns; `Infinity` for a venue with no duties. */

@@ -741,6 +741,12 @@ class AgentContextImpl implements AgentContext {
     return this.view(venue) as SpotView;
   }
 
+  openAccount(venue: number): number {
+    const account = this.world.venueAt(venue).openAccount();
+    this.world.own(venue, account, this.agentIndex);
+    return account;
+  }
+
   openPerpAccount(venue: number, options: PerpAccountOptions = {}): number {
     const v = perpOf(this.world.venueAt(venue), "venue", venue);
     const account = v.openAccount({
