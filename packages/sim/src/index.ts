@@ -18,6 +18,7 @@ export type {
 } from "./agent.ts";
 export { ColumnTable } from "./columns.ts";
 export { EventQueue } from "./event-queue.ts";
+export { ExchangeVenue, type OrderVenue } from "./exchange-venue.ts";
 export {
   type DepthFeedOptions,
   type DepthSnapshot,

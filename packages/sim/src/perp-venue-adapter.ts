@@ -6,18 +6,13 @@
  * @module
  */
 
-import { ConfigError, type Instrument, NS_PER_SECOND, type RandomStream, Side } from "@cascade/core";
-import {
-  type IndexSource,
-  ManualIndex,
-  PerpVenue,
-  type PerpVenueConfig,
-  type VenueEventBuffer,
-} from "@cascade/exchange";
+import { ConfigError, NS_PER_SECOND, type RandomStream, Side } from "@cascade/core";
+import { type IndexSource, ManualIndex, PerpVenue, type PerpVenueConfig } from "@cascade/exchange";
 import { PERP_SERIES } from "@cascade/schema";
 import type { PerpView } from "./agent.ts";
+import { ExchangeVenue } from "./exchange-venue.ts";
 import { VenueOp } from "./messages.ts";
-import type { AccountGuard, Venue, VenueBook, VenueCommand, VenueEnv, VenueSeries } from "./venue.ts";
+import type { AccountGuard, Venue, VenueCommand, VenueEnv, VenueSeries } from "./venue.ts";
 import { priceOf, TradedSince } from "./venue-series.ts";
 
 /** A perpetual venue in a world, with where its index comes from. */
@@ -68,13 +63,8 @@ interface IndexProcess {
 }
 
 /** A {@link PerpVenue} as a {@link Venue} of kind `"perp"`. */
-export class PerpVenueAdapter implements Venue {
+export class PerpVenueAdapter extends ExchangeVenue<PerpVenue> implements Venue {
   readonly kind = "perp";
-  /** The simulated exchange (accounts, margin, liquidation engine, …). */
-  readonly exchange: PerpVenue;
-  readonly instrument: Instrument;
-  readonly book: VenueBook;
-  readonly events: VenueEventBuffer;
   readonly liquidations: PerpVenue["liquidations"];
   readonly ticker: PerpVenue;
   private process: IndexProcess | null = null;
@@ -83,55 +73,21 @@ export class PerpVenueAdapter implements Venue {
     private readonly spec: PerpVenueSpec,
     private readonly env: VenueEnv,
   ) {
-    this.exchange = new PerpVenue(spec.config);
-    this.instrument = this.exchange.instrument;
-    this.book = this.exchange.book;
-    this.events = this.exchange.events;
+    super(new PerpVenue(spec.config), PERP_OPS);
     this.liquidations = this.exchange.liquidations;
     this.ticker = this.exchange;
-  }
-
-  get lastTradeTicks(): number {
-    return this.exchange.lastTradeTicks;
-  }
-
-  midTicks(): number {
-    return this.exchange.midTicks();
-  }
-
-  supports(op: VenueOp): boolean {
-    return (PERP_OPS & (1 << op)) !== 0;
-  }
-
-  /** An account with the venue's default leverage, isolated margin (the venue's default). */
-  openAccount(): number {
-    return this.exchange.openAccount();
   }
 
   apply(c: VenueCommand, nowNs: number): void {
     const v = this.exchange;
     v.nowNs = nowNs;
+    if (this.applyOrder(c)) return;
     switch (c.op) {
-      case VenueOp.Limit:
-        v.limit(c.account, c.orderId, c.side, c.priceTicks, c.qtyLots, c.tif, c.reduceOnly);
-        break;
-      case VenueOp.Market:
-        v.market(c.account, c.orderId, c.side, c.qtyLots, c.priceTicks, c.reduceOnly);
-        break;
-      case VenueOp.Cancel:
-        v.cancel(c.account, c.orderId);
-        break;
-      case VenueOp.CancelAll:
-        v.cancelAll(c.account);
-        break;
       case VenueOp.AddMargin:
         v.addMargin(c.account, c.amountUnits);
         break;
       case VenueOp.Deposit:
         v.deposit(c.account, c.amountUnits);
-        break;
-      case VenueOp.Reduce:
-        v.reduce(c.account, c.orderId, c.qtyLots);
         break;
       case VenueOp.Withdraw:
         v.withdraw(c.account, c.amountUnits);
@@ -219,10 +175,6 @@ export class PerpVenueAdapter implements Venue {
 
   series(): VenueSeries {
     return new PerpSeries(this.exchange);
-  }
-
-  checkConservation(): void {
-    this.exchange.checkConservation();
   }
 }
 

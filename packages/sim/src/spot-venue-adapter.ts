@@ -5,12 +5,13 @@
  * @module
  */
 
-import { ConfigError, type Instrument, Side } from "@cascade/core";
-import { SpotVenue, type SpotVenueConfig, type VenueEventBuffer } from "@cascade/exchange";
+import { ConfigError, Side } from "@cascade/core";
+import { SpotVenue, type SpotVenueConfig } from "@cascade/exchange";
 import { SPOT_SERIES } from "@cascade/schema";
 import type { SpotView } from "./agent.ts";
+import { ExchangeVenue } from "./exchange-venue.ts";
 import { VenueOp } from "./messages.ts";
-import type { AccountGuard, Venue, VenueBook, VenueCommand, VenueEnv, VenueSeries } from "./venue.ts";
+import type { AccountGuard, Venue, VenueCommand, VenueEnv, VenueSeries } from "./venue.ts";
 import { priceOf, TradedSince } from "./venue-series.ts";
 
 /** A spot venue in a world. */
@@ -33,13 +34,8 @@ const SPOT_OPS =
   (1 << VenueOp.Replace);
 
 /** A {@link SpotVenue} as a {@link Venue} of kind `"spot"`. */
-export class SpotVenueAdapter implements Venue {
+export class SpotVenueAdapter extends ExchangeVenue<SpotVenue> implements Venue {
   readonly kind = "spot";
-  /** The simulated exchange (cash and asset balances, locks, fees). */
-  readonly exchange: SpotVenue;
-  readonly instrument: Instrument;
-  readonly book: VenueBook;
-  readonly events: VenueEventBuffer;
   /** Its mid (else last trade) is an index price for perpetual venues. */
   readonly indexSource: SpotVenue;
 
@@ -47,49 +43,16 @@ export class SpotVenueAdapter implements Venue {
     spec: SpotVenueSpec,
     private readonly env: VenueEnv,
   ) {
-    this.exchange = new SpotVenue(spec.config);
-    this.instrument = this.exchange.instrument;
-    this.book = this.exchange.book;
-    this.events = this.exchange.events;
+    super(new SpotVenue(spec.config), SPOT_OPS);
     this.indexSource = this.exchange;
-  }
-
-  get lastTradeTicks(): number {
-    return this.exchange.lastTradeTicks;
-  }
-
-  midTicks(): number {
-    return this.exchange.midTicks();
-  }
-
-  supports(op: VenueOp): boolean {
-    return (SPOT_OPS & (1 << op)) !== 0;
-  }
-
-  openAccount(): number {
-    return this.exchange.openAccount();
   }
 
   apply(c: VenueCommand, _nowNs: number): void {
     const v = this.exchange;
+    if (this.applyOrder(c)) return;
     switch (c.op) {
-      case VenueOp.Limit:
-        v.limit(c.account, c.orderId, c.side, c.priceTicks, c.qtyLots, c.tif, c.reduceOnly);
-        break;
-      case VenueOp.Market:
-        v.market(c.account, c.orderId, c.side, c.qtyLots, c.priceTicks, c.reduceOnly);
-        break;
-      case VenueOp.Cancel:
-        v.cancel(c.account, c.orderId);
-        break;
-      case VenueOp.CancelAll:
-        v.cancelAll(c.account);
-        break;
       case VenueOp.Deposit:
         v.deposit(c.account, c.amountUnits, 0);
-        break;
-      case VenueOp.Reduce:
-        v.reduce(c.account, c.orderId, c.qtyLots);
         break;
       case VenueOp.Withdraw:
         v.withdraw(c.account, c.amountUnits, 0);
@@ -119,10 +82,6 @@ export class SpotVenueAdapter implements Venue {
 
   series(): VenueSeries {
     return new SpotSeries(this.exchange);
-  }
-
-  checkConservation(): void {
-    this.exchange.checkConservation();
   }
 }
 

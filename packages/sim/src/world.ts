@@ -910,27 +910,27 @@ class AgentContextImpl implements AgentContext {
   }
 
   addMargin(venue: number, account: number, amountUnits: number): void {
-    const h = this.world.command(this.agentIndex, venue, VenueOp.AddMargin, account);
-    this.fill(h, -1, 0 as Side, 0, 0, 0, false);
-    this.world.pool.amount[h] = amountUnits;
+    this.accountCommand(VenueOp.AddMargin, venue, account, amountUnits);
   }
 
   deposit(venue: number, account: number, amountUnits: number): void {
-    const h = this.world.command(this.agentIndex, venue, VenueOp.Deposit, account);
-    this.fill(h, -1, 0 as Side, 0, 0, 0, false);
-    this.world.pool.amount[h] = amountUnits;
+    this.accountCommand(VenueOp.Deposit, venue, account, amountUnits);
   }
 
   withdraw(venue: number, account: number, amountUnits: number): void {
-    const h = this.world.command(this.agentIndex, venue, VenueOp.Withdraw, account);
-    this.fill(h, -1, 0 as Side, 0, 0, 0, false);
-    this.world.pool.amount[h] = amountUnits;
+    this.accountCommand(VenueOp.Withdraw, venue, account, amountUnits);
   }
 
   setLeverage(venue: number, account: number, leverage: number): void {
-    const h = this.world.command(this.agentIndex, venue, VenueOp.SetLeverage, account);
+    // The pool's money column carries the leverage (see CommandView).
+    this.accountCommand(VenueOp.SetLeverage, venue, account, leverage);
+  }
+
+  /** Sends a command about an account rather than an order, with one number: money or leverage. */
+  private accountCommand(op: VenueOp, venue: number, account: number, value: number): void {
+    const h = this.world.command(this.agentIndex, venue, op, account);
     this.fill(h, -1, 0 as Side, 0, 0, 0, false);
-    this.world.pool.amount[h] = leverage;
+    this.world.pool.amount[h] = value;
   }
 
   replace(venue: number, account: number, orderId: number, priceTicks: number, qtyLots: number): void {
