@@ -687,6 +687,8 @@ class CommandView implements VenueCommand {
 class AgentContextImpl implements AgentContext {
   /** Per venue, this agent's view (built on first use). */
   private readonly views = new Map<number, object>();
+  private readonly perpViews = new Map<number, PerpView>();
+  private readonly spotViews = new Map<number, SpotView>();
   constructor(
     private readonly world: SimWorld,
     readonly agentIndex: number,
@@ -731,14 +733,25 @@ class AgentContextImpl implements AgentContext {
     return view;
   }
 
+  // Agents ask for their views on every decision: the kind is checked once, then the view cached.
   perp(venue: number): PerpView {
-    perpOf(this.world.venueAt(venue), "venue", venue);
-    return this.view(venue) as PerpView;
+    let view = this.perpViews.get(venue);
+    if (view === undefined) {
+      perpOf(this.world.venueAt(venue), "venue", venue);
+      view = this.view(venue) as PerpView;
+      this.perpViews.set(venue, view);
+    }
+    return view;
   }
 
   spot(venue: number): SpotView {
-    spotOf(this.world.venueAt(venue), "venue", venue);
-    return this.view(venue) as SpotView;
+    let view = this.spotViews.get(venue);
+    if (view === undefined) {
+      spotOf(this.world.venueAt(venue), "venue", venue);
+      view = this.view(venue) as SpotView;
+      this.spotViews.set(venue, view);
+    }
+    return view;
   }
 
   openAccount(venue: number): number {
