@@ -9,7 +9,35 @@ import type { Instrument, Side } from "@cascade/core";
 import type { VenueEventBuffer } from "@cascade/exchange";
 import type { TimeInForce } from "@cascade/matching-engine";
 import { VenueOp } from "./messages.ts";
-import type { VenueBook, VenueCommand } from "./venue.ts";
+import type { AccountGuard, VenueBook, VenueCommand } from "./venue.ts";
+
+/** The public market data both built-in views answer alike; account reads go through `guard`. */
+export abstract class BookView<E extends OrderVenue> {
+  constructor(
+    protected readonly v: E,
+    protected readonly guard: AccountGuard,
+  ) {}
+  /** Best bid, ticks (-1 when none). */
+  bestBid(): number {
+    return this.v.book.bestBid();
+  }
+  /** Best ask, ticks (-1 when none). */
+  bestAsk(): number {
+    return this.v.book.bestAsk();
+  }
+  /** Mid, ticks (NaN when a side is empty). */
+  mid(): number {
+    return this.v.midTicks();
+  }
+  /** Last traded price, ticks (NaN before the first trade). */
+  lastTrade(): number {
+    return this.v.lastTradeTicks;
+  }
+  /** Resting quantity of `side` priced in [lo, hi] ticks, lots. */
+  qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
+    return this.v.book.qtyInRange(side, loTicks, hiTicks);
+  }
+}
 
 /** The order API `PerpVenue` and `SpotVenue` agree on. */
 export interface OrderVenue {

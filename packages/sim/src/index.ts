@@ -18,7 +18,7 @@ export type {
 } from "./agent.ts";
 export { ColumnTable } from "./columns.ts";
 export { EventQueue } from "./event-queue.ts";
-export { ExchangeVenue, type OrderVenue } from "./exchange-venue.ts";
+export { BookView, ExchangeVenue, type OrderVenue } from "./exchange-venue.ts";
 export {
   type DepthFeedOptions,
   type DepthSnapshot,
@@ -65,5 +65,5 @@ export type {
   VenueEnv,
   VenueSeries,
 } from "./venue.ts";
-export { priceOf, TradedSince } from "./venue-series.ts";
+export { depthNearMid, priceOf, TradedSince } from "./venue-series.ts";
 export { createWorld, type VenueSpec, type World, type WorldConfig } from "./world.ts";

@@ -6,14 +6,14 @@
  * @module
  */
 
-import { ConfigError, NS_PER_SECOND, type RandomStream, Side } from "@cascade/core";
+import { ConfigError, NS_PER_SECOND, type RandomStream } from "@cascade/core";
 import { type IndexSource, ManualIndex, PerpVenue, type PerpVenueConfig } from "@cascade/exchange";
 import { PERP_SERIES } from "@cascade/schema";
 import type { PerpView } from "./agent.ts";
-import { ExchangeVenue } from "./exchange-venue.ts";
+import { BookView, ExchangeVenue } from "./exchange-venue.ts";
 import { VenueOp } from "./messages.ts";
 import type { AccountGuard, Venue, VenueCommand, VenueEnv, VenueSeries } from "./venue.ts";
-import { priceOf, TradedSince } from "./venue-series.ts";
+import { depthNearMid, priceOf, TradedSince } from "./venue-series.ts";
 
 /** A perpetual venue in a world, with where its index comes from. */
 export interface PerpVenueSpec {
@@ -191,7 +191,6 @@ class PerpSeries implements VenueSeries {
     const v = this.v;
     const ins = v.instrument;
     const mid = v.midTicks();
-    const ok = Number.isFinite(mid) && mid > 0;
     this.traded.update(v.book, ins);
     const s = v.stats;
     // Same order as PERP_SERIES.
@@ -206,31 +205,14 @@ class PerpSeries implements VenueSeries {
     out[8] = ins.unitsToQuote(s.liquidatedNotionalUnits - this.lastNotionalUnits);
     out[9] = this.traded.volume;
     out[10] = this.traded.turnover;
-    out[11] = ok ? ins.lotsToQty(v.book.qtyInRange(Side.Buy, mid * 0.99, mid * 1.01)) : 0;
-    out[12] = ok ? ins.lotsToQty(v.book.qtyInRange(Side.Sell, mid * 0.99, mid * 1.01)) : 0;
+    depthNearMid(v.book, ins, mid, out, 11);
     this.lastLiquidations = s.liquidations;
     this.lastNotionalUnits = s.liquidatedNotionalUnits;
   }
 }
 
 /** An agent's read-only view of a perpetual venue. */
-class PerpViewImpl implements PerpView {
-  constructor(
-    private readonly v: PerpVenue,
-    private readonly guard: AccountGuard,
-  ) {}
-  bestBid(): number {
-    return this.v.book.bestBid();
-  }
-  bestAsk(): number {
-    return this.v.book.bestAsk();
-  }
-  mid(): number {
-    return this.v.midTicks();
-  }
-  lastTrade(): number {
-    return this.v.lastTradeTicks;
-  }
+class PerpViewImpl extends BookView<PerpVenue> implements PerpView {
   mark(): number {
     return this.v.markTicks;
   }
@@ -245,9 +227,6 @@ class PerpViewImpl implements PerpView {
   }
   openInterest(): number {
     return this.v.openInterestLots();
-  }
-  qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
-    return this.v.book.qtyInRange(side, loTicks, hiTicks);
   }
   halted(): boolean {
     return this.v.isHalted();

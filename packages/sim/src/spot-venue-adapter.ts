@@ -5,14 +5,14 @@
  * @module
  */
 
-import { ConfigError, Side } from "@cascade/core";
+import { ConfigError } from "@cascade/core";
 import { SpotVenue, type SpotVenueConfig } from "@cascade/exchange";
 import { SPOT_SERIES } from "@cascade/schema";
 import type { SpotView } from "./agent.ts";
-import { ExchangeVenue } from "./exchange-venue.ts";
+import { BookView, ExchangeVenue } from "./exchange-venue.ts";
 import { VenueOp } from "./messages.ts";
 import type { AccountGuard, Venue, VenueCommand, VenueEnv, VenueSeries } from "./venue.ts";
-import { priceOf, TradedSince } from "./venue-series.ts";
+import { depthNearMid, priceOf, TradedSince } from "./venue-series.ts";
 
 /** A spot venue in a world. */
 export interface SpotVenueSpec {
@@ -97,39 +97,17 @@ class SpotSeries implements VenueSeries {
     // The venue's own instrument: a spot venue's tick may differ from the perpetual's.
     const ins = v.instrument;
     const mid = v.midTicks();
-    // Resting base quantity within 1 % of the mid, each side (0 when the book has no mid).
-    const ok = Number.isFinite(mid) && mid > 0;
     this.traded.update(v.book, ins);
     // Same order as SPOT_SERIES.
     out[0] = priceOf(ins, mid);
     out[1] = this.traded.volume;
     out[2] = this.traded.turnover;
-    out[3] = ok ? ins.lotsToQty(v.book.qtyInRange(Side.Buy, mid * 0.99, mid * 1.01)) : 0;
-    out[4] = ok ? ins.lotsToQty(v.book.qtyInRange(Side.Sell, mid * 0.99, mid * 1.01)) : 0;
+    depthNearMid(v.book, ins, mid, out, 3);
   }
 }
 
 /** An agent's read-only view of a spot venue. */
-class SpotViewImpl implements SpotView {
-  constructor(
-    private readonly v: SpotVenue,
-    private readonly guard: AccountGuard,
-  ) {}
-  bestBid(): number {
-    return this.v.book.bestBid();
-  }
-  bestAsk(): number {
-    return this.v.book.bestAsk();
-  }
-  mid(): number {
-    return this.v.midTicks();
-  }
-  lastTrade(): number {
-    return this.v.lastTradeTicks;
-  }
-  qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
-    return this.v.book.qtyInRange(side, loTicks, hiTicks);
-  }
+class SpotViewImpl extends BookView<SpotVenue> implements SpotView {
   cash(account: number): number {
     this.guard.assertReadable(account, "cash");
     return this.v.cash(account);
