@@ -173,7 +173,7 @@ describe("hedged maker requoting on spot's best prices (fairRequoteBps)", () => 
       agents: [new JumpingLadder(seconds(10.1), 10), maker],
     });
     world.run(seconds(untilS));
-    const book = (world.venue("perp") as PerpVenue).book;
+    const book = world.perp("perp").book;
     return (book.bestBid() + book.bestAsk()) / 2;
   }
 
