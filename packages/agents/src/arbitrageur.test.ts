@@ -1,5 +1,5 @@
 import { BTCUSDT, Instrument, NS_PER_MS, Side, seconds } from "@cascade/core";
-import { type PerpVenue, type SpotVenue, VenueEventKind } from "@cascade/exchange";
+import { VenueEventKind } from "@cascade/exchange";
 import { type Agent, type AgentContext, type AgentMessage, createWorld, type VenueSpec } from "@cascade/sim";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -133,13 +133,13 @@ function runSlide(
   ];
   if (withArb) agents.push(arb);
   const world = createWorld({ seed, venues: v, agents, recorder: { intervalNs: seconds(1) } });
-  const perp = world.venue("perp") as PerpVenue;
-  const spot = world.venue("spot") as SpotVenue;
+  const perp = world.perp("perp");
+  const spot = world.spot("spot");
   const basis: number[] = [];
   let result = world.run(0);
   for (let i = 1; i * sampleMs <= untilS * 1000; i++) {
     result = world.run(i * sampleMs * NS_PER_MS);
-    basis.push(basisBps(perp.midTicks(), spot.mid()));
+    basis.push(basisBps(perp.midTicks(), spot.midTicks()));
   }
   /** Samples in [fromS, toS) seconds. */
   const window = (fromS: number, toS: number) =>
@@ -604,13 +604,13 @@ describe("Arbitrageur in a world", () => {
       venues: v,
       agents: [new Shifting(), new SkewMaker("spot-maker", "spot", REF, 0), arb],
     });
-    const perp = world.venue("perp") as PerpVenue;
+    const perp = world.perp("perp");
     world.run(seconds(29));
     expect(perp.positionLots(arb.perpAccountId)).toBe(5_000);
     world.run(seconds(60));
     expect(arb.unwinds).toBeGreaterThan(0);
     expect(perp.positionLots(arb.perpAccountId)).toBe(0);
-    const spot = world.venue("spot") as SpotVenue;
+    const spot = world.spot("spot");
     expect(spot.asset(arb.spotAccountId)).toBe(50_000);
     expect(arb.pnlUnits()).toBeGreaterThan(0); // bought 40 bps cheap, sold at par, minus ~20 bps of fees
   });
@@ -637,8 +637,8 @@ describe("Arbitrageur in a world", () => {
       ],
     });
     world.run(seconds(100));
-    const perp = world.venue("perp") as PerpVenue;
-    const spot = world.venue("spot") as SpotVenue;
+    const perp = world.perp("perp");
+    const spot = world.spot("spot");
     expect(perp.positionLots(arb.perpAccountId)).toBe(-3_000);
     expect(arb.fundingLots).toBe(-3_000);
     expect(spot.asset(arb.spotAccountId)).toBe(50_000 + 3_000);

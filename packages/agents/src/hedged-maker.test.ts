@@ -1,5 +1,4 @@
 import { BTCUSDT, ConfigError, NS_PER_MS, Side, seconds } from "@cascade/core";
-import type { PerpVenue, SpotVenue } from "@cascade/exchange";
 import { type Agent, type AgentContext, type AgentMessage, createWorld, type VenueSpec } from "@cascade/sim";
 import { describe, expect, it } from "vitest";
 import {
@@ -112,8 +111,8 @@ describe("hedged maker in a world", () => {
     const maker = new HedgedMaker({ name: "hm", perpVenue: "perp", hedgeVenue: "spot", levelSizeLots: 500 });
     const agents: Agent[] = [new SpotLadder(REF), maker];
     const world = runWorld(5, agents, shockBtc);
-    const perp = world.venue("perp") as PerpVenue;
-    const spot = world.venue("spot") as SpotVenue;
+    const perp = world.perp("perp");
+    const spot = world.spot("spot");
     return { perp, spot };
   }
 
@@ -174,7 +173,7 @@ describe("hedged maker requoting on spot's best prices (fairRequoteBps)", () => 
       agents: [new JumpingLadder(seconds(10.1), 10), maker],
     });
     world.run(seconds(untilS));
-    const book = (world.venue("perp") as PerpVenue).book;
+    const book = world.perp("perp").book;
     return (book.bestBid() + book.bestAsk()) / 2;
   }
 
@@ -225,7 +224,7 @@ describe("a basis desk (seedCounterparty)", () => {
     });
     const agents: Agent[] = [new SpotLadder(REF), desk, new Crowd(10_000)];
     const world = runWorld(6, agents, shockBtc);
-    return { perp: world.venue("perp") as PerpVenue, spot: world.venue("spot") as SpotVenue };
+    return { perp: world.perp("perp"), spot: world.spot("spot") };
   }
 
   it("holds the crowd's short hedged by its starting spot and trades nothing while the basis is calm", () => {

@@ -259,7 +259,7 @@ function world(seed: number, mm: MarketMaker, vol = 1e-4, taker = new RandomTake
 /** Samples the book and the maker's state every second. */
 function sampleRun(seed: number, mm: MarketMaker, untilS: number, vol?: number) {
   const w = createWorld(world(seed, mm, vol));
-  const perp = w.venue("perp");
+  const perp = w.perp("perp");
   const rows: { bid: number; ask: number; index: number; quoting: boolean; inventory: number }[] = [];
   for (let t = 1; t <= untilS; t++) {
     w.run(seconds(t));
@@ -315,7 +315,7 @@ describe("MarketMaker in a world", () => {
     expect(maxInv).toBeGreaterThan(400);
     expect(bidless).toBeGreaterThan(0);
     // Long, so the reservation price sits below the reference (here the index: no one else quotes).
-    const index = (w.venue("perp") as unknown as { indexTicks: number }).indexTicks;
+    const index = w.perp("perp").indexTicks;
     expect(mm.inventoryLots()).toBeGreaterThan(0);
     expect(mm.ladder.reservationTicks).toBeLessThan(index);
   });
@@ -346,7 +346,7 @@ describe("MarketMaker in a world", () => {
       agents: [mm, new IndexPuppet("puppet", 60, 120), new RandomTaker("taker", 300 * NS_PER_MS, 20, 1)],
       checks: "sample",
     });
-    const perp = w.venue("perp");
+    const perp = w.perp("perp");
     const quoting: boolean[] = [];
     const empty: boolean[] = [];
     for (let t = 1; t <= 300; t++) {
@@ -445,7 +445,7 @@ describe('MarketMaker with referenceSource "flow"', () => {
     const taker = new Taker("taker", side, lots);
     const w = createWorld({ ...world(3, mm, 0, taker), agents: [mm, taker] });
     w.run(seconds(untilS));
-    const book = w.venue("perp").book;
+    const book = w.perp("perp").book;
     return { mid: (book.bestBid() + book.bestAsk()) / 2, mm };
   }
 

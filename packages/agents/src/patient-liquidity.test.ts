@@ -60,7 +60,7 @@ describe("patient liquidity in a world", () => {
       ],
     });
     world.run(seconds(30));
-    const book = world.venue("perp").book;
+    const book = world.perp("perp").book;
     const bids = book.depth(Side.Buy, 10);
     const asks = book.depth(Side.Sell, 10);
     expect(bids).toHaveLength(5);
@@ -88,7 +88,7 @@ describe("patient liquidity in a world", () => {
       agents: [new LowAsk(), new PatientLiquidity({ venue: "perp", levels: 5, baseLots: 100 })],
     });
     const result = world.run(seconds(30));
-    const book = world.venue("perp").book;
+    const book = world.perp("perp").book;
     // The ask is untouched; the bids through it (1 % below the anchor) are not placed, the rest are.
     expect(book.depth(Side.Sell, 1)[0]).toMatchObject({ priceTicks: 689_500, qtyLots: 5_000 });
     expect(result.timeseries.patient_liquidity_filled_lots!.at(-1)).toBe(0);

@@ -11,7 +11,7 @@ import {
   seconds,
   streams,
 } from "@cascade/core";
-import { type PerpVenue, VenueEventKind } from "@cascade/exchange";
+import { VenueEventKind } from "@cascade/exchange";
 import {
   type Agent,
   type AgentContext,
@@ -147,6 +147,9 @@ class FakeContext implements AgentContext {
   instrument(): Instrument {
     return this.ins;
   }
+  view(): object {
+    return this.mkt;
+  }
   perp(): PerpView {
     return this.mkt;
   }
@@ -238,6 +241,12 @@ class FakeContext implements AgentContext {
     this.marginAdds.push({ account, amount });
   }
   deposit(): void {}
+  openAccount(): number {
+    throw new Error("not used");
+  }
+  withdraw(): void {}
+  setLeverage(): void {}
+  replace(): void {}
   wakeAt(t: number): void {
     this.wakes.push(t);
   }
@@ -831,7 +840,7 @@ describe("retail population in a world", () => {
     });
     const w = createWorld(config);
     w.run(seconds(2));
-    const venue = w.venue("perp") as PerpVenue;
+    const venue = w.perp("perp");
     const counts = new Map<number, number>();
     let longs = 0;
     let longLots = 0;

@@ -1,5 +1,5 @@
 import { BTCUSDT, NS_PER_MS, Side, seconds } from "@cascade/core";
-import { type PerpVenue, type SpotVenue, VenueEventKind } from "@cascade/exchange";
+import { VenueEventKind } from "@cascade/exchange";
 import { type Agent, type AgentContext, type AgentMessage, createWorld, type VenueSpec } from "@cascade/sim";
 import { describe, expect, it } from "vitest";
 import {
@@ -144,7 +144,7 @@ describe("Shock in a world", () => {
       agents: [maker, shock],
       recorder: { intervalNs: seconds(5) },
     });
-    const perp = world.venue("perp") as PerpVenue;
+    const perp = world.perp("perp");
     world.run(seconds(20) - 1);
     expect(shock.ordersSent).toBe(0);
     expect(shock.accountId).toBe(-1);
@@ -185,7 +185,7 @@ describe("Shock in a world", () => {
     expect(shock.executedLots).toBeLessThan(20_000);
     world.run(seconds(30));
     expect(shock.executedLots).toBe(20_000);
-    expect((world.venue("perp") as PerpVenue).positionLots(shock.accountId)).toBe(-20_000);
+    expect(world.perp("perp").positionLots(shock.accountId)).toBe(-20_000);
   });
 
   it("sells spot with IOC limits and pushes the spot price, and the perp index, down", () => {
@@ -204,14 +204,14 @@ describe("Shock in a world", () => {
       agents: [new SkewMaker("spot-maker", "spot", REF), new SkewMaker("perp-maker", "perp", REF, 0), shock],
     });
     world.run(seconds(5) - 1);
-    const spot = world.venue("spot") as SpotVenue;
-    const perp = world.venue("perp") as PerpVenue;
-    expect(spot.mid()).toBe(REF);
+    const spot = world.spot("spot");
+    const perp = world.perp("perp");
+    expect(spot.midTicks()).toBe(REF);
     world.run(seconds(20));
     expect(shock.executedLots).toBe(8_000);
     expect(spot.asset(shock.accountId)).toBe(0);
     expect(spot.cash(shock.accountId)).toBeGreaterThan(0);
-    expect(spot.mid()).toBeLessThan(REF - 1_500);
+    expect(spot.midTicks()).toBeLessThan(REF - 1_500);
     expect(perp.indexTicks).toBeLessThan(REF - 1_500);
   });
 
@@ -229,7 +229,7 @@ describe("Shock in a world", () => {
       agents: [new SkewMaker("maker", "perp", REF), shock],
     });
     world.run(seconds(10));
-    const perp = world.venue("perp") as PerpVenue;
+    const perp = world.perp("perp");
     expect(shock.executedLots).toBe(5_000);
     expect(perp.positionLots(shock.accountId)).toBe(5_000);
     expect(perp.midTicks()).toBeGreaterThan(REF + 800);

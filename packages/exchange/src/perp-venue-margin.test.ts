@@ -370,7 +370,7 @@ describe("PerpVenue pre-trade checks (a refused command changes nothing)", () =>
     it("when the position flips to the side the reduce-only order would increase", () => {
       const { v, b, c, ro } = longWithReduceOnly();
       // Shrink the reduce-only order first so its size alone does not exceed the new position.
-      expect(v.reduceOrder(b, ro, 300)).toBe(RejectCode.None);
+      expect(v.reduce(b, ro, 300)).toBe(RejectCode.None);
       expect(v.accounts.reduceOnlyLots[b]).toBe(300);
       v.limit(c, oid(), Side.Buy, 200_000, 2_000);
       expect(v.limit(b, oid(), Side.Sell, 200_000, 2_000, TimeInForce.IOC)).toBe(RejectCode.None);

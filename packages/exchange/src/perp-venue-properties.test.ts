@@ -229,7 +229,7 @@ function run(
       }
       case "reduce": {
         const list = ids[s.a]!;
-        if (list.length > 0) v.reduceOrder(a, list[s.pick % list.length]!, s.qty);
+        if (list.length > 0) v.reduce(a, list[s.pick % list.length]!, s.qty);
         break;
       }
       case "leverage":

@@ -491,7 +491,7 @@ export function runFuzzCase(c: FuzzCase, counters: FuzzCounters = newCounters())
         break;
       case "reduce": {
         const list = ids[s.a]!;
-        if (list.length > 0) code = v.reduceOrder(a, list[s.pick % list.length]!, s.qty);
+        if (list.length > 0) code = v.reduce(a, list[s.pick % list.length]!, s.qty);
         break;
       }
       case "index":

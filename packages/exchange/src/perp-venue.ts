@@ -567,8 +567,8 @@ export class PerpVenue {
     return code;
   }
 
-  /** Lowers the quantity of one of `account`'s live orders in place (keeps queue priority). */
-  reduceOrder(account: number, orderId: number, qtyLots: number): RejectCode {
+  /** Lowers the quantity of one of `account`'s live orders in place (keeps queue priority), as `SpotVenue.reduce`. */
+  reduce(account: number, orderId: number, qtyLots: number): RejectCode {
     this.events.length = 0;
     if (!this.validAccount(account)) return this.rejectCmd(account, orderId, RejectCode.UnknownAccount);
     if (!this.ownsOrder(account, orderId)) return this.rejectCmd(account, orderId, RejectCode.UnknownOrder);

@@ -437,7 +437,7 @@ describe("SpotVenue orders and fills", () => {
     );
     expect(v.lockedCash(a)).toBe(0);
     expect(Number.isNaN(v.lastTradeTicks)).toBe(true);
-    expect(v.limit(a, 3, Side.Buy, 1_000, 1, TimeInForce.GTC, StpMode.None)).toBe(RejectCode.None);
+    expect(v.limit(a, 3, Side.Buy, 1_000, 1, TimeInForce.GTC, false, StpMode.None)).toBe(RejectCode.None);
     expect(
       events(v)
         .filter((e) => e.kind === "fill")
@@ -490,14 +490,14 @@ describe("SpotVenue orders and fills", () => {
     const v = venue();
     const a = v.openAccount();
     const b = v.openAccount();
-    expect(Number.isNaN(v.mid())).toBe(true);
+    expect(Number.isNaN(v.midTicks())).toBe(true);
     expect(Number.isNaN(v.lastTradeTicks)).toBe(true);
     v.deposit(a, 100_000, 10);
     v.deposit(b, 100_000, 10);
     v.limit(a, 1, Side.Buy, 995, 1);
-    expect(Number.isNaN(v.mid())).toBe(true);
+    expect(Number.isNaN(v.midTicks())).toBe(true);
     v.limit(a, 2, Side.Sell, 1_000, 1);
-    expect(v.mid()).toBe(997.5);
+    expect(v.midTicks()).toBe(997.5);
     v.market(b, 3, Side.Sell, 1);
     expect(v.lastTradeTicks).toBe(995);
   });
@@ -600,7 +600,7 @@ describe("SpotVenue conservation", () => {
       case "withdraw":
         return v.withdraw(c.a, c.cash, c.asset);
       case "limit":
-        return v.limit(c.a, c.id, c.side, c.price, c.qty, c.tif as TimeInForce, c.stp as StpMode);
+        return v.limit(c.a, c.id, c.side, c.price, c.qty, c.tif as TimeInForce, false, c.stp as StpMode);
       case "market":
         return v.market(c.a, c.id, c.side, c.qty, c.protection);
       case "cancel":

@@ -380,6 +380,9 @@ export class SpotVenue {
    * Submits a limit order for `account`. A buy locks `qty × (price × m + feeReservePerLot)` cash, a
    * sell locks `qty` lots; either is refused with `RejectCode.InsufficientBalance` when the
    * free balance is short. Book-level checks (ids, price range, post-only) return the book's codes.
+   * The arguments are those of `PerpVenue.limit`, so one call shape fits both venues.
+   * @param reduceOnly must be false: a spot account holds no position to reduce
+   * (`RejectCode.InvalidOrderType` otherwise).
    * @param stp self-trade prevention; default {@link SPOT_DEFAULT_STP} (cancel the incoming order).
    */
   limit(
@@ -389,10 +392,12 @@ export class SpotVenue {
     priceTicks: number,
     qtyLots: number,
     tif: TimeInForce = TimeInForce.GTC,
+    reduceOnly = false,
     stp: StpMode = SPOT_DEFAULT_STP,
   ): RejectCode {
     this.events.clear();
     let code = this.checkAccount(account);
+    if (code === RejectCode.None && reduceOnly) code = RejectCode.InvalidOrderType;
     if (code === RejectCode.None) code = this.checkNew(orderId, side, qtyLots);
     if (code === RejectCode.None) code = this.checkPrice(priceTicks);
     if (code === RejectCode.None) code = checkTifStp(tif, stp);
@@ -438,6 +443,8 @@ export class SpotVenue {
    * A sell locks `qty` lots. A buy locks the exact cost of sweeping the reachable asks (all of
    * them, or those at or below `protectionPriceTicks`) for up to `qty` lots plus the per-lot
    * taker-fee reserve; what the book cannot fill expires. Unspent locks return when it ends.
+   * The arguments are those of `PerpVenue.market`; `reduceOnly` must be false (a spot account
+   * holds no position to reduce: `RejectCode.InvalidOrderType` otherwise).
    */
   market(
     account: number,
@@ -445,9 +452,11 @@ export class SpotVenue {
     side: Side,
     qtyLots: number,
     protectionPriceTicks: number = NO_PRICE,
+    reduceOnly = false,
   ): RejectCode {
     this.events.clear();
     let code = this.checkAccount(account);
+    if (code === RejectCode.None && reduceOnly) code = RejectCode.InvalidOrderType;
     if (code === RejectCode.None) code = this.checkNew(orderId, side, qtyLots);
     if (code === RejectCode.None && protectionPriceTicks !== NO_PRICE)
       code = this.checkPrice(protectionPriceTicks);
@@ -579,12 +588,12 @@ export class SpotVenue {
    * share this venue's tick size for the price to mean the same thing.
    */
   indexPriceTicks(): number {
-    const mid = this.mid();
+    const mid = this.midTicks();
     return Number.isNaN(mid) ? this.lastTradeTicks : mid;
   }
 
-  /** Mid price in ticks (may be fractional); `NaN` when either side is empty. */
-  mid(): number {
+  /** Mid price in ticks (may be fractional); `NaN` when either side is empty (as `PerpVenue.midTicks`). */
+  midTicks(): number {
     const bid = this.ob.bestBid();
     const ask = this.ob.bestAsk();
     return bid === NO_PRICE || ask === NO_PRICE ? Number.NaN : (bid + ask) / 2;

@@ -64,6 +64,7 @@ export {
   gaugeColumn,
   INT32_SERIES_COLUMNS,
   INTERVAL_COLUMNS,
+  PERP_SERIES,
   SERIES_HEAD,
   SERIES_TAIL,
   type SeriesColumn,
@@ -73,6 +74,8 @@ export {
   seriesFileName,
   seriesMetadata,
   spotColumn,
+  VENUE_SERIES,
+  venueColumn,
 } from "./timeseries.ts";
 export {
   ORDER_SIDE_CODES,

@@ -1,7 +1,8 @@
 /**
  * `timeseries.arrow`: one row per recorder sample per run. The fixed columns (the followed
- * perpetual venue), the columns named after a depth band, a spot venue or an agent gauge, and how
- * each name is built and read back.
+ * perpetual venue: the world's first), the columns named after a depth band, every other venue
+ * (`spot_<what>_<venue>`, `perp_<what>_<venue>`, `<kind>_<what>_<venue>`) or an agent gauge, and
+ * how each name is built and read back.
  *
  * The simulator's in-memory `SimResult.timeseries` keeps short names for the per-sample changes
  * (`liquidations`, …); the file renames them with `_in_interval` ({@link INTERVAL_COLUMNS}) so they
@@ -107,7 +108,7 @@ export function depthColumn(side: "bid" | "ask", ppm: number): string {
   return `${side}_depth_${bandName(ppm)}`;
 }
 
-/** What the recorder samples of each spot venue. */
+/** What the recorder samples of each spot venue: columns `spot_<what>_<venue>`. */
 export const SPOT_SERIES = Object.freeze({
   mid: level("quote/base", "mid"),
   volume: change("base", "volume traded since the previous sample"),
@@ -116,9 +117,41 @@ export const SPOT_SERIES = Object.freeze({
   ask_depth_1pct: level("base", "resting asks within 1 % above the mid (0 without a mid)"),
 });
 
+/**
+ * What the recorder samples of each perpetual venue other than the followed one (the first, whose
+ * columns are the fixed ones): columns `perp_<what>_<venue>`.
+ */
+export const PERP_SERIES = Object.freeze({
+  mid: level("quote/base", "mid; NaN when a side is empty"),
+  last: level("quote/base", "last trade price; NaN before the first trade"),
+  mark: level("quote/base", "mark price; NaN until the first index"),
+  index: level("quote/base", "index price; NaN while no source has a price"),
+  open_interest: level("base", "total long position (= total short)"),
+  funding_rate: level("fraction per funding interval", "last settled funding rate"),
+  insurance_fund: level("quote", "insurance fund wallet"),
+  liquidations: change("count", "accounts liquidated since the previous sample"),
+  liquidated_notional: change("quote", "liquidated value at bankruptcy prices since the previous sample"),
+  volume: change("base", "volume traded since the previous sample"),
+  turnover: change("quote", "turnover since the previous sample"),
+  bid_depth_1pct: level("base", "resting bids within 1 % below the mid (0 without a mid)"),
+  ask_depth_1pct: level("base", "resting asks within 1 % above the mid (0 without a mid)"),
+});
+
+/**
+ * What the recorder samples of every venue but the followed perpetual, by venue kind. A venue of
+ * another kind (a custom one) names its own columns `<kind>_<what>_<venue>`; they carry no unit.
+ */
+export const VENUE_SERIES: Readonly<Record<string, Readonly<Record<string, SeriesColumnSpec>>>> =
+  Object.freeze({ spot: SPOT_SERIES, perp: PERP_SERIES });
+
+/** Column of venue `venue` (of kind `kind`)'s sample `what`: `<kind>_<what>_<venue>`, e.g. `spot_mid_binance`. */
+export function venueColumn(kind: string, what: string, venue: string): string {
+  return `${kind}_${what}_${venue}`;
+}
+
 /** Column of spot venue `venue`'s sample `what`: `spot_mid_<venue>`. */
 export function spotColumn(what: keyof typeof SPOT_SERIES, venue: string): string {
-  return `spot_${what}_${venue}`;
+  return venueColumn("spot", what, venue);
 }
 
 /** Column of gauge `name` of agents of kind `kind`: `<kind>_<name>`, other characters than `[A-Za-z0-9_]` as `_`. */
@@ -146,12 +179,20 @@ export function seriesMetadata(name: string): Readonly<Record<string, string>> |
       level("base", ""),
       `resting ${band[1]}s priced within ±${band[2]!.replace("_", ".")} % of the mid`,
     );
-  for (const [what, spec] of Object.entries(SPOT_SERIES)) {
-    const prefix = `spot_${what}_`;
-    if (name.startsWith(prefix) && name.length > prefix.length)
-      return specMetadata(spec, `spot venue ${name.slice(prefix.length)}: ${spec.description}`);
-  }
+  for (const [kind, series] of Object.entries(VENUE_SERIES))
+    for (const [what, spec] of Object.entries(series)) {
+      const prefix = venueColumn(kind, what, "");
+      if (name.startsWith(prefix) && name.length > prefix.length)
+        return specMetadata(
+          spec,
+          `${kindName(kind)} venue ${name.slice(prefix.length)}: ${spec.description}`,
+        );
+    }
   return { [DESCRIPTION_KEY]: GAUGE_DESCRIPTION, [AGGREGATION_KEY]: GAUGE_AGGREGATION };
+}
+
+function kindName(kind: string): string {
+  return kind === "perp" ? "perpetual" : kind;
 }
 
 function specMetadata(spec: SeriesColumnSpec, description: string): Record<string, string> {

@@ -169,6 +169,8 @@ export interface GaugeContext {
   venueIndex(name: string): number;
   /** The instrument of a venue. */
   instrument(venue: number): Instrument;
+  /** The venue's own read-only view, of any kind (see {@link AgentContext.view}). */
+  view(venue: number): object;
   /** Read-only view of a perpetual venue (the agent's own accounts). */
   perp(venue: number): PerpView;
   /** Read-only view of a spot venue (the agent's own accounts). */
@@ -193,10 +195,21 @@ export interface AgentContext {
   venueIndex(name: string): number;
   /** The instrument of a venue. */
   instrument(venue: number): Instrument;
-  /** Read-only view of a perpetual venue. */
+  /**
+   * The venue's own read-only view (`Venue.view`), whatever its kind: a {@link PerpView} for a
+   * perpetual venue, a {@link SpotView} for a spot venue, a custom kind's own. Prefer
+   * {@link AgentContext.perp} and {@link AgentContext.spot}, which check the kind and are typed.
+   */
+  view(venue: number): object;
+  /** Read-only view of a perpetual venue. @throws ConfigError when the venue is of another kind. */
   perp(venue: number): PerpView;
-  /** Read-only view of a spot venue. */
+  /** Read-only view of a spot venue. @throws ConfigError when the venue is of another kind. */
   spot(venue: number): SpotView;
+  /**
+   * Opens an account owned by this agent on a venue of any kind, with the venue's defaults and no
+   * funds (immediately, no latency; fund it with {@link AgentContext.deposit}). Returns its id.
+   */
+  openAccount(venue: number): number;
   /** Opens a perpetual account owned by this agent (immediately, no latency). */
   openPerpAccount(venue: number, options?: PerpAccountOptions): number;
   /**
@@ -248,7 +261,14 @@ export interface AgentContext {
    * @throws ConfigError naming the agent when it offered none (or has not started yet).
    */
   seedCounterparty(venue: number, agentName: string): number;
-  /** Sends a limit order; returns its order id at once (the order arrives after latency). */
+  /**
+   * Sends a limit order; returns its order id at once (the order arrives after latency). The
+   * arguments mean the same on every venue kind; a spot venue rejects `reduceOnly`
+   * (`RejectCode.InvalidOrderType`: a spot account has no position to reduce).
+   *
+   * Every command below throws a {@link @cascade/core!ConfigError} at once, naming the operation
+   * and the venue, when the venue's kind does not take it (e.g. `addMargin` on a spot venue).
+   */
   limit(
     venue: number,
     account: number,
@@ -273,10 +293,25 @@ export interface AgentContext {
   cancelAll(venue: number, account: number): void;
   /** Sends a quantity reduction of a live order. */
   reduce(venue: number, account: number, orderId: number, qtyLots: number): void;
-  /** Sends a transfer of quote units into an isolated position's margin. */
+  /** Sends a transfer of quote units into an isolated position's margin (perpetual venues). */
   addMargin(venue: number, account: number, amountUnits: number): void;
   /** Sends a deposit of quote units. */
   deposit(venue: number, account: number, amountUnits: number): void;
+  /**
+   * Sends a withdrawal of quote units of free balance (perpetual: not needed as margin; spot: not
+   * locked by orders). Refused with a `Rejected` report when the free balance is short.
+   */
+  withdraw(venue: number, account: number, amountUnits: number): void;
+  /**
+   * Sends a new leverage (an integer ×) for the account's future orders (perpetual venues);
+   * refused above the venue's cap or the margin tier's limit for the account's exposure.
+   */
+  setLeverage(venue: number, account: number, leverage: number): void;
+  /**
+   * Sends a move of a live order to a new price and quantity; it loses queue priority and may trade
+   * at once (spot venues; on a perpetual venue cancel and send a new order).
+   */
+  replace(venue: number, account: number, orderId: number, priceTicks: number, qtyLots: number): void;
   /**
    * Asks for a {@link MARKET_DATA} report whenever the venue's best bid or ask changes, delivered
    * after the link's latency with the new best prices (`priceTicks` = bid, `qtyLots` = ask). While

@@ -228,7 +228,7 @@ describe("liquidation feed", () => {
   beforeAll(() => {
     const w = createWorld(world([new ToyMaker("maker"), new ToyTaker("taker"), all, throttled], 0.004, 3));
     w.run(seconds(600));
-    venue = w.venue("perp") as PerpVenue;
+    venue = w.perp("perp");
     const log = venue.liquidations;
     rows = [];
     for (let i = 0; i < log.length; i++) {

@@ -19,10 +19,11 @@
  */
 
 import { ConfigError, type RandomStream, Side } from "@cascade/core";
-import { LiquidationStage, PerpVenue, type SpotVenue } from "@cascade/exchange";
+import { LiquidationStage } from "@cascade/exchange";
 import { type EventBuffer, EventKind } from "@cascade/matching-engine";
 import { messageLatencyNs, type ResolvedLatencyConfig, type VenueLoad } from "./latency.ts";
 import { ItemKind, type MessagePool } from "./messages.ts";
+import type { Venue } from "./venue.ts";
 
 /** `kind` of a {@link MarketDataMessage}; distinct from every venue report kind and from `MARKET_DATA`. */
 export const FeedKind = {
@@ -327,7 +328,7 @@ export class MarketFeeds {
 
   constructor(
     private readonly host: FeedHost,
-    private readonly venues: readonly (PerpVenue | SpotVenue)[],
+    private readonly venues: readonly Venue[],
     private readonly loads: readonly VenueLoad[],
     private readonly latency: ResolvedLatencyConfig,
   ) {
@@ -374,8 +375,18 @@ export class MarketFeeds {
           "is already subscribed to this feed",
         );
     }
-    if ((kind === FeedKind.Liquidations || kind === FeedKind.Ticker) && !(venue instanceof PerpVenue))
-      throw new ConfigError(`agent ${agentName}: subscribe ${name}`, v, "is not a perpetual venue");
+    if (kind === FeedKind.Liquidations && venue.liquidations === undefined)
+      throw new ConfigError(
+        `agent ${agentName}: subscribe ${name}`,
+        v,
+        `is not a perpetual venue (a ${venue.kind} venue publishes no liquidations)`,
+      );
+    if (kind === FeedKind.Ticker && venue.ticker === undefined)
+      throw new ConfigError(
+        `agent ${agentName}: subscribe ${name}`,
+        v,
+        `is not a perpetual venue (a ${venue.kind} venue publishes no ticker)`,
+      );
     const sub = new FeedSub(this.subs.length, agent, v, kind, baseLatencyNs, rng);
     if (kind === FeedKind.Depth) {
       const levels = options.levels ?? 10;
@@ -425,7 +436,7 @@ export class MarketFeeds {
           "must be an integer ≥ 0",
         );
       sub.throttleNs = t;
-      if (!this.has(v, FeedKind.Liquidations)) this.liqSeen[v] = (venue as PerpVenue).liquidations.length;
+      if (!this.has(v, FeedKind.Liquidations)) this.liqSeen[v] = venue.liquidations!.length;
     }
     this.subs.push(sub);
     this.byVenue[v]!.push(sub);
@@ -446,7 +457,7 @@ export class MarketFeeds {
     this.tapeLen[v] = 0;
     this.bookTouched[v] = 0;
     const venue = this.venues[v]!;
-    const liq = venue instanceof PerpVenue ? venue.liquidations : null;
+    const liq = venue.liquidations ?? null;
     const liqFrom = this.liqSeen[v]!;
     const liqTo = liq === null ? 0 : liq.length;
     if (liq !== null) this.liqSeen[v] = liqTo;
@@ -662,7 +673,7 @@ export class MarketFeeds {
         this.captureSide(sub, venue, Side.Sell, sub.askP, sub.askQ);
       if (changed === 0) return;
     } else {
-      const perp = venue as PerpVenue;
+      const perp = venue.ticker!;
       sub.mark = perp.markTicks;
       sub.index = perp.indexTicks;
       sub.rateE8 = perp.lastFundingRateE8;
@@ -678,7 +689,7 @@ export class MarketFeeds {
   /** Reads one side of the book into the subscription's buffers; 1 when it changed, else 0. */
   private captureSide(
     sub: FeedSub,
-    venue: PerpVenue | SpotVenue,
+    venue: Venue,
     side: Side,
     prices: Float64Array,
     qtys: Float64Array,

@@ -18,6 +18,7 @@ export type {
 } from "./agent.ts";
 export { ColumnTable } from "./columns.ts";
 export { EventQueue } from "./event-queue.ts";
+export { BookView, ExchangeVenue, type OrderVenue } from "./exchange-venue.ts";
 export {
   type DepthFeedOptions,
   type DepthSnapshot,
@@ -37,16 +38,32 @@ export {
   resolveLatency,
   VenueLoad,
 } from "./latency.ts";
-export { type AgentMessage, ItemKind, MARKET_DATA, MessagePool, VenueOp } from "./messages.ts";
+export {
+  type AgentMessage,
+  ItemKind,
+  MARKET_DATA,
+  MessagePool,
+  VENUE_OP_NAMES,
+  VenueOp,
+} from "./messages.ts";
+export {
+  type IndexProcessConfig,
+  PerpVenueAdapter,
+  type PerpVenueSpec,
+} from "./perp-venue-adapter.ts";
 export { type LiquidationColumns, Recorder, type RecorderConfig, type SimResult } from "./recorder.ts";
+export { SpotVenueAdapter, type SpotVenueSpec } from "./spot-venue-adapter.ts";
 export { TraceHasher } from "./trace-hash.ts";
 export type { TradeColumns, TradeTable } from "./trade-log.ts";
-export {
-  createWorld,
-  type IndexProcessConfig,
-  type PerpVenueSpec,
-  type SpotVenueSpec,
-  type VenueSpec,
-  type World,
-  type WorldConfig,
-} from "./world.ts";
+export type {
+  AccountGuard,
+  CustomVenueSpec,
+  TickerSource,
+  Venue,
+  VenueBook,
+  VenueCommand,
+  VenueEnv,
+  VenueSeries,
+} from "./venue.ts";
+export { depthNearMid, priceOf, TradedSince } from "./venue-series.ts";
+export { createWorld, type VenueSpec, type World, type WorldConfig } from "./world.ts";

@@ -41,9 +41,29 @@ export const VenueOp = {
   Deposit: 5,
   /** Lower an order's quantity to `qty`. */
   Reduce: 6,
+  /** Withdraw `amount` quote units of free balance. */
+  Withdraw: 7,
+  /** Set the account's leverage for future orders to `amount` (an integer ×). */
+  SetLeverage: 8,
+  /** Move a live order to price `price` and quantity `qty` (it loses queue priority). */
+  Replace: 9,
 } as const;
 /** One of the {@link VenueOp} values. */
 export type VenueOp = (typeof VenueOp)[keyof typeof VenueOp];
+
+/** Name of each {@link VenueOp} (by value), as the agent context's method that sends it: for errors. */
+export const VENUE_OP_NAMES: readonly string[] = Object.freeze([
+  "limit",
+  "market",
+  "cancel",
+  "cancelAll",
+  "addMargin",
+  "deposit",
+  "reduce",
+  "withdraw",
+  "setLeverage",
+  "replace",
+]);
 
 /**
  * `kind` of a best-price report (see `AgentContext.subscribeMarketData`): best bid in

@@ -1,5 +1,4 @@
 import { ConfigError, seconds } from "@cascade/core";
-import type { PerpVenue } from "@cascade/exchange";
 import { describe, expect, it } from "vitest";
 import type { Agent, AgentContext, GaugeContext } from "./agent.ts";
 import { ToyMaker, toyVenues } from "./test-agents.ts";
@@ -98,7 +97,7 @@ describe("account ownership", () => {
     const maker = new ToyMaker("maker");
     const world = createWorld(config([maker, hunter]));
     const result = world.run(seconds(1));
-    const perp = world.venue("perp") as PerpVenue;
+    const perp = world.perp("perp");
     expect(maker.account).toBe(1);
     expect(makerWallet).toBe(perp.accounts.wallet[1]);
     expect(trigger).toBe(perp.liquidationPriceTicks(1));

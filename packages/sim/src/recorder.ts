@@ -1,14 +1,15 @@
 /**
- * The recorder: samples the followed perpetual venue (and every spot venue's mid) on a fixed
- * simulated-time grid into columns, and at the end turns the venue's liquidation log and its
- * running totals into a {@link SimResult}. Prices and sizes leave the simulation here, converted
+ * The recorder: samples the followed perpetual venue (the world's first) into the fixed columns,
+ * and every other venue into columns of its own ({@link Venue.series}: `spot_<what>_<venue>`,
+ * `perp_<what>_<venue>`, …), on a fixed simulated-time grid, and at the end turns the followed
+ * venue's liquidation log and its running totals into a {@link SimResult}. Prices and sizes leave the simulation here, converted
  * from ticks and lots to human units.
  *
  * @module
  */
 
 import { ConfigError, NS_PER_SECOND, Side } from "@cascade/core";
-import { type PerpVenue, SpotVenue } from "@cascade/exchange";
+import type { PerpVenue } from "@cascade/exchange";
 import {
   depthColumn,
   gaugeColumn,
@@ -17,12 +18,15 @@ import {
   SERIES_TAIL,
   type SeriesColumn,
   type SummaryMetricName,
-  spotColumn,
+  venueColumn,
 } from "@cascade/schema";
 import type { Agent, GaugeContext } from "./agent.ts";
 import { ColumnTable } from "./columns.ts";
+import { perpOf } from "./perp-venue-adapter.ts";
 import { TraceHasher } from "./trace-hash.ts";
 import type { TradeTable } from "./trade-log.ts";
+import type { Venue, VenueSeries } from "./venue.ts";
+import { priceOf, TradedSince } from "./venue-series.ts";
 
 /** What to record and how often. */
 export interface RecorderConfig {
@@ -79,33 +83,31 @@ export class Recorder {
   private readonly bands: readonly number[];
   private readonly table: ColumnTable;
   private readonly perp: PerpVenue;
-  private readonly spots: { name: string; venue: SpotVenue }[] = [];
+  /** Every venue but the followed one, in world order: its series and its column names. */
+  private readonly others: { readonly series: VenueSeries; readonly columns: readonly string[] }[] = [];
+  /** Scratch for one venue's sample. */
+  private readonly values: Float64Array;
   private readonly agents: readonly Agent[];
   /** Per agent (same order), the read-only context its gauges get. */
   private readonly gaugeContexts: readonly GaugeContext[];
   private readonly oracleAgents: readonly string[];
   private lastStats = { liquidations: 0, notional: 0, adl: 0, takeover: 0 };
   private lastEvents = 0;
-  /** Book traded totals at the previous sample, per venue (perp first, then the spots in order). */
-  private readonly lastTraded: Float64Array;
-  private readonly lastTurnover: Float64Array;
+  /** The followed venue's traded totals at the previous sample. */
+  private readonly traded = new TradedSince();
   private readonly gaugeSums = new Map<string, number>();
   /** Per depth band, its bid and ask column names. */
   private readonly bandColumns: readonly (readonly [string, string])[];
-  /** Per spot venue (same order as `spots`), its column names. */
-  private readonly spotColumns: readonly {
-    readonly mid: string;
-    readonly volume: string;
-    readonly turnover: string;
-    readonly bid: string;
-    readonly ask: string;
-  }[];
 
+  /**
+   * @param venues the world's venues, named `names`; `followed` is the index of the one whose
+   * columns are the fixed ones (a perpetual venue).
+   */
   constructor(
     config: RecorderConfig,
-    venues: readonly (PerpVenue | SpotVenue)[],
+    venues: readonly Venue[],
     names: readonly string[],
-    perpIndex: number,
+    followed: number,
     agents: readonly Agent[],
     gaugeContexts: readonly GaugeContext[] = [],
   ) {
@@ -121,34 +123,28 @@ export class Recorder {
         throw new ConfigError(`recorder.depthBandsPpm[${i}]`, b, "must be an integer in (0, 10^6)");
       }
     });
-    this.perp = venues[perpIndex] as PerpVenue;
+    this.perp = perpOf(venues[followed]!, "recorder: followed venue", names[followed]);
     venues.forEach((v, i) => {
-      if (v instanceof SpotVenue) this.spots.push({ name: names[i]!, venue: v });
+      if (i === followed) return;
+      const series = v.series();
+      this.others.push({ series, columns: series.names.map((what) => venueColumn(v.kind, what, names[i]!)) });
     });
+    this.values = new Float64Array(Math.max(0, ...this.others.map((o) => o.columns.length)));
     this.agents = agents;
     // Column names and order are the output contract's (@cascade/schema).
     const cols: string[] = Object.keys(SERIES_HEAD);
     for (const b of this.bands) cols.push(depthColumn("bid", b), depthColumn("ask", b));
     cols.push(...Object.keys(SERIES_TAIL));
-    for (const s of this.spots)
-      cols.push(
-        spotColumn("mid", s.name),
-        spotColumn("volume", s.name),
-        spotColumn("turnover", s.name),
-        spotColumn("bid_depth_1pct", s.name),
-        spotColumn("ask_depth_1pct", s.name),
+    for (const o of this.others) cols.push(...o.columns);
+    const unique = new Set(cols);
+    if (unique.size !== cols.length)
+      throw new ConfigError(
+        "world.venues",
+        names,
+        `give two venues' columns the same name (${cols.find((c, i) => cols.indexOf(c) !== i)})`,
       );
     this.table = new ColumnTable(cols);
     this.bandColumns = this.bands.map((b) => [depthColumn("bid", b), depthColumn("ask", b)] as const);
-    this.spotColumns = this.spots.map((s) => ({
-      mid: spotColumn("mid", s.name),
-      volume: spotColumn("volume", s.name),
-      turnover: spotColumn("turnover", s.name),
-      bid: spotColumn("bid_depth_1pct", s.name),
-      ask: spotColumn("ask_depth_1pct", s.name),
-    }));
-    this.lastTraded = new Float64Array(1 + this.spots.length);
-    this.lastTurnover = new Float64Array(1 + this.spots.length);
   }
 
   /** Records one sample at `nowNs`. */
@@ -157,8 +153,7 @@ export class Recorder {
     const ins = v.instrument;
     const t = this.table;
     const r = t.addRow();
-    const price = (ticks: number) =>
-      Number.isFinite(ticks) && ticks > 0 ? ins.ticksToPrice(ticks) : Number.NaN;
+    const price = (ticks: number) => priceOf(ins, ticks);
     const bid = v.book.bestBid();
     const ask = v.book.bestAsk();
     const mid = v.midTicks();
@@ -206,20 +201,13 @@ export class Recorder {
     this.lastEvents = eventsProcessed;
     set("latency_multiplier", latencyMultiplier);
     // Traded volume (base) and turnover (quote) since the last sample: VWAPs over any window follow.
-    this.recordTraded(r, 0, v.book, ins, "volume", "turnover");
-    for (let k = 0; k < this.spots.length; k++) {
-      const sp = this.spots[k]!;
-      const col = this.spotColumns[k]!;
-      const spotMid = sp.venue.mid();
-      t.set(r, col.mid, price(spotMid));
-      // Resting base quantity within 1 % of the spot mid, each side (0 when the book has no mid).
-      const ok = Number.isFinite(spotMid) && spotMid > 0;
-      const lo = spotMid * 0.99;
-      const hi = spotMid * 1.01;
-      const sIns = sp.venue.instrument;
-      t.set(r, col.bid, ok ? sIns.lotsToQty(sp.venue.book.qtyInRange(Side.Buy, lo, hi)) : 0);
-      t.set(r, col.ask, ok ? sIns.lotsToQty(sp.venue.book.qtyInRange(Side.Sell, lo, hi)) : 0);
-      this.recordTraded(r, k + 1, sp.venue.book, sp.venue.instrument, col.volume, col.turnover);
+    this.traded.update(v.book, ins);
+    set("volume", this.traded.volume);
+    set("turnover", this.traded.turnover);
+    const values = this.values;
+    for (const o of this.others) {
+      o.series.sample(values);
+      for (let k = 0; k < o.columns.length; k++) t.set(r, o.columns[k]!, values[k]!);
     }
     // Agent gauges, summed per agent kind.
     this.gaugeSums.clear();
@@ -233,22 +221,6 @@ export class Recorder {
       }, this.gaugeContexts[i]!);
     }
     for (const [k, val] of this.gaugeSums) t.set(r, k, val);
-  }
-
-  private recordTraded(
-    r: number,
-    k: number,
-    book: { readonly tradedLots: number; readonly tradedTickLots: number },
-    ins: PerpVenue["instrument"],
-    volumeCol: string,
-    turnoverCol: string,
-  ): void {
-    const lots = book.tradedLots - this.lastTraded[k]!;
-    const tickLots = book.tradedTickLots - this.lastTurnover[k]!;
-    this.lastTraded[k] = book.tradedLots;
-    this.lastTurnover[k] = book.tradedTickLots;
-    this.table.set(r, volumeCol, ins.lotsToQty(lots));
-    this.table.set(r, turnoverCol, ins.unitsToQuote(tickLots * ins.quotePerTickLot));
   }
 
   private readonly gaugeKeys = new Map<string, Map<string, string>>();
@@ -268,8 +240,9 @@ export class Recorder {
     return key;
   }
 
-  /** The run's results up to `nowNs`. */
-  result(nowNs: number, eventsProcessed: number, venue: PerpVenue): SimResult {
+  /** The run's results up to `nowNs`: the followed venue's liquidation log and totals. */
+  result(nowNs: number, eventsProcessed: number): SimResult {
+    const venue = this.perp;
     const ins = venue.instrument;
     const timeseries = this.table.columns();
     const log = venue.liquidations;

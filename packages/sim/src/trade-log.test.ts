@@ -1,5 +1,4 @@
 import { seconds } from "@cascade/core";
-import type { PerpVenue } from "@cascade/exchange";
 import { TradeKind, TradeRole } from "@cascade/schema";
 import { describe, expect, it } from "vitest";
 import type { Agent, AgentContext } from "./agent.ts";
@@ -60,7 +59,7 @@ function world(trades: boolean): { config: WorldConfig; quoter: Quoter; buyer: B
       {
         ...(perp as Extract<typeof perp, { kind: "perp" }>),
         config: {
-          ...perp!.config,
+          ...(perp as Extract<typeof perp, { kind: "perp" }>).config,
           insuranceFund: { initial: "0", adl: true, adlThreshold: "1000000" },
         },
         index: { process: { initialTicks: 700_000, volatilityPerSqrtSecond: 0, driftPerSecond: -0.01 } },
@@ -95,7 +94,7 @@ describe("the trade log", () => {
   const t = r.trades!;
 
   it("has every execution, with its venue, price, side, both accounts, their agents and roles", () => {
-    const perp = w.venue("perp") as PerpVenue;
+    const perp = w.perp("perp");
     const bk = perp.liquidations.bankruptcyTicks[perp.liquidations.stage.indexOf(1)]! / 10;
     const rows = Array.from({ length: t.columns.time_s.length }, (_, i) => row(t, i));
     const q = quoter.perp;
@@ -155,7 +154,7 @@ describe("the trade log", () => {
   });
 
   it("adds up, account by account, to every position the venue holds", () => {
-    const perp = w.venue("perp") as PerpVenue;
+    const perp = w.perp("perp");
     const c = t.columns;
     const net = new Map<number, number>();
     for (let i = 0; i < c.qty.length; i++) {
@@ -187,7 +186,7 @@ describe("the trade log", () => {
     const a = w1.run(seconds(60)).trades!;
     const b = createWorld(busy()).run(seconds(60)).trades!;
     expect(a).toEqual(b);
-    const book = (w1.venue("perp") as PerpVenue).book;
+    const book = w1.perp("perp").book;
     let lots = 0;
     for (let i = 0; i < a.columns.qty.length; i++)
       if (a.columns.kind[i] === TradeKind.Book) lots += Math.round(a.columns.qty[i]! * 1000);

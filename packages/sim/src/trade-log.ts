@@ -11,15 +11,10 @@
  */
 
 import { grown, NS_PER_SECOND, Side } from "@cascade/core";
-import {
-  INSURANCE_FUND,
-  INTERNAL_ORDER_ID_BASE,
-  LiquidationStage,
-  PerpVenue,
-  type SpotVenue,
-} from "@cascade/exchange";
+import { INSURANCE_FUND, INTERNAL_ORDER_ID_BASE, LiquidationStage } from "@cascade/exchange";
 import { type EventBuffer, EventKind } from "@cascade/matching-engine";
 import { type TradeColumn, TradeKind, TradeRole } from "@cascade/schema";
+import type { Venue } from "./venue.ts";
 
 /**
  * The executions of a run in human units, one row per execution in the order the venues executed
@@ -86,14 +81,14 @@ export class TradeLog {
   private readonly liqSeen: Int32Array;
 
   constructor(
-    private readonly venues: readonly (PerpVenue | SpotVenue)[],
+    private readonly venues: readonly Venue[],
     private readonly venueNames: readonly string[],
     private readonly agentNames: readonly string[],
     private readonly owners: AccountOwners,
   ) {
     this.liqSeen = new Int32Array(venues.length);
     venues.forEach((v, i) => {
-      if (v instanceof PerpVenue) this.liqSeen[i] = v.liquidations.length;
+      if (v.liquidations !== undefined) this.liqSeen[i] = v.liquidations.length;
     });
   }
 
@@ -106,7 +101,8 @@ export class TradeLog {
   book(v: number, ev: EventBuffer, nowNs: number): void {
     // Takeovers and ADL the venue did before this command (an earlier liquidation of the same step).
     this.afterStep(v);
-    const perp = this.venues[v] instanceof PerpVenue;
+    // A venue that liquidates has an insurance fund (account INSURANCE_FUND) sending orders too.
+    const perp = this.venues[v]!.liquidations !== undefined;
     for (let i = 0; i < ev.length; i++) {
       if (ev.kind[i] !== EventKind.Trade) continue;
       const taker = ev.owner[i]!;
@@ -128,9 +124,8 @@ export class TradeLog {
 
   /** Reads the takeovers and ADL steps of venue `v`'s liquidation log not read yet. */
   afterStep(v: number): void {
-    const venue = this.venues[v];
-    if (!(venue instanceof PerpVenue)) return;
-    const log = venue.liquidations;
+    const log = this.venues[v]!.liquidations;
+    if (log === undefined) return;
     for (let i = this.liqSeen[v]!; i < log.length; i++) {
       const stage = log.stage[i]!;
       // The log's side is the position's (0 long); the trade's side is the order closing it.

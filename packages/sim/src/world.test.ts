@@ -36,7 +36,7 @@ describe("world", () => {
   it("records traded volume and turnover per sample, consistent with the book's running totals", () => {
     const world = createWorld(config(1));
     const r = world.run(seconds(60));
-    const book = (world.venue("perp") as { book: { tradedLots: number; tradedTickLots: number } }).book;
+    const book = world.perp("perp").book;
     const vol = r.timeseries.volume!;
     const turnover = r.timeseries.turnover!;
     let v = 0;
@@ -186,7 +186,7 @@ describe("seeding counterparties", () => {
     const c = crowd("desk");
     const world = createWorld({ ...config(4), agents: [d, c] });
     world.run(seconds(1));
-    const perp = world.venue("perp") as import("@cascade/exchange").PerpVenue;
+    const perp = world.perp("perp");
     expect(c.code).toBe(0);
     expect(perp.positionLots(c.longs[0]!)).toBe(1_000);
     expect(perp.positionLots(c.longs[1]!)).toBe(2_000);

@@ -11,7 +11,6 @@ import {
   ConfigError,
   grown,
   type Instrument,
-  NS_PER_SECOND,
   type RandomStream,
   type RandomStreams,
   RejectCode,
@@ -20,15 +19,8 @@ import {
   type Side,
   streams,
 } from "@cascade/core";
-import {
-  ManualIndex,
-  PerpVenue,
-  type PerpVenueConfig,
-  SpotVenue,
-  type SpotVenueConfig,
-  type VenueEventBuffer,
-  VenueEventFlag,
-} from "@cascade/exchange";
+import type { PerpVenue, SpotVenue, VenueEventBuffer } from "@cascade/exchange";
+import { VenueEventFlag } from "@cascade/exchange";
 import { NO_PRICE, TimeInForce } from "@cascade/matching-engine";
 import type { Agent, AgentContext, GaugeContext, PerpAccountOptions, PerpView, SpotView } from "./agent.ts";
 import { EventQueue } from "./event-queue.ts";
@@ -48,45 +40,21 @@ import {
   VenueLoad,
 } from "./latency.ts";
 import { type AgentMessage, ItemKind, MARKET_DATA, MessagePool, VenueOp } from "./messages.ts";
+import { PerpVenueAdapter, type PerpVenueSpec, perpOf } from "./perp-venue-adapter.ts";
 import { Recorder, type RecorderConfig, type SimResult } from "./recorder.ts";
+import { SpotVenueAdapter, type SpotVenueSpec, spotOf } from "./spot-venue-adapter.ts";
 import { TradeLog } from "./trade-log.ts";
+import {
+  type AccountGuard,
+  type CustomVenueSpec,
+  unsupportedOp,
+  type Venue,
+  type VenueCommand,
+  type VenueEnv,
+} from "./venue.ts";
 
-/** A perpetual venue in a world, with where its index comes from. */
-export interface PerpVenueSpec {
-  readonly kind: "perp";
-  /** Name agents use to find it. */
-  readonly name: string;
-  readonly config: PerpVenueConfig;
-  /**
-   * Index: spot venues of this world (by name) with optional weights, or an exogenous random-walk
-   * index (`process`) when the world has no spot market.
-   */
-  readonly index:
-    | { readonly sources: readonly string[]; readonly weights?: readonly number[] }
-    | { readonly process: IndexProcessConfig };
-}
-
-/** A spot venue in a world. */
-export interface SpotVenueSpec {
-  readonly kind: "spot";
-  readonly name: string;
-  readonly config: SpotVenueConfig;
-}
-
-/** Any venue of a world. */
-export type VenueSpec = PerpVenueSpec | SpotVenueSpec;
-
-/** An exogenous index: a geometric random walk in ticks, updated every `stepNs`. */
-export interface IndexProcessConfig {
-  /** Starting index, ticks. */
-  readonly initialTicks: number;
-  /** Standard deviation of log returns per √second (e.g. 0.0005). */
-  readonly volatilityPerSqrtSecond: number;
-  /** Drift of log price per second. Default 0. */
-  readonly driftPerSecond?: number;
-  /** Update step, ns. Default 1 s. */
-  readonly stepNs?: number;
-}
+/** Any venue of a world: a built-in kind (`"perp"`, `"spot"`) or a custom one. */
+export type VenueSpec = PerpVenueSpec | SpotVenueSpec | CustomVenueSpec;
 
 /** Everything a world is built from. */
 export interface WorldConfig {
@@ -94,7 +62,10 @@ export interface WorldConfig {
   readonly seed: Seed;
   /** Run index within the experiment (streams derive from (seed, runIndex, name)). Default 0. */
   readonly runIndex?: number;
-  /** Venues; the first perpetual venue is the one the recorder follows. */
+  /**
+   * Venues. The first perpetual venue is the followed one (the fixed columns of the time series,
+   * the liquidation log, the summary); every other venue is recorded in columns of its own.
+   */
   readonly venues: readonly VenueSpec[];
   /** Agents, started in this order. Names must be unique. */
   readonly agents: readonly Agent[];
@@ -117,8 +88,12 @@ export interface World {
   readonly eventsProcessed: number;
   /** Runs the kernel until simulated time `untilNs` (inclusive) and returns the results so far. */
   run(untilNs: number): SimResult;
-  /** The venue called `name`. */
-  venue(name: string): PerpVenue | SpotVenue;
+  /** The venue called `name`, as the kernel sees it. @throws when there is none. */
+  venue(name: string): Venue;
+  /** The perpetual exchange behind venue `name`, for tests and tools. @throws when there is none or it is another kind. */
+  perp(name: string): PerpVenue;
+  /** The spot exchange behind venue `name`, for tests and tools. @throws when there is none or it is another kind. */
+  spot(name: string): SpotVenue;
   /** The agents, in start order. */
   readonly agents: readonly Agent[];
   /** Names of the agents with the oracle capability (`Agent.oracle`), in start order. */
@@ -133,8 +108,6 @@ export function createWorld(config: WorldConfig): World {
   return new SimWorld(config);
 }
 
-type AnyVenue = PerpVenue | SpotVenue;
-
 class SimWorld implements World {
   nowNs = 0;
   eventsProcessed = 0;
@@ -144,9 +117,10 @@ class SimWorld implements World {
   readonly pool = new MessagePool(4096);
   private readonly queue = new EventQueue(this.pool, 4096);
   private seq = 0;
-  private readonly venues: AnyVenue[] = [];
+  private readonly venues: Venue[] = [];
   private readonly venueNames: string[] = [];
-  private readonly perpIndex: number[] = [];
+  /** The followed venue: the first perpetual. */
+  private readonly followed: number;
   private readonly owners: Int32Array[] = [];
   private readonly nextOrderId: number[] = [];
   private readonly loads: VenueLoad[] = [];
@@ -164,13 +138,6 @@ class SimWorld implements World {
   private readonly latencyRng: RandomStream[] = [];
   private readonly latency: ResolvedLatencyConfig;
   private readonly rngs: RandomStreams;
-  private readonly processes: {
-    venue: number;
-    index: ManualIndex;
-    config: Required<IndexProcessConfig>;
-    rng: RandomStream;
-    nextNs: number;
-  }[] = [];
   private readonly recorder: Recorder;
   /** Public market-data feeds (depth, trades, liquidations, ticker). */
   private readonly feeds: MarketFeeds;
@@ -180,6 +147,7 @@ class SimWorld implements World {
   private readonly bookListened: Uint8Array;
   private readonly checks: "off" | "end" | "sample";
   private readonly message = new MessageView();
+  private readonly cmd = new CommandView();
   private started = false;
 
   constructor(config: WorldConfig) {
@@ -194,13 +162,22 @@ class SimWorld implements World {
     config.venues.forEach((spec, i) => {
       this.addVenue(spec, i);
     });
-    config.venues.forEach((spec, i) => {
-      if (spec.kind === "perp") this.linkIndex(spec, i);
-    });
-    if (this.perpIndex.length === 0)
+    const resolve = (name: string, field: string): Venue => {
+      const j = this.venueNames.indexOf(name);
+      if (j < 0)
+        throw new ConfigError(
+          field,
+          name,
+          `must name a venue of this world (have: ${this.venueNames.join(", ")})`,
+        );
+      return this.venues[j]!;
+    };
+    for (const v of this.venues) v.link?.(resolve);
+    this.followed = this.venues.findIndex((v) => v instanceof PerpVenueAdapter);
+    if (this.followed < 0)
       throw new ConfigError(
         "world.venues",
-        config.venues.map((v) => v.kind),
+        config.venues.map((v) => v?.kind),
         "must include a perpetual venue",
       );
 
@@ -252,16 +229,22 @@ class SimWorld implements World {
       config.recorder ?? {},
       this.venues,
       this.venueNames,
-      this.perpIndex[0]!,
+      this.followed,
       this.agents,
       this.contexts.map((c) => new GaugeContextImpl(c)),
     );
   }
 
-  venue(name: string): AnyVenue {
-    const i = this.venueNames.indexOf(name);
-    if (i < 0) throw new ConfigError("venue", name, `no such venue (have: ${this.venueNames.join(", ")})`);
-    return this.venues[i]!;
+  venue(name: string): Venue {
+    return this.venues[this.venueIndexOf(name)]!;
+  }
+
+  perp(name: string): PerpVenue {
+    return perpOf(this.venue(name), "venue", name);
+  }
+
+  spot(name: string): SpotVenue {
+    return spotOf(this.venue(name), "venue", name);
   }
 
   run(untilNs: number): SimResult {
@@ -310,7 +293,7 @@ class SimWorld implements World {
           this.runVenueDuty(pool.venue[h]!);
           break;
         case ItemKind.Sample:
-          this.recorder.sample(t, this.eventsProcessed, this.loads[this.perpIndex[0]!]!.multiplier(t));
+          this.recorder.sample(t, this.eventsProcessed, this.loads[this.followed]!.multiplier(t));
           if (this.checks === "sample") this.checkAll();
           this.schedule(ItemKind.Sample, t + this.recorder.intervalNs, -1, -1);
           break;
@@ -319,11 +302,7 @@ class SimWorld implements World {
     }
     this.nowNs = untilNs;
     if (this.checks !== "off") this.checkAll();
-    const result = this.recorder.result(
-      this.nowNs,
-      this.eventsProcessed,
-      this.venues[this.perpIndex[0]!] as PerpVenue,
-    );
+    const result = this.recorder.result(this.nowNs, this.eventsProcessed);
     return this.trades === null ? result : { ...result, trades: this.trades.result() };
   }
 
@@ -347,8 +326,10 @@ class SimWorld implements World {
   }
 
   /** Queues a command from `agent` to `venue` after the link's latency; returns the handle to fill. */
-  command(agent: number, venue: number, op: number, account: number): number {
+  command(agent: number, venue: number, op: VenueOp, account: number): number {
     this.checkVenue(venue);
+    const v = this.venues[venue]!;
+    if (!v.supports(op)) throw unsupportedOp(op, this.venueNames[venue]!, v.kind);
     if (!this.ownsAccount(venue, account, agent)) {
       // An agent acts only for its own accounts: anything else is a bug in the agent.
       throw new ConfigError(
@@ -433,7 +414,7 @@ class SimWorld implements World {
     return o !== undefined && account >= 0 && account < o.length && o[account] === agent;
   }
 
-  venueAt(venue: number): AnyVenue {
+  venueAt(venue: number): Venue {
     this.checkVenue(venue);
     return this.venues[venue]!;
   }
@@ -457,23 +438,31 @@ class SimWorld implements World {
   // Internals
 
   private addVenue(spec: VenueSpec, i: number): void {
-    if (spec === null || typeof spec !== "object")
-      throw new ConfigError(`world.venues[${i}]`, spec, "must be a venue spec");
+    const field = `world.venues[${i}]`;
+    if (spec === null || typeof spec !== "object") throw new ConfigError(field, spec, "must be a venue spec");
     if (typeof spec.name !== "string" || spec.name === "")
-      throw new ConfigError(`world.venues[${i}].name`, spec.name, "must be a non-empty string");
+      throw new ConfigError(`${field}.name`, spec.name, "must be a non-empty string");
     if (this.venueNames.includes(spec.name))
-      throw new ConfigError(`world.venues[${i}].name`, spec.name, "is used by another venue");
-    let venue: AnyVenue;
-    if (spec.kind === "perp") {
-      venue = new PerpVenue(spec.config);
-      this.perpIndex.push(i);
-    } else if (spec.kind === "spot") {
-      venue = new SpotVenue(spec.config);
+      throw new ConfigError(`${field}.name`, spec.name, "is used by another venue");
+    const env: VenueEnv = { name: spec.name, field, rng: (name) => this.rngs.get(name) };
+    let venue: Venue;
+    if (spec.kind === "perp") venue = new PerpVenueAdapter(spec, env);
+    else if (spec.kind === "spot") venue = new SpotVenueAdapter(spec, env);
+    else if (spec.kind === "custom") {
+      if (typeof spec.create !== "function")
+        throw new ConfigError(`${field}.create`, spec.create, "must be a function building the venue");
+      venue = spec.create(env);
+      if (venue === null || typeof venue !== "object" || typeof venue.apply !== "function")
+        throw new ConfigError(
+          `${field}.create`,
+          venue,
+          "must return a Venue (see @cascade/sim's Venue interface)",
+        );
     } else {
       throw new ConfigError(
-        `world.venues[${i}].kind`,
+        `${field}.kind`,
         (spec as { kind: unknown }).kind,
-        'must be "perp" or "spot"',
+        'must be "perp", "spot" or "custom"',
       );
     }
     this.venues.push(venue);
@@ -483,93 +472,28 @@ class SimWorld implements World {
     this.loads.push(new VenueLoad(this.latency));
   }
 
-  private linkIndex(spec: PerpVenueSpec, i: number): void {
-    const perp = this.venues[i] as PerpVenue;
-    const index = spec.index;
-    if (index !== undefined && "process" in index) {
-      const p = index.process;
-      const cfg: Required<IndexProcessConfig> = {
-        initialTicks: p.initialTicks,
-        volatilityPerSqrtSecond: p.volatilityPerSqrtSecond,
-        driftPerSecond: p.driftPerSecond ?? 0,
-        stepNs: p.stepNs ?? NS_PER_SECOND,
-      };
-      if (!(cfg.initialTicks > 0))
-        throw new ConfigError(`world.venues[${i}].index.process.initialTicks`, p.initialTicks, "must be > 0");
-      if (!(cfg.volatilityPerSqrtSecond >= 0))
-        throw new ConfigError(
-          `world.venues[${i}].index.process.volatilityPerSqrtSecond`,
-          p.volatilityPerSqrtSecond,
-          "must be ≥ 0",
-        );
-      if (!(Number.isSafeInteger(cfg.stepNs) && cfg.stepNs > 0))
-        throw new ConfigError(
-          `world.venues[${i}].index.process.stepNs`,
-          p.stepNs,
-          "must be a positive integer",
-        );
-      const manual = new ManualIndex(cfg.initialTicks);
-      perp.setIndexSources([manual]);
-      this.processes.push({
-        venue: i,
-        index: manual,
-        config: cfg,
-        rng: this.rngs.get(`index/${spec.name}`),
-        nextNs: 0,
-      });
-      return;
-    }
-    const sources = index?.sources ?? [];
-    if (sources.length === 0)
-      throw new ConfigError(
-        `world.venues[${i}].index.sources`,
-        sources,
-        "must name at least one spot venue (or give an index process)",
-      );
-    const objs = sources.map((name, k) => {
-      const j = this.venueNames.indexOf(name);
-      if (j < 0 || !(this.venues[j] instanceof SpotVenue)) {
-        throw new ConfigError(
-          `world.venues[${i}].index.sources[${k}]`,
-          name,
-          "must name a spot venue of this world",
-        );
-      }
-      return this.venues[j] as SpotVenue;
-    });
-    perp.setIndexSources(objs, index && "weights" in index ? index.weights : undefined);
-  }
-
   private start(): void {
     this.started = true;
     this.agents.forEach((a, i) => {
       a.start(this.contexts[i]!);
     });
-    for (const v of this.perpIndex)
-      this.schedule(ItemKind.VenueDuty, (this.venues[v] as PerpVenue).nextWakeNs(), -1, v);
+    this.venues.forEach((venue, v) => {
+      const t = venue.nextWakeNs();
+      if (t < Number.POSITIVE_INFINITY) this.schedule(ItemKind.VenueDuty, t, -1, v);
+    });
     this.schedule(ItemKind.Sample, 0, -1, -1);
   }
 
   private runVenueDuty(v: number): void {
-    const venue = this.venues[v] as PerpVenue;
-    for (const p of this.processes) {
-      if (p.venue !== v) continue;
-      while (p.nextNs <= this.nowNs) {
-        const c = p.config;
-        const dt = c.stepNs / NS_PER_SECOND;
-        if (p.nextNs > 0) {
-          const r = c.driftPerSecond * dt + c.volatilityPerSqrtSecond * Math.sqrt(dt) * p.rng.normal();
-          p.index.priceTicks = Math.max(1, p.index.priceTicks * Math.exp(r));
-        }
-        p.nextNs += c.stepNs;
-      }
-    }
+    const venue = this.venues[v]!;
     venue.advance(this.nowNs);
     this.trades?.afterStep(v);
     this.route(v, venue.events);
     this.publishMarketData(v);
     this.feeds.afterStep(v, true);
-    this.schedule(ItemKind.VenueDuty, Math.max(venue.nextWakeNs(), this.nowNs + 1), -1, v);
+    const next = venue.nextWakeNs();
+    if (next < Number.POSITIVE_INFINITY)
+      this.schedule(ItemKind.VenueDuty, Math.max(next, this.nowNs + 1), -1, v);
   }
 
   private deliverToVenue(h: number): void {
@@ -577,60 +501,8 @@ class SimWorld implements World {
     const v = p.venue[h]!;
     const venue = this.venues[v]!;
     this.loads[v]!.record(this.nowNs);
-    const op = p.op[h]!;
-    const account = p.account[h]!;
-    const id = p.orderId[h]!;
-    const side = p.side[h]! as Side;
-    if (venue instanceof PerpVenue) {
-      venue.nowNs = this.nowNs;
-      const reduceOnly = (p.flags[h]! & VenueEventFlag.ReduceOnly) !== 0;
-      switch (op) {
-        case VenueOp.Limit:
-          venue.limit(account, id, side, p.price[h]!, p.qty[h]!, p.code[h]! as TimeInForce, reduceOnly);
-          break;
-        case VenueOp.Market:
-          venue.market(account, id, side, p.qty[h]!, p.price[h]!, reduceOnly);
-          break;
-        case VenueOp.Cancel:
-          venue.cancel(account, id);
-          break;
-        case VenueOp.CancelAll:
-          venue.cancelAll(account);
-          break;
-        case VenueOp.AddMargin:
-          venue.addMargin(account, p.amount[h]!);
-          break;
-        case VenueOp.Deposit:
-          venue.deposit(account, p.amount[h]!);
-          break;
-        case VenueOp.Reduce:
-          venue.reduceOrder(account, id, p.qty[h]!);
-          break;
-      }
-    } else {
-      switch (op) {
-        case VenueOp.Limit:
-          venue.limit(account, id, side, p.price[h]!, p.qty[h]!, p.code[h]! as TimeInForce);
-          break;
-        case VenueOp.Market:
-          venue.market(account, id, side, p.qty[h]!, p.price[h]!);
-          break;
-        case VenueOp.Cancel:
-          venue.cancel(account, id);
-          break;
-        case VenueOp.CancelAll:
-          venue.cancelAll(account);
-          break;
-        case VenueOp.Deposit:
-          venue.deposit(account, p.amount[h]!, 0);
-          break;
-        case VenueOp.Reduce:
-          venue.reduce(account, id, p.qty[h]!);
-          break;
-        default:
-          break;
-      }
-    }
+    this.cmd.load(p, h);
+    venue.apply(this.cmd, this.nowNs);
     this.trades?.afterStep(v);
     this.route(v, venue.events);
     this.publishMarketData(v);
@@ -783,130 +655,40 @@ class MessageView implements AgentMessage {
   }
 }
 
-class PerpViewImpl implements PerpView {
-  constructor(
-    private readonly v: PerpVenue,
-    private readonly world: SimWorld,
-    private readonly venue: number,
-    private readonly agent: number,
-  ) {}
-  bestBid(): number {
-    return this.v.book.bestBid();
-  }
-  bestAsk(): number {
-    return this.v.book.bestAsk();
-  }
-  mid(): number {
-    return this.v.midTicks();
-  }
-  lastTrade(): number {
-    return this.v.lastTradeTicks;
-  }
-  mark(): number {
-    return this.v.markTicks;
-  }
-  index(): number {
-    return this.v.indexTicks;
-  }
-  fundingRate(): number {
-    return this.v.lastFundingRateE8 / 1e8;
-  }
-  nextFundingTimeNs(): number {
-    return this.v.nextFundingTimeNs();
-  }
-  openInterest(): number {
-    return this.v.openInterestLots();
-  }
-  qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
-    return this.v.book.qtyInRange(side, loTicks, hiTicks);
-  }
-  halted(): boolean {
-    return this.v.isHalted();
-  }
-  makerFeePpm(): number {
-    return this.v.config.makerFeePpm;
-  }
-  takerFeePpm(): number {
-    return this.v.config.takerFeePpm;
-  }
-  position(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "position");
-    return this.v.accounts.size[account]!;
-  }
-  entryPrice(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "entryPrice");
-    return this.v.entryPriceTicks(account);
-  }
-  liquidationPrice(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "liquidationPrice");
-    return this.v.accounts.trigger[account]!;
-  }
-  wallet(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "wallet");
-    return this.v.accounts.wallet[account]!;
-  }
-  marginBalance(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "marginBalance");
-    return this.v.marginBalanceUnits(account);
-  }
-  openBuyLots(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "openBuyLots");
-    return this.v.accounts.openBuyLots[account]!;
-  }
-  openSellLots(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "openSellLots");
-    return this.v.accounts.openSellLots[account]!;
-  }
-}
+/** Reusable {@link VenueCommand} over a pool slot. */
+class CommandView implements VenueCommand {
+  op: VenueOp = VenueOp.Limit;
+  account = 0;
+  orderId = 0;
+  side = 0 as Side;
+  priceTicks = 0;
+  qtyLots = 0;
+  tif: TimeInForce = TimeInForce.GTC;
+  reduceOnly = false;
+  amountUnits = 0;
+  leverage = 0;
 
-class SpotViewImpl implements SpotView {
-  constructor(
-    private readonly v: SpotVenue,
-    private readonly world: SimWorld,
-    private readonly venue: number,
-    private readonly agent: number,
-  ) {}
-  bestBid(): number {
-    return this.v.book.bestBid();
-  }
-  bestAsk(): number {
-    return this.v.book.bestAsk();
-  }
-  mid(): number {
-    return this.v.mid();
-  }
-  lastTrade(): number {
-    return this.v.lastTradeTicks;
-  }
-  qtyInRange(side: Side, loTicks: number, hiTicks: number): number {
-    return this.v.book.qtyInRange(side, loTicks, hiTicks);
-  }
-  cash(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "cash");
-    return this.v.cash(account);
-  }
-  asset(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "asset");
-    return this.v.asset(account);
-  }
-  lockedCash(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "lockedCash");
-    return this.v.lockedCash(account);
-  }
-  lockedAsset(account: number): number {
-    this.world.assertReadable(this.venue, account, this.agent, "lockedAsset");
-    return this.v.lockedAsset(account);
-  }
-  makerFeePpm(): number {
-    return this.v.makerFeePpm;
-  }
-  takerFeePpm(): number {
-    return this.v.takerFeePpm;
+  load(p: MessagePool, h: number): void {
+    const op = p.op[h]! as VenueOp;
+    this.op = op;
+    this.account = p.account[h]!;
+    this.orderId = p.orderId[h]!;
+    this.side = p.side[h]! as Side;
+    this.priceTicks = p.price[h]!;
+    this.qtyLots = p.qty[h]!;
+    this.tif = p.code[h]! as TimeInForce;
+    this.reduceOnly = (p.flags[h]! & VenueEventFlag.ReduceOnly) !== 0;
+    // The pool's money column carries the new leverage of a SetLeverage command.
+    this.amountUnits = op === VenueOp.SetLeverage ? 0 : p.amount[h]!;
+    this.leverage = op === VenueOp.SetLeverage ? p.amount[h]! : 0;
   }
 }
 
 class AgentContextImpl implements AgentContext {
-  private readonly views = new Map<number, PerpView | SpotView>();
+  /** Per venue, this agent's view (built on first use). */
+  private readonly views = new Map<number, object>();
+  private readonly perpViews = new Map<number, PerpView>();
+  private readonly spotViews = new Map<number, SpotView>();
   constructor(
     private readonly world: SimWorld,
     readonly agentIndex: number,
@@ -937,31 +719,49 @@ class AgentContextImpl implements AgentContext {
     return this.world.venueAt(venue).instrument;
   }
 
-  perp(venue: number): PerpView {
+  view(venue: number): object {
     let view = this.views.get(venue);
     if (view === undefined) {
-      const v = this.world.venueAt(venue);
-      if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
-      view = new PerpViewImpl(v, this.world, venue, this.agentIndex);
+      const world = this.world;
+      const agent = this.agentIndex;
+      const guard: AccountGuard = {
+        assertReadable: (account, what) => world.assertReadable(venue, account, agent, what),
+      };
+      view = world.venueAt(venue).view(guard);
       this.views.set(venue, view);
     }
-    return view as PerpView;
+    return view;
+  }
+
+  // Agents ask for their views on every decision: the kind is checked once, then the view cached.
+  perp(venue: number): PerpView {
+    let view = this.perpViews.get(venue);
+    if (view === undefined) {
+      perpOf(this.world.venueAt(venue), "venue", venue);
+      view = this.view(venue) as PerpView;
+      this.perpViews.set(venue, view);
+    }
+    return view;
   }
 
   spot(venue: number): SpotView {
-    let view = this.views.get(venue);
+    let view = this.spotViews.get(venue);
     if (view === undefined) {
-      const v = this.world.venueAt(venue);
-      if (!(v instanceof SpotVenue)) throw new ConfigError("venue", venue, "is not a spot venue");
-      view = new SpotViewImpl(v, this.world, venue, this.agentIndex);
-      this.views.set(venue, view);
+      spotOf(this.world.venueAt(venue), "venue", venue);
+      view = this.view(venue) as SpotView;
+      this.spotViews.set(venue, view);
     }
-    return view as SpotView;
+    return view;
+  }
+
+  openAccount(venue: number): number {
+    const account = this.world.venueAt(venue).openAccount();
+    this.world.own(venue, account, this.agentIndex);
+    return account;
   }
 
   openPerpAccount(venue: number, options: PerpAccountOptions = {}): number {
-    const v = this.world.venueAt(venue);
-    if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    const v = perpOf(this.world.venueAt(venue), "venue", venue);
     const account = v.openAccount({
       isolated: options.isolated ?? true,
       leverage: options.leverage ?? v.config.defaultLeverage,
@@ -981,8 +781,7 @@ class AgentContextImpl implements AgentContext {
     leverage: number | ArrayLike<number>,
     depositUnits: number | ArrayLike<number>,
   ): number {
-    const v = this.world.venueAt(venue);
-    if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    const v = perpOf(this.world.venueAt(venue), "venue", venue);
     if (typeof depositUnits !== "number" && depositUnits.length !== n) {
       throw new ConfigError(
         "depositUnits.length",
@@ -1000,8 +799,7 @@ class AgentContextImpl implements AgentContext {
   }
 
   openSpotAccount(venue: number, cashUnits: number, assetLots: number): number {
-    const v = this.world.venueAt(venue);
-    if (!(v instanceof SpotVenue)) throw new ConfigError("venue", venue, "is not a spot venue");
+    const v = spotOf(this.world.venueAt(venue), "venue", venue);
     const account = v.openAccount();
     this.world.own(venue, account, this.agentIndex);
     if (cashUnits > 0 || assetLots > 0) {
@@ -1028,8 +826,7 @@ class AgentContextImpl implements AgentContext {
     prices: ArrayLike<number>,
     shortAccount: number,
   ): number {
-    const v = this.world.venueAt(venue);
-    if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    const v = perpOf(this.world.venueAt(venue), "venue", venue);
     if (!this.world.maySeedAgainst(venue, shortAccount, this.agentIndex)) {
       throw new ConfigError(
         "seedPositions.shortAccount",
@@ -1056,8 +853,7 @@ class AgentContextImpl implements AgentContext {
     qtyLots: number,
     priceTicks: number,
   ): number {
-    const v = this.world.venueAt(venue);
-    if (!(v instanceof PerpVenue)) throw new ConfigError("venue", venue, "is not a perpetual venue");
+    const v = perpOf(this.world.venueAt(venue), "venue", venue);
     for (const a of [longAccount, shortAccount]) {
       if (!this.world.ownsAccount(venue, a, this.agentIndex)) {
         throw new ConfigError("seedPosition.account", a, `is not an account of agent ${this.agentName}`);
@@ -1127,15 +923,32 @@ class AgentContextImpl implements AgentContext {
   }
 
   addMargin(venue: number, account: number, amountUnits: number): void {
-    const h = this.world.command(this.agentIndex, venue, VenueOp.AddMargin, account);
-    this.fill(h, -1, 0 as Side, 0, 0, 0, false);
-    this.world.pool.amount[h] = amountUnits;
+    this.accountCommand(VenueOp.AddMargin, venue, account, amountUnits);
   }
 
   deposit(venue: number, account: number, amountUnits: number): void {
-    const h = this.world.command(this.agentIndex, venue, VenueOp.Deposit, account);
+    this.accountCommand(VenueOp.Deposit, venue, account, amountUnits);
+  }
+
+  withdraw(venue: number, account: number, amountUnits: number): void {
+    this.accountCommand(VenueOp.Withdraw, venue, account, amountUnits);
+  }
+
+  setLeverage(venue: number, account: number, leverage: number): void {
+    // The pool's money column carries the leverage (see CommandView).
+    this.accountCommand(VenueOp.SetLeverage, venue, account, leverage);
+  }
+
+  /** Sends a command about an account rather than an order, with one number: money or leverage. */
+  private accountCommand(op: VenueOp, venue: number, account: number, value: number): void {
+    const h = this.world.command(this.agentIndex, venue, op, account);
     this.fill(h, -1, 0 as Side, 0, 0, 0, false);
-    this.world.pool.amount[h] = amountUnits;
+    this.world.pool.amount[h] = value;
+  }
+
+  replace(venue: number, account: number, orderId: number, priceTicks: number, qtyLots: number): void {
+    const h = this.world.command(this.agentIndex, venue, VenueOp.Replace, account);
+    this.fill(h, orderId, 0 as Side, priceTicks, qtyLots, 0, false);
   }
 
   subscribeMarketData(venue: number): void {
@@ -1204,6 +1017,9 @@ class GaugeContextImpl implements GaugeContext {
   }
   instrument(venue: number): Instrument {
     return this.ctx.instrument(venue);
+  }
+  view(venue: number): object {
+    return this.ctx.view(venue);
   }
   perp(venue: number): PerpView {
     return this.ctx.perp(venue);
