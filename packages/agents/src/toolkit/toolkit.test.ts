@@ -1,5 +1,5 @@
 import { BTCUSDT, RejectCode, Side, seconds } from "@cascade/core";
-import { type PerpVenue, type SpotVenue, VenueEventKind } from "@cascade/exchange";
+import { VenueEventKind } from "@cascade/exchange";
 import { TimeInForce } from "@cascade/matching-engine";
 import { type Agent, type AgentContext, type AgentMessage, createWorld, type VenueSpec } from "@cascade/sim";
 import fc from "fast-check";
@@ -294,8 +294,8 @@ describe("AccountMirror", () => {
     expect(trader.perp.filledLots).toBeGreaterThan(100);
     expect(trader.spot.filledLots).toBeGreaterThan(100);
     // The mirrors, built from reports alone, match what the venues hold.
-    const perp = world.venue("perp") as PerpVenue;
-    const spot = world.venue("spot") as SpotVenue;
+    const perp = world.perp("perp");
+    const spot = world.spot("spot");
     expect(trader.perp.positionLots).toBe(perp.positionLots(trader.perp.account));
     expect(trader.spot.assetLots).toBe(
       spot.asset(trader.spot.account) + spot.lockedAsset(trader.spot.account),
