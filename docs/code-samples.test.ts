@@ -22,6 +22,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { BackgroundTraders } from "@cascade/agents";
 import { minutes, seconds } from "@cascade/core";
 import { createWorld, type WorldConfig } from "@cascade/sim";
 import ts from "typescript";
@@ -252,26 +253,27 @@ interface DipBuyerLike {
   readonly rejects: number;
 }
 
+/** The settings of the guide's "Run it for ten simulated minutes" block. */
+const WHALE = {
+  name: "whale",
+  venue: "perp",
+  dipFraction: 0.003,
+  lookbackNs: seconds(60),
+  clip: "0.5",
+  maxPosition: "5",
+  takeProfitFraction: 0.002,
+  capital: "500000",
+  leverage: 5,
+  checkPeriodNs: seconds(2),
+};
+
 describe("writing-an-agent.md: the example agent", () => {
   it("buys dips in a small world, deterministically", async () => {
     const dir = path.join(SAMPLES, "writing-an-agent");
     const agentModule = await import(pathToFileURL(path.join(dir, "dip-buyer.ts")).href);
     const worldModule = await import(pathToFileURL(path.join(dir, "dip-buyer-world.ts")).href);
     const dipBuyerWorld = worldModule.dipBuyerWorld as (seed: number, buyer: unknown) => WorldConfig;
-    // The settings of the guide's "Run it for ten simulated minutes" block.
-    const make = (): DipBuyerLike =>
-      new agentModule.DipBuyer({
-        name: "whale",
-        venue: "perp",
-        dipFraction: 0.003,
-        lookbackNs: seconds(60),
-        clip: "0.5",
-        maxPosition: "5",
-        takeProfitFraction: 0.002,
-        capital: "500000",
-        leverage: 5,
-        checkPeriodNs: seconds(2),
-      });
+    const make = (): DipBuyerLike => new agentModule.DipBuyer(WHALE);
     const whale = make();
     const result = createWorld(dipBuyerWorld(42, whale)).run(minutes(10));
     expect(whale.boughtLots).toBeGreaterThan(0);
@@ -280,6 +282,27 @@ describe("writing-an-agent.md: the example agent", () => {
     expect(result.summary.conservation_error).toBe(0);
     const again = make();
     expect(createWorld(dipBuyerWorld(42, again)).run(minutes(10)).traceHash).toBe(result.traceHash);
+  });
+});
+
+describe("writing-an-agent.md: the toolkit example", () => {
+  it("quotes a grid through the toolkit, gets filled and keeps its position within its limit", async () => {
+    const dir = path.join(SAMPLES, "writing-an-agent");
+    const agentModule = await import(pathToFileURL(path.join(dir, "dip-buyer.ts")).href);
+    const worldModule = await import(pathToFileURL(path.join(dir, "dip-buyer-world.ts")).href);
+    const gridModule = await import(pathToFileURL(path.join(dir, "grid-maker.ts")).href);
+    const dipBuyerWorld = worldModule.dipBuyerWorld as (seed: number, buyer: unknown) => WorldConfig;
+    const whale = new agentModule.DipBuyer(WHALE);
+    const grid = new gridModule.GridMaker("grid", 3, 5, 200, 1_000);
+    const config = dipBuyerWorld(7, whale);
+    const noise = new BackgroundTraders({ name: "noise", venue: "perp", count: 50, fundamental: "index" });
+    const result = createWorld({ ...config, agents: [...config.agents, noise, grid] }).run(minutes(10));
+    expect(grid.mirror.filledLots).toBeGreaterThan(0);
+    expect(grid.orders.rejects).toBe(0);
+    const position = result.timeseries.grid_position!;
+    expect(position.length).toBeGreaterThan(0);
+    for (const p of position) expect(Math.abs(p)).toBeLessThanOrEqual(1_000);
+    expect(result.summary.conservation_error).toBe(0);
   });
 });
 

@@ -189,6 +189,11 @@ export const FLASH_CRASH_PARAMETERS = {
     description: "arbitrageur capital on each leg",
     unit: "USDT",
   }),
+  arbDepth: param.choice(["touch", "walk"], {
+    default: "touch",
+    description:
+      "arbitrageur depth: touch = best level of each book, one pair in flight; walk = level by level to the no-arbitrage bound, up to 4 pairs in flight",
+  }),
   backgroundTraders: param.number({
     default: 100,
     min: 0,

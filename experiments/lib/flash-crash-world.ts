@@ -227,6 +227,7 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       perpTakerFeePpm: 500,
       spotTakerFeePpm: 0,
       perpLeverage: capped(5),
+      depth: p.arbDepth,
     }),
   );
   const basisDesk = p.marketModel === "coupled" && p.retailAccounts > 0;

@@ -14,13 +14,10 @@ import {
   expectedFundingRate,
   fundingRebalanceLots,
   fundingTargetLots,
-  Leg,
-  perpCapacityLots,
-  residualHedge,
-  spotBuyCapacityLots,
   takerFeesFromVenueSpecs,
 } from "./arbitrageur.ts";
 import { Shock } from "./shock.ts";
+import { Leg, perpCapacityLots, residualHedge, spotBuyCapacityLots } from "./toolkit/hedging.ts";
 
 /**
  * A test maker: every `periodNs` it cancels its quotes (one by one, so a late cancel never hits a
@@ -119,9 +116,16 @@ function arbConfig(v: VenueSpec[], extra: Partial<ArbitrageurConfig> = {}): Arbi
  * Runs a perp + spot world where a shock sells 20 BTC of perp in [10 s, 40 s) (one slice a second);
  * samples the mid basis (bps) every `sampleMs` up to `untilS`: sample i is at (i + 1) × sampleMs.
  */
-function runSlide(withArb: boolean, seed = 11, latencyMedianNs = 500_000, sampleMs = 100, untilS = 120) {
+function runSlide(
+  withArb: boolean,
+  seed = 11,
+  latencyMedianNs = 500_000,
+  sampleMs = 100,
+  untilS = 120,
+  extra: Partial<ArbitrageurConfig> = {},
+) {
   const v = venues();
-  const arb = new Arbitrageur(arbConfig(v, { latencyMedianNs }));
+  const arb = new Arbitrageur(arbConfig(v, { latencyMedianNs, ...extra }));
   const agents: Agent[] = [
     new SkewMaker("perp-maker", "perp", REF),
     new SkewMaker("spot-maker", "spot", REF),
@@ -553,6 +557,33 @@ describe("Arbitrageur in a world", () => {
     expect(fast).toBeLessThan(slow);
     expect(slow).toBeLessThan(none);
     expect(fast).toBeLessThan(none / 10);
+  });
+
+  it('with depth: "walk", takes several levels per pair and holds the basis closer to its band during the slide', () => {
+    // A slow link: at the touch one 500-lot level a round trip is all it can take.
+    const touch = runSlide(true, 11, 20 * NS_PER_MS, 10, 40);
+    const walk = runSlide(true, 11, 20 * NS_PER_MS, 10, 40, { depth: "walk", maxPairsInFlight: 4 });
+    expect(walk.arb.depthTrades).toBeGreaterThan(0);
+    expect(touch.arb.depthTrades).toBe(0);
+    const lots = (r: ReturnType<typeof runSlide>) => r.arb.perpFilledLots / Math.max(1, r.arb.basisTrades);
+    expect(lots(walk)).toBeGreaterThan(lots(touch));
+    // Outside the band (entry 5 bps + fees 10 bps + 1 bp of spread) for fewer samples.
+    const outside = (r: ReturnType<typeof runSlide>) => r.window(10, 40).filter((b) => b < -16).length;
+    expect(outside(walk)).toBeLessThan(outside(touch));
+    // Still hedged once everything has reported, and within its caps.
+    const perpPos = walk.perp.positionLots(walk.arb.perpAccountId);
+    const spotDelta = walk.spot.asset(walk.arb.spotAccountId) - 50_000;
+    expect(Math.abs(perpPos + spotDelta)).toBeLessThanOrEqual(2_000);
+    expect(Math.abs(perpPos)).toBeLessThanOrEqual(50_000);
+    expect(walk.result.summary.conservation_error).toBe(0);
+  });
+
+  it("refuses a bad depth mode or pair count, naming the field", () => {
+    const v = venues();
+    expect(() => new Arbitrageur(arbConfig(v, { depth: "deep" as "walk" }))).toThrow(/arbitrageur\.depth/);
+    expect(() => new Arbitrageur(arbConfig(v, { maxPairsInFlight: 0 }))).toThrow(
+      /arbitrageur\.maxPairsInFlight/,
+    );
   });
 
   it("unwinds the hedged position once the basis reverts", () => {

@@ -51,6 +51,16 @@ import { ConfigError, type Instrument, NS_PER_MS, NS_PER_SECOND, parseDecimal, S
 import { resolvePerpConfig, VenueEventKind } from "@cascade/exchange";
 import { TimeInForce } from "@cascade/matching-engine";
 import type { Agent, AgentContext, AgentMessage, PerpView, SpotView, VenueSpec } from "@cascade/sim";
+import { AccountMirror } from "./toolkit/account-mirror.ts";
+import { BookCursor, type BookReader } from "./toolkit/book-walk.ts";
+import {
+  Leg,
+  marketableLimitTicks,
+  perpCapacityLots,
+  residualHedge,
+  spotBuyCapacityLots,
+} from "./toolkit/hedging.ts";
+import { OrderTracker, OrderUpdate } from "./toolkit/order-tracker.ts";
 
 // -------------------------------------------------------------------------------------------------
 // Pure decision rules
@@ -170,53 +180,84 @@ export function basisTradeLots(i: BasisSizeInput): number {
   return q > 0 ? Math.floor(q) : 0;
 }
 
-/** Share of the perp account's margin capacity the arbitrageur uses at most. */
-export const PERP_MARGIN_USE = 0.9;
-
-/**
- * Lots the perp account can still trade in `direction` (+1 sells, −1 buys) without its position
- * exceeding what `PERP_MARGIN_USE` × margin balance × leverage covers at `priceTicks`, fees
- * included. Reducing trades always fit.
- * @param marginBalanceUnits wallet + unrealised PnL, quote units.
- * @param positionLots current signed position.
- * @example
- * ```ts
- * perpCapacityLots(1_000_000_000, 5, 700_000, 1, 500, 0, 1); // 6_412 lots: 0.9 × 100k USDT × 5 at 70k, fees
- * ```
- */
-export function perpCapacityLots(
-  marginBalanceUnits: number,
-  leverage: number,
-  priceTicks: number,
-  quotePerTickLot: number,
-  takerFeePpm: number,
-  positionLots: number,
-  direction: BasisDirection,
-): number {
-  if (!(priceTicks > 0) || !Number.isFinite(marginBalanceUnits)) return 0;
-  const perLot = priceTicks * quotePerTickLot * (1 + (leverage * Math.max(0, takerFeePpm)) / 1e6);
-  const maxAbs = Math.max(0, Math.floor((marginBalanceUnits * leverage * PERP_MARGIN_USE) / perLot));
-  const q = direction === BasisDirection.SellPerpBuySpot ? positionLots + maxAbs : maxAbs - positionLots;
-  return Math.max(0, q);
+/** The result of {@link walkBasisDepth}, with the cursors it walks the two books with; reused. */
+export class DepthWalk {
+  /** Lots both legs can trade within the no-arbitrage bound (0: none). */
+  lots = 0;
+  /** Worst perp and spot prices the walk reached: the legs' IOC limits, ticks (-1 when none). */
+  perpLimitTicks = -1;
+  spotLimitTicks = -1;
+  /** Price levels visited on the two books together (2 = both touches). */
+  levels = 0;
+  /** The cursors on the perp and the spot book. */
+  readonly perp = new BookCursor();
+  readonly spot = new BookCursor();
 }
 
 /**
- * Lots a spot account can buy at `priceTicks` with `cashUnits`, paying the taker fee.
+ * Walks both books beyond the touch as far as the no-arbitrage bound: level by level, the pair
+ * (perp price P, spot price S) at the margin must still satisfy `P > S·(1 + edge)` (sell the perp,
+ * buy spot) or `P < S·(1 − edge)` (buy the perp, sell spot). Sizes the trade at the lots available
+ * on both sides up to the last such pair, at most `maxLots`, visiting at most `maxLevels` levels
+ * per book; the lots already claimed by one's own orders in flight (`skipPerpLots`, `skipSpotLots`)
+ * are passed over first. Writes into `out`; allocates nothing.
+ * @param perpTopTicks the perp touch the trade hits (best bid to sell, best ask to buy).
+ * @param spotTopTicks the spot touch the trade hits (best ask to buy, best bid to sell).
+ * @param edge required edge as a fraction (entry threshold + both taker fees).
  * @example
  * ```ts
- * spotBuyCapacityLots(700_000_000, 700_000, 1, 1_000); // 999 lots (1,000 lots would need 700 more units)
+ * const out = new DepthWalk();
+ * // perp bids 701,000 × 500 and 700,800 × 500; spot ask 700,000 × 2,000; edge 10 bps
+ * walkBasisDepth(perpView, spotView, 1, 701_000, 700_000, 0.001, 5_000, 10, 0, 0, out);
+ * // out.lots = 1_000, out.perpLimitTicks = 700_800, out.spotLimitTicks = 700_000
  * ```
  */
-export function spotBuyCapacityLots(
-  cashUnits: number,
-  priceTicks: number,
-  quotePerTickLot: number,
-  takerFeePpm: number,
-): number {
-  if (!(priceTicks > 0) || !(cashUnits > 0)) return 0;
-  const n = priceTicks * quotePerTickLot;
-  const perLot = n + Math.ceil((n * Math.max(0, takerFeePpm)) / 1e6);
-  return Math.floor(cashUnits / perLot);
+export function walkBasisDepth(
+  perp: BookReader,
+  spot: BookReader,
+  direction: BasisDirection,
+  perpTopTicks: number,
+  spotTopTicks: number,
+  edge: number,
+  maxLots: number,
+  maxLevels: number,
+  skipPerpLots: number,
+  skipSpotLots: number,
+  out: DepthWalk,
+): void {
+  out.lots = 0;
+  out.perpLimitTicks = -1;
+  out.spotLimitTicks = -1;
+  out.levels = 0;
+  if (direction === BasisDirection.None || !(perpTopTicks > 0 && spotTopTicks > 0) || !(maxLots > 0)) return;
+  const sellPerp = direction === BasisDirection.SellPerpBuySpot;
+  // The resting sides the legs take, and how far each may reach at all given the other's touch.
+  const perpFar = sellPerp
+    ? Math.floor(spotTopTicks * (1 + edge)) + 1
+    : Math.ceil(spotTopTicks * (1 - edge)) - 1;
+  const spotFar = sellPerp
+    ? Math.ceil(perpTopTicks / (1 + edge)) - 1
+    : Math.floor(perpTopTicks / (1 - edge)) + 1;
+  const p = out.perp.reset(perp, sellPerp ? Side.Buy : Side.Sell, perpTopTicks, perpFar, maxLevels);
+  const s = out.spot.reset(spot, sellPerp ? Side.Sell : Side.Buy, spotTopTicks, spotFar, maxLevels);
+  // Pass over what orders already travelling will take.
+  p.skip(skipPerpLots);
+  s.skip(skipSpotLots);
+  let lots = 0;
+  while (p.priceTicks > 0 && s.priceTicks > 0 && lots < maxLots) {
+    const inBound = sellPerp
+      ? p.priceTicks > s.priceTicks * (1 + edge)
+      : p.priceTicks < s.priceTicks * (1 - edge);
+    if (!inBound) break;
+    const take = Math.min(p.lots, s.lots, maxLots - lots);
+    lots += take;
+    out.perpLimitTicks = p.priceTicks;
+    out.spotLimitTicks = s.priceTicks;
+    p.take(take);
+    s.take(take);
+  }
+  out.lots = Math.floor(lots);
+  out.levels = p.levels + s.levels;
 }
 
 /**
@@ -278,40 +319,6 @@ export function fundingRebalanceLots(
   return Math.max(-stepLots, Math.min(stepLots, gap));
 }
 
-/** The leg of a hedge. */
-export const Leg = { Perp: 0, Spot: 1 } as const;
-/** One of the {@link Leg} values. */
-export type Leg = (typeof Leg)[keyof typeof Leg];
-
-/** A residual-hedge order: leg, side and size. */
-export interface HedgeOrder {
-  readonly leg: Leg;
-  readonly side: Side;
-  readonly qtyLots: number;
-}
-
-/**
- * The order that removes a residual delta (`perpPosition + spotInventoryChange`, lots; positive =
- * net long): on `preferredLeg` (the leg that filled less), or on the perp when the spot account
- * lacks the asset (sell) or cash (buy) for it. `null` when there is no residual.
- * @example
- * ```ts
- * residualHedge(-40, Leg.Spot, 1_000, 0); // { leg: Spot, side: Buy, qtyLots: 40 }: complete the spot buy
- * ```
- */
-export function residualHedge(
-  residualLots: number,
-  preferredLeg: Leg,
-  spotBuyCapacity: number,
-  spotSellCapacity: number,
-): HedgeOrder | null {
-  if (residualLots === 0 || !Number.isFinite(residualLots)) return null;
-  const side = residualLots > 0 ? Side.Sell : Side.Buy;
-  const qtyLots = Math.abs(residualLots);
-  const spotOk = side === Side.Sell ? spotSellCapacity >= qtyLots : spotBuyCapacity >= qtyLots;
-  return { leg: preferredLeg === Leg.Spot && spotOk ? Leg.Spot : Leg.Perp, side, qtyLots };
-}
-
 // -------------------------------------------------------------------------------------------------
 // Configuration
 
@@ -349,6 +356,16 @@ export interface ArbitrageurConfig {
   readonly entryThresholdBps?: number;
   /** Mid basis inside which a position is unwound, basis points (< entry). Default 1. */
   readonly exitThresholdBps?: number;
+  /**
+   * How deep a basis entry takes: `"touch"` (the best level of each book only) or `"walk"` (level
+   * by level beyond the touch as far as the no-arbitrage bound, see {@link walkBasisDepth}, with up
+   * to `maxPairsInFlight` pairs travelling at once). Default `"touch"`.
+   */
+  readonly depth?: "touch" | "walk";
+  /** `depth: "walk"`: basis pairs that may be in flight at once. Default 4. */
+  readonly maxPairsInFlight?: number;
+  /** `depth: "walk"`: price levels a walk visits at most on each book. Default 20. */
+  readonly maxDepthLevels?: number;
   /** Cap per basis trade, lots. Default 1,000. */
   readonly maxTradeLots?: number;
   /** Cap on the basis strategy's |perp position|, lots. Default 10,000. */
@@ -382,6 +399,12 @@ function num(field: string, v: unknown, ok: (x: number) => boolean, reason: stri
   if (typeof v !== "number" || !Number.isFinite(v) || !ok(v))
     throw new ConfigError(`${F}.${field}`, v, reason);
   return v;
+}
+
+function depthMode(v: unknown): "touch" | "walk" {
+  const d = v ?? "touch";
+  if (d !== "touch" && d !== "walk") throw new ConfigError(`${F}.depth`, v, 'must be "touch" or "walk"');
+  return d;
 }
 
 function decimalAmount(field: string, v: string | number): string | number {
@@ -473,6 +496,19 @@ export function resolveArbitrageurConfig(c: ArbitrageurConfig): ResolvedArbitrag
     basisEnabled: bool("basisEnabled", c.basisEnabled, true),
     entryThresholdBps,
     exitThresholdBps,
+    depth: depthMode(c.depth),
+    maxPairsInFlight: num(
+      "maxPairsInFlight",
+      c.maxPairsInFlight ?? 4,
+      (x) => Number.isSafeInteger(x) && x >= 1 && x <= 1000,
+      "must be an integer in [1, 1000]",
+    ),
+    maxDepthLevels: num(
+      "maxDepthLevels",
+      c.maxDepthLevels ?? 20,
+      (x) => Number.isSafeInteger(x) && x >= 1 && x <= 10_000,
+      "must be an integer in [1, 10000]",
+    ),
     maxTradeLots: num("maxTradeLots", c.maxTradeLots ?? 1_000, posInt, "must be a positive integer (lots)"),
     maxPositionLots: num(
       "maxPositionLots",
@@ -554,15 +590,9 @@ export function takerFeesFromVenueSpecs(
 const WAKE_CHECK = 0;
 const WAKE_FUNDING = 1;
 
-/** What an order was sent for. */
+/** What an order was sent for (the order's tag in the trackers). */
 const Purpose = { Basis: 0, Funding: 1 } as const;
 type Purpose = (typeof Purpose)[keyof typeof Purpose];
-
-interface Pending {
-  readonly purpose: Purpose;
-  readonly side: Side;
-  readonly qtyLots: number;
-}
 
 /**
  * The perp–spot arbitrageur (see the module documentation for the model). `kind` is
@@ -582,26 +612,22 @@ export class Arbitrageur implements Agent {
 
   /** Basis trade pairs sent. */
   basisTrades = 0;
+  /** Basis trade pairs sent that reached beyond the touch of either book (`depth: "walk"`). */
+  depthTrades = 0;
   /** Basis unwind pairs sent. */
   unwinds = 0;
   /** Funding rebalance pairs sent. */
   fundingTrades = 0;
   /** Residual-hedge orders sent. */
   hedgeOrders = 0;
-  /** Lots filled on the perp / spot venue. */
-  perpFilledLots = 0;
-  spotFilledLots = 0;
-  /** Orders refused by a venue. */
-  rejects = 0;
-  /** Funding paid (+) or received (−), quote units. */
-  fundingPaidUnits = 0;
   /** Signed perp lots held by the funding strategy (the rest of the perp position is the basis strategy's). */
   fundingLots = 0;
+  /** Own orders on the perp and spot accounts (after start). */
+  readonly perpOrders = new OrderTracker(4);
+  readonly spotOrders = new OrderTracker(4);
 
   private perpV = -1;
   private spotV = -1;
-  private perpAccount = -1;
-  private spotAccount = -1;
   private perp: PerpView | null = null;
   private spot: SpotView | null = null;
   private instrument: Instrument | null = null;
@@ -609,8 +635,9 @@ export class Arbitrageur implements Agent {
   private perpDepositUnits = 0;
   private spotCash0 = 0;
   private spotAsset0 = 0;
-  private readonly perpPending = new Map<number, Pending>();
-  private readonly spotPending = new Map<number, Pending>();
+  private readonly perpMirror = new AccountMirror("perp");
+  private readonly spotMirror = new AccountMirror("spot");
+  private readonly walk = new DepthWalk();
   private perpShortfallLots = 0;
   private spotShortfallLots = 0;
   private lagLeg: Leg = Leg.Spot;
@@ -626,17 +653,37 @@ export class Arbitrageur implements Agent {
 
   /** Number of orders in flight (sent, not yet reported done or rejected). */
   get inFlight(): number {
-    return this.perpPending.size + this.spotPending.size;
+    return this.perpOrders.count + this.spotOrders.count;
   }
 
   /** Perp account id (after start). */
   get perpAccountId(): number {
-    return this.perpAccount;
+    return this.perpOrders.account;
   }
 
   /** Spot account id (after start). */
   get spotAccountId(): number {
-    return this.spotAccount;
+    return this.spotOrders.account;
+  }
+
+  /** Lots filled on the perp venue. */
+  get perpFilledLots(): number {
+    return this.perpMirror.filledLots;
+  }
+
+  /** Lots filled on the spot venue. */
+  get spotFilledLots(): number {
+    return this.spotMirror.filledLots;
+  }
+
+  /** Orders refused by a venue. */
+  get rejects(): number {
+    return this.perpOrders.rejects + this.spotOrders.rejects;
+  }
+
+  /** Funding paid (+) or received (−), quote units. */
+  get fundingPaidUnits(): number {
+    return this.perpMirror.fundingUnits;
   }
 
   start(ctx: AgentContext): void {
@@ -657,14 +704,18 @@ export class Arbitrageur implements Agent {
     this.instrument = pi;
     this.m = pi.quotePerTickLot;
     this.perpDepositUnits = pi.quoteToUnits(c.perpDeposit, "exact", `${F}.perpDeposit`);
-    this.perpAccount = ctx.openPerpAccount(this.perpV, {
+    const perpAccount = ctx.openPerpAccount(this.perpV, {
       isolated: false,
       leverage: c.perpLeverage,
       depositUnits: this.perpDepositUnits,
     });
     this.spotCash0 = si.quoteToUnits(c.spotCash, "exact", `${F}.spotCash`);
     this.spotAsset0 = si.qtyToLots(c.spotAsset, "exact", `${F}.spotAsset`);
-    this.spotAccount = ctx.openSpotAccount(this.spotV, this.spotCash0, this.spotAsset0);
+    const spotAccount = ctx.openSpotAccount(this.spotV, this.spotCash0, this.spotAsset0);
+    this.perpOrders.attach(this.perpV, perpAccount);
+    this.spotOrders.attach(this.spotV, spotAccount);
+    this.perpMirror.open(this.perpV, perpAccount, 0, 0, this.m);
+    this.spotMirror.open(this.spotV, spotAccount, this.spotCash0, this.spotAsset0, this.m);
     // A random phase so that several arbitrageurs (or reruns with other seeds) do not wake in lockstep.
     const rng = ctx.rng("phase");
     ctx.wakeAfter(1 + rng.int(c.checkPeriodNs), WAKE_CHECK);
@@ -682,49 +733,35 @@ export class Arbitrageur implements Agent {
   }
 
   onMessage(ctx: AgentContext, msg: AgentMessage): void {
-    const isPerp = msg.venue === this.perpV && msg.account === this.perpAccount;
-    const isSpot = msg.venue === this.spotV && msg.account === this.spotAccount;
-    if (!isPerp && !isSpot) return;
-    const pending = isPerp ? this.perpPending : this.spotPending;
-    switch (msg.kind) {
-      case VenueEventKind.Fill:
-        if (isPerp) this.perpFilledLots += msg.qtyLots;
-        else this.spotFilledLots += msg.qtyLots;
-        return;
-      case VenueEventKind.Funding:
-        this.fundingPaidUnits += msg.amountUnits;
-        return;
-      case VenueEventKind.Liquidated:
-      case VenueEventKind.Deleveraged:
-        // The perp leg was closed by the venue: unwind the spot leg rather than reopen the perp.
-        this.lagLeg = Leg.Spot;
-        this.clampFundingLots();
-        return;
-      case VenueEventKind.Done:
-      case VenueEventKind.Rejected: {
-        const p = pending.get(msg.orderId);
-        if (p === undefined) return;
-        pending.delete(msg.orderId);
-        const unfilled = msg.kind === VenueEventKind.Done ? msg.qtyLots : p.qtyLots;
-        if (msg.kind === VenueEventKind.Rejected) this.rejects++;
-        if (isPerp) {
-          this.perpShortfallLots += unfilled;
-          if (p.purpose === Purpose.Funding) {
-            const filled = p.qtyLots - unfilled;
-            this.fundingLots += p.side === Side.Buy ? filled : -filled;
-          }
-        } else {
-          this.spotShortfallLots += unfilled;
-        }
-        if (this.inFlight === 0) {
-          if (this.perpShortfallLots !== this.spotShortfallLots)
-            this.lagLeg = this.perpShortfallLots > this.spotShortfallLots ? Leg.Perp : Leg.Spot;
-          if (this.config.reactToReports) this.decide(ctx);
-        }
-        return;
+    const isPerp = this.perpOrders.owns(msg);
+    if (!isPerp && !this.spotOrders.owns(msg)) return;
+    (isPerp ? this.perpMirror : this.spotMirror).onMessage(msg);
+    if (msg.kind === VenueEventKind.Liquidated || msg.kind === VenueEventKind.Deleveraged) {
+      // The perp leg was closed by the venue: unwind the spot leg rather than reopen the perp.
+      this.lagLeg = Leg.Spot;
+      this.clampFundingLots();
+      return;
+    }
+    const orders = isPerp ? this.perpOrders : this.spotOrders;
+    const u = orders.onMessage(ctx, msg);
+    if (u !== OrderUpdate.Done && u !== OrderUpdate.Rejected) return;
+    const unfilled = orders.lastUnfilledLots;
+    if (isPerp) {
+      this.perpShortfallLots += unfilled;
+      if (orders.lastTag === Purpose.Funding) {
+        const filled = orders.lastSentLots - unfilled;
+        this.fundingLots += orders.lastSide === Side.Buy ? filled : -filled;
       }
-      default:
-        return;
+    } else {
+      this.spotShortfallLots += unfilled;
+    }
+    if (this.inFlight === 0) {
+      if (this.perpShortfallLots !== this.spotShortfallLots)
+        this.lagLeg = this.perpShortfallLots > this.spotShortfallLots ? Leg.Perp : Leg.Spot;
+      if (this.config.reactToReports) this.decide(ctx);
+    } else if (this.config.depth === "walk" && this.config.reactToReports) {
+      // A pair slot freed up: the next pair need not wait for the timer.
+      this.decide(ctx);
     }
   }
 
@@ -733,8 +770,8 @@ export class Arbitrageur implements Agent {
     const spot = this.spot;
     const ins = this.instrument;
     if (perp === null || spot === null || ins === null) return;
-    const pos = perp.position(this.perpAccount);
-    const spotDelta = spot.asset(this.spotAccount) - this.spotAsset0;
+    const pos = perp.position(this.perpOrders.account);
+    const spotDelta = spot.asset(this.spotOrders.account) - this.spotAsset0;
     record("perp_position", ins.lotsToQty(pos));
     record("spot_position", ins.lotsToQty(spotDelta));
     const b = basisBps(perp.mid(), spot.mid());
@@ -751,57 +788,122 @@ export class Arbitrageur implements Agent {
     const perp = this.perp;
     const spot = this.spot;
     if (perp === null || spot === null) return 0;
-    const mb = perp.marginBalance(this.perpAccount);
-    const perpPnl = (Number.isFinite(mb) ? mb : perp.wallet(this.perpAccount)) - this.perpDepositUnits;
+    const pa = this.perpOrders.account;
+    const sa = this.spotOrders.account;
+    const mb = perp.marginBalance(pa);
+    const perpPnl = (Number.isFinite(mb) ? mb : perp.wallet(pa)) - this.perpDepositUnits;
     const mid = spot.mid();
     const ref = Number.isFinite(mid) ? mid : spot.lastTrade();
-    const spotDelta = spot.asset(this.spotAccount) - this.spotAsset0;
+    const spotDelta = spot.asset(sa) - this.spotAsset0;
     const inv = spotDelta === 0 || !Number.isFinite(ref) ? 0 : spotDelta * ref * this.m;
-    return perpPnl + spot.cash(this.spotAccount) - this.spotCash0 + inv;
+    return perpPnl + spot.cash(sa) - this.spotCash0 + inv;
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  /** One decision: residual hedge first, then a basis unwind, then a basis entry. */
+  /**
+   * One decision: residual hedge first, then a basis unwind, then a basis entry. With orders in
+   * flight (only `depth: "walk"` allows more than one pair) only a further entry is considered:
+   * the residual and the unwind are judged once every leg has reported.
+   */
   private decide(ctx: AgentContext): void {
     const perp = this.perp!;
     const spot = this.spot!;
-    if (this.inFlight > 0 || perp.halted()) return;
     const c = this.config;
+    const busy = this.inFlight > 0;
+    if ((busy && (c.depth !== "walk" || !this.pairSlotFree())) || perp.halted()) return;
     const pb = perp.bestBid();
     const pa = perp.bestAsk();
     const sb = spot.bestBid();
     const sa = spot.bestAsk();
-    const pos = perp.position(this.perpAccount);
-    const residual = pos + spot.asset(this.spotAccount) - this.spotAsset0;
-    if (residual !== 0) {
-      this.hedgeResidual(ctx, residual, pb, pa, sb, sa);
-      return;
+    const pos = perp.position(this.perpOrders.account);
+    if (!busy) {
+      const residual = pos + spot.asset(this.spotOrders.account) - this.spotAsset0;
+      if (residual !== 0) {
+        this.hedgeResidual(ctx, residual, pb, pa, sb, sa);
+        return;
+      }
     }
     if (!c.basisEnabled || pb < 0 || pa < 0 || sb < 0 || sa < 0) return;
-    const inventory = pos - this.fundingLots;
-    const basis = basisBps((pb + pa) / 2, (sb + sa) / 2);
-    if (inventory !== 0 && basisExitDue(inventory, basis, c.exitThresholdBps)) {
-      // Close: buy back a short perp at the ask and sell spot at the bid, or the reverse.
-      const closeDir = inventory < 0 ? BasisDirection.BuyPerpSellSpot : BasisDirection.SellPerpBuySpot;
-      // A position cap of 0 makes the room exactly |inventory|: the unwind never overshoots flat.
-      const q = this.pairSize(closeDir, pb, pa, sb, sa, inventory, 0, c.maxTradeLots);
+    // Lots of perp orders still travelling count as held: the caps hold whatever they fill.
+    const inventory =
+      pos - this.fundingLots + this.perpOrders.openLotsOf(Side.Buy) - this.perpOrders.openLotsOf(Side.Sell);
+    if (!busy) {
+      const basis = basisBps((pb + pa) / 2, (sb + sa) / 2);
+      if (inventory !== 0 && basisExitDue(inventory, basis, c.exitThresholdBps)) {
+        // Close: buy back a short perp at the ask and sell spot at the bid, or the reverse.
+        const closeDir = inventory < 0 ? BasisDirection.BuyPerpSellSpot : BasisDirection.SellPerpBuySpot;
+        // A position cap of 0 makes the room exactly |inventory|: the unwind never overshoots flat.
+        const q = this.pairSize(closeDir, pb, pa, sb, sa, inventory, 0, c.maxTradeLots, false);
+        if (q > 0) {
+          this.unwinds++;
+          const sell = closeDir === BasisDirection.SellPerpBuySpot;
+          this.sendPair(ctx, closeDir, q, sell ? pb : pa, sell ? sa : sb, Purpose.Basis);
+        }
+        return;
+      }
+    }
+    const fees = c.perpTakerFeePpm + c.spotTakerFeePpm;
+    const dir = basisEntrySignal(pb, pa, sb, sa, c.entryThresholdBps, fees);
+    if (dir === BasisDirection.None) return;
+    const sellPerp = dir === BasisDirection.SellPerpBuySpot;
+    if (c.depth !== "walk") {
+      const q = this.pairSize(dir, pb, pa, sb, sa, inventory, c.maxPositionLots, c.maxTradeLots, false);
       if (q > 0) {
-        this.unwinds++;
-        this.sendPair(ctx, closeDir, q, pb, pa, sb, sa, Purpose.Basis);
+        this.basisTrades++;
+        this.sendPair(ctx, dir, q, sellPerp ? pb : pa, sellPerp ? sa : sb, Purpose.Basis);
       }
       return;
     }
-    const dir = basisEntrySignal(pb, pa, sb, sa, c.entryThresholdBps, c.perpTakerFeePpm + c.spotTakerFeePpm);
-    if (dir === BasisDirection.None) return;
-    const q = this.pairSize(dir, pb, pa, sb, sa, inventory, c.maxPositionLots, c.maxTradeLots);
-    if (q > 0) {
-      this.basisTrades++;
-      this.sendPair(ctx, dir, q, pb, pa, sb, sa, Purpose.Basis);
-    }
+    // Walk both books as far as the no-arbitrage bound, within what capital and the caps allow,
+    // past the depth that orders still in flight will already take.
+    const cap = this.pairSize(dir, pb, pa, sb, sa, inventory, c.maxPositionLots, c.maxTradeLots, true);
+    if (cap <= 0) return;
+    const w = this.walk;
+    walkBasisDepth(
+      perp,
+      spot,
+      dir,
+      sellPerp ? pb : pa,
+      sellPerp ? sa : sb,
+      c.entryThresholdBps / 1e4 + fees / 1e6,
+      cap,
+      c.maxDepthLevels,
+      this.perpOrders.openLotsOf(sellPerp ? Side.Sell : Side.Buy),
+      this.spotOrders.openLotsOf(sellPerp ? Side.Buy : Side.Sell),
+      w,
+    );
+    let q = w.lots;
+    // The spot leg's cash is judged at the walk's worst price, net of buys still travelling.
+    if (sellPerp && q > 0)
+      q = Math.min(q, spotBuyCapacityLots(this.spotCashFree(), w.spotLimitTicks, this.m, c.spotTakerFeePpm));
+    if (q <= 0) return;
+    this.basisTrades++;
+    if (w.perpLimitTicks !== (sellPerp ? pb : pa) || w.spotLimitTicks !== (sellPerp ? sa : sb))
+      this.depthTrades++;
+    this.sendPair(ctx, dir, q, w.perpLimitTicks, w.spotLimitTicks, Purpose.Basis);
   }
 
-  /** Size of a pair in `dir` under top-level quantity, inventory room and both accounts' capacity. */
+  /** Whether another pair may be sent while orders are in flight (`maxPairsInFlight`). */
+  private pairSlotFree(): boolean {
+    // A residual hedge travels alone: nothing joins it.
+    if (this.inFlight % 2 !== 0) return false;
+    return this.inFlight / 2 < this.config.maxPairsInFlight;
+  }
+
+  /** Spot cash not committed to buy orders still in flight, quote units. */
+  private spotCashFree(): number {
+    const o = this.spotOrders;
+    let committed = 0;
+    for (let i = 0; i < o.capacity; i++)
+      if (o.state(i) !== 0 && o.side(i) === Side.Buy) committed += o.priceTicks(i) * o.openLots(i) * this.m;
+    return this.spot!.cash(o.account) - committed;
+  }
+
+  /**
+   * Size of a pair in `dir` under inventory room and both accounts' capacity, and under the
+   * top-level quantities unless `anyDepth` (a depth walk sizes against the books itself).
+   */
   private pairSize(
     dir: BasisDirection,
     pb: number,
@@ -811,33 +913,41 @@ export class Arbitrageur implements Agent {
     inventoryLots: number,
     maxPositionLots: number,
     maxTradeLots: number,
+    anyDepth: boolean,
   ): number {
     const c = this.config;
     const perp = this.perp!;
     const spot = this.spot!;
+    const pacc = this.perpOrders.account;
+    const sacc = this.spotOrders.account;
     const sellPerp = dir === BasisDirection.SellPerpBuySpot;
     const perpPrice = sellPerp ? pb : pa;
     const spotPrice = sellPerp ? sa : sb;
     const mark = perp.mark();
+    const travellingPerp = this.perpOrders.openLotsOf(Side.Buy) - this.perpOrders.openLotsOf(Side.Sell);
     return basisTradeLots({
       direction: dir,
-      perpTopLots: perp.qtyInRange(sellPerp ? Side.Buy : Side.Sell, perpPrice, perpPrice),
-      spotTopLots: spot.qtyInRange(sellPerp ? Side.Sell : Side.Buy, spotPrice, spotPrice),
+      perpTopLots: anyDepth
+        ? Number.POSITIVE_INFINITY
+        : perp.qtyInRange(sellPerp ? Side.Buy : Side.Sell, perpPrice, perpPrice),
+      spotTopLots: anyDepth
+        ? Number.POSITIVE_INFINITY
+        : spot.qtyInRange(sellPerp ? Side.Sell : Side.Buy, spotPrice, spotPrice),
       maxTradeLots,
       inventoryLots,
       maxPositionLots,
       perpCapacityLots: perpCapacityLots(
-        perp.marginBalance(this.perpAccount),
+        perp.marginBalance(pacc),
         c.perpLeverage,
         Number.isFinite(mark) ? Math.max(mark, perpPrice) : perpPrice,
         this.m,
         c.perpTakerFeePpm,
-        perp.position(this.perpAccount),
+        perp.position(pacc) + travellingPerp,
         dir,
       ),
       spotCapacityLots: sellPerp
-        ? spotBuyCapacityLots(spot.cash(this.spotAccount), spotPrice, this.m, c.spotTakerFeePpm)
-        : spot.asset(this.spotAccount),
+        ? spotBuyCapacityLots(this.spotCashFree(), spotPrice, this.m, c.spotTakerFeePpm)
+        : spot.asset(sacc) - this.spotOrders.openLotsOf(Side.Sell),
     });
   }
 
@@ -845,36 +955,20 @@ export class Arbitrageur implements Agent {
     ctx: AgentContext,
     dir: BasisDirection,
     qtyLots: number,
-    pb: number,
-    pa: number,
-    sb: number,
-    sa: number,
+    perpPriceTicks: number,
+    spotPriceTicks: number,
     purpose: Purpose,
   ): void {
     const sellPerp = dir === BasisDirection.SellPerpBuySpot;
-    const perpSide = sellPerp ? Side.Sell : Side.Buy;
-    const spotSide = sellPerp ? Side.Buy : Side.Sell;
-    this.perpShortfallLots = 0;
-    this.spotShortfallLots = 0;
+    if (this.inFlight === 0) {
+      this.perpShortfallLots = 0;
+      this.spotShortfallLots = 0;
+    }
     this.lastPurpose = purpose;
-    const idP = ctx.limit(
-      this.perpV,
-      this.perpAccount,
-      perpSide,
-      sellPerp ? pb : pa,
-      qtyLots,
-      TimeInForce.IOC,
-    );
-    this.perpPending.set(idP, { purpose, side: perpSide, qtyLots });
-    const idS = ctx.limit(
-      this.spotV,
-      this.spotAccount,
-      spotSide,
-      sellPerp ? sa : sb,
-      qtyLots,
-      TimeInForce.IOC,
-    );
-    this.spotPending.set(idS, { purpose: Purpose.Basis, side: spotSide, qtyLots });
+    const perpSide = sellPerp ? Side.Sell : Side.Buy;
+    this.perpOrders.limit(ctx, perpSide, perpPriceTicks, qtyLots, TimeInForce.IOC, false, purpose);
+    const spotSide = sellPerp ? Side.Buy : Side.Sell;
+    this.spotOrders.limit(ctx, spotSide, spotPriceTicks, qtyLots, TimeInForce.IOC, false, Purpose.Basis);
   }
 
   private hedgeResidual(
@@ -887,30 +981,26 @@ export class Arbitrageur implements Agent {
   ): void {
     const c = this.config;
     const spot = this.spot!;
-    const slip = c.hedgeSlippageBps / 1e4;
-    const spotBuyPrice = sa > 0 ? Math.ceil(sa * (1 + slip)) : -1;
+    const sacc = this.spotOrders.account;
+    const spotBuyPrice = sa > 0 ? marketableLimitTicks(Side.Buy, sa, c.hedgeSlippageBps) : -1;
     const h = residualHedge(
       residual,
       this.lagLeg,
-      spotBuyPrice > 0
-        ? spotBuyCapacityLots(spot.cash(this.spotAccount), spotBuyPrice, this.m, c.spotTakerFeePpm)
-        : 0,
-      sb > 0 ? spot.asset(this.spotAccount) : 0,
+      spotBuyPrice > 0 ? spotBuyCapacityLots(spot.cash(sacc), spotBuyPrice, this.m, c.spotTakerFeePpm) : 0,
+      sb > 0 ? spot.asset(sacc) : 0,
     );
     if (h === null) return;
     const buy = h.side === Side.Buy;
     this.perpShortfallLots = 0;
     this.spotShortfallLots = 0;
     if (h.leg === Leg.Spot) {
-      const price = buy ? spotBuyPrice : Math.max(1, Math.floor(sb * (1 - slip)));
-      const id = ctx.limit(this.spotV, this.spotAccount, h.side, price, h.qtyLots, TimeInForce.IOC);
-      this.spotPending.set(id, { purpose: Purpose.Basis, side: h.side, qtyLots: h.qtyLots });
+      const price = buy ? spotBuyPrice : marketableLimitTicks(Side.Sell, sb, c.hedgeSlippageBps);
+      this.spotOrders.limit(ctx, h.side, price, h.qtyLots, TimeInForce.IOC, false, Purpose.Basis);
     } else {
       const top = buy ? pa : pb;
       if (top < 0) return;
-      const price = buy ? Math.ceil(top * (1 + slip)) : Math.max(1, Math.floor(top * (1 - slip)));
-      const id = ctx.limit(this.perpV, this.perpAccount, h.side, price, h.qtyLots, TimeInForce.IOC);
-      this.perpPending.set(id, { purpose: this.lastPurpose, side: h.side, qtyLots: h.qtyLots });
+      const price = marketableLimitTicks(h.side, top, c.hedgeSlippageBps);
+      this.perpOrders.limit(ctx, h.side, price, h.qtyLots, TimeInForce.IOC, false, this.lastPurpose);
     }
     this.hedgeOrders++;
   }
@@ -926,23 +1016,35 @@ export class Arbitrageur implements Agent {
     const sb = spot.bestBid();
     const sa = spot.bestAsk();
     if (pb < 0 || pa < 0 || sb < 0 || sa < 0) return;
-    if (perp.position(this.perpAccount) + spot.asset(this.spotAccount) - this.spotAsset0 !== 0) return;
+    if (perp.position(this.perpOrders.account) + spot.asset(this.spotOrders.account) - this.spotAsset0 !== 0)
+      return;
     const rate = expectedFundingRate(perp.fundingRate(), perp.mark(), perp.index(), c.fundingPremiumWeight);
     const target = fundingTargetLots(rate, c.fundingFullSizeRate, c.fundingMinRate, c.maxFundingPositionLots);
     const step = fundingRebalanceLots(this.fundingLots, target, c.fundingStepLots, c.fundingMinTradeLots);
     if (step === 0) return;
     const dir = step > 0 ? BasisDirection.BuyPerpSellSpot : BasisDirection.SellPerpBuySpot;
     // Room: |fundingLots| may reach maxFundingPositionLots; the step itself caps the trade.
-    const q = this.pairSize(dir, pb, pa, sb, sa, this.fundingLots, c.maxFundingPositionLots, Math.abs(step));
+    const q = this.pairSize(
+      dir,
+      pb,
+      pa,
+      sb,
+      sa,
+      this.fundingLots,
+      c.maxFundingPositionLots,
+      Math.abs(step),
+      false,
+    );
     if (q > 0) {
       this.fundingTrades++;
-      this.sendPair(ctx, dir, q, pb, pa, sb, sa, Purpose.Funding);
+      const sell = dir === BasisDirection.SellPerpBuySpot;
+      this.sendPair(ctx, dir, q, sell ? pb : pa, sell ? sa : sb, Purpose.Funding);
     }
   }
 
   /** Keeps the funding inventory within the actual perp position (after liquidation or ADL). */
   private clampFundingLots(): void {
-    const pos = this.perp?.position(this.perpAccount) ?? 0;
+    const pos = this.perp?.position(this.perpOrders.account) ?? 0;
     if (this.fundingLots > 0) this.fundingLots = Math.max(0, Math.min(this.fundingLots, pos));
     else if (this.fundingLots < 0) this.fundingLots = Math.min(0, Math.max(this.fundingLots, pos));
   }

@@ -55,6 +55,7 @@ import {
   type SpotView,
 } from "@cascade/sim";
 import { requireNonNegative, requirePositive, requirePositiveInt, stripUndefined } from "./config-checks.ts";
+import { OrderTracker } from "./toolkit/order-tracker.ts";
 
 /** What a researcher writes to configure a {@link HedgedMaker}. */
 export interface HedgedMakerConfig {
@@ -279,9 +280,9 @@ export class HedgedMaker implements Agent {
   private readonly orderId: Float64Array[];
   private readonly priceTicks: Float64Array[];
   private readonly sizeLots: Float64Array[];
-  /** Signed lots of spot hedge orders in flight (+ buying). */
-  private hedgeInFlight = 0;
-  private readonly hedgeOrders = new Map<number, number>();
+  /** Perp quotes, and spot hedge orders in flight. */
+  private readonly quotes: OrderTracker;
+  private readonly hedges = new OrderTracker(4);
   private variance = 0;
   /** Spot holding (lots) that hedges a zero perp position; set at the first requote (see seedCounterparty). */
   private spotBase = Number.NaN;
@@ -309,6 +310,7 @@ export class HedgedMaker implements Agent {
     this.orderId = [new Float64Array(n).fill(NONE), new Float64Array(n).fill(NONE)];
     this.priceTicks = [new Float64Array(n), new Float64Array(n)];
     this.sizeLots = [new Float64Array(n), new Float64Array(n)];
+    this.quotes = new OrderTracker(4 * n);
   }
 
   start(ctx: AgentContext): void {
@@ -326,6 +328,8 @@ export class HedgedMaker implements Agent {
       depositUnits: units(c.capital, "capital"),
     });
     this.spotAccount = ctx.openSpotAccount(this.spot, units(c.spotCash, "spotCash"), c.spotAssetLots);
+    this.quotes.attach(this.perp, this.perpAccount);
+    this.hedges.attach(this.spot, this.spotAccount);
     if (c.seedCounterparty) ctx.offerSeedCounterparty(this.perp, this.perpAccount);
     if (c.fairRequoteBps > 0) ctx.subscribeDepth(this.spot, { levels: 1 });
     ctx.wakeAfter(1 + Math.floor(ctx.rng("phase").next() * c.requotePeriodNs), REQUOTE);
@@ -356,20 +360,15 @@ export class HedgedMaker implements Agent {
         this.hedge(ctx, msg.side === Side.Buy ? -msg.qtyLots : msg.qtyLots);
       } else if (msg.kind === VenueEventKind.Done || msg.kind === VenueEventKind.Rejected) {
         this.forget(msg.orderId);
-      } else if (msg.kind === VenueEventKind.Deleveraged || msg.kind === VenueEventKind.Liquidated) {
+      }
+      this.quotes.onMessage(ctx, msg);
+      if (msg.kind === VenueEventKind.Deleveraged || msg.kind === VenueEventKind.Liquidated) {
         // Its hedge was taken away: step back, and let the next requote re-balance spot.
         this.withdraw(ctx);
       }
-    } else if (msg.venue === this.spot && msg.account === this.spotAccount) {
-      if (msg.kind === VenueEventKind.Done || msg.kind === VenueEventKind.Rejected) {
-        const q = this.hedgeOrders.get(msg.orderId);
-        if (q !== undefined) {
-          this.hedgeOrders.delete(msg.orderId);
-          this.hedgeInFlight -= q;
-        }
-      } else if (msg.kind === VenueEventKind.Fill) {
-        this.hedgedLots += msg.qtyLots;
-      }
+    } else if (this.hedges.owns(msg)) {
+      if (msg.kind === VenueEventKind.Fill) this.hedgedLots += msg.qtyLots;
+      this.hedges.onMessage(ctx, msg);
     }
   }
 
@@ -505,11 +504,11 @@ export class HedgedMaker implements Agent {
       return room - sizes[i]!;
     }
     if (live) {
-      ctx.cancel(this.perp, this.perpAccount, ids[i]!);
+      this.quotes.cancelById(ctx, ids[i]!);
       ids[i] = NONE;
     }
     if (lots < 1 || target < 1) return room;
-    ids[i] = ctx.limit(this.perp, this.perpAccount, side, target, lots, TimeInForce.PostOnly);
+    ids[i] = this.quotes.limit(ctx, side, target, lots, TimeInForce.PostOnly);
     prices[i] = target;
     sizes[i] = lots;
     return room - lots;
@@ -531,25 +530,15 @@ export class HedgedMaker implements Agent {
       : Math.max(1, Math.floor(ref * (1 - c.hedgeSlippageBps / 1e4)));
     if (buy) qty = Math.min(qty, Math.floor(s.cash(this.spotAccount) / (price * this.ins!.quotePerTickLot)));
     if (qty < 1) return;
-    const id = ctx.limit(
-      this.spot,
-      this.spotAccount,
-      buy ? Side.Buy : Side.Sell,
-      price,
-      qty,
-      TimeInForce.IOC,
-    );
-    const signed = buy ? qty : -qty;
-    this.hedgeOrders.set(id, signed);
-    this.hedgeInFlight += signed;
+    this.hedges.limit(ctx, buy ? Side.Buy : Side.Sell, price, qty, TimeInForce.IOC);
   }
 
   /** Re-hedges what fills, partial IOCs or deleveraging left unhedged. */
   private rebalanceHedge(ctx: AgentContext): void {
     const s = this.spotView!;
     const spotDelta = s.asset(this.spotAccount) + s.lockedAsset(this.spotAccount) - this.spotBase;
-    const residual = this.perpView!.position(this.perpAccount) + spotDelta + this.hedgeInFlight;
-    if (this.hedgeOrders.size === 0) this.hedge(ctx, -residual);
+    const residual = this.perpView!.position(this.perpAccount) + spotDelta + this.hedges.sentLotsSigned();
+    if (this.hedges.count === 0) this.hedge(ctx, -residual);
   }
 
   private withdraw(ctx: AgentContext): void {
@@ -559,7 +548,7 @@ export class HedgedMaker implements Agent {
     for (let s = 0; s < 2; s++) {
       const ids = this.orderId[s]!;
       for (let i = 0; i < ids.length; i++) {
-        if (ids[i] !== NONE) ctx.cancel(this.perp, this.perpAccount, ids[i]!);
+        if (ids[i] !== NONE) this.quotes.cancelById(ctx, ids[i]!);
         ids[i] = NONE;
       }
     }

@@ -15,18 +15,14 @@ export {
   basisEntrySignal,
   basisExitDue,
   basisTradeLots,
+  DepthWalk,
   expectedFundingRate,
   fundingRebalanceLots,
   fundingTargetLots,
-  type HedgeOrder,
-  Leg,
-  PERP_MARGIN_USE,
-  perpCapacityLots,
   type ResolvedArbitrageurConfig,
-  residualHedge,
   resolveArbitrageurConfig,
-  spotBuyCapacityLots,
   takerFeesFromVenueSpecs,
+  walkBasisDepth,
 } from "./arbitrageur.ts";
 export {
   activityMultiplier,
@@ -104,3 +100,16 @@ export {
   shockLimitPriceTicks,
   shockScheduleLots,
 } from "./shock.ts";
+export { AccountMirror } from "./toolkit/account-mirror.ts";
+export { BookCursor, type BookReader, nextLevelTicks, othersBestTicks } from "./toolkit/book-walk.ts";
+export {
+  type HedgeOrder,
+  Leg,
+  marketableLimitTicks,
+  PERP_MARGIN_USE,
+  perpCapacityLots,
+  residualHedge,
+  spotBuyCapacityLots,
+} from "./toolkit/hedging.ts";
+export { type Ladder, LadderQuoter } from "./toolkit/ladder.ts";
+export { OrderState, OrderTracker, OrderUpdate } from "./toolkit/order-tracker.ts";

@@ -63,8 +63,7 @@
  * @module
  */
 
-import { ConfigError, type Instrument, NS_PER_SECOND, RejectCode, Side } from "@cascade/core";
-import { VenueEventKind } from "@cascade/exchange";
+import { ConfigError, type Instrument, NS_PER_SECOND, Side } from "@cascade/core";
 import { TimeInForce } from "@cascade/matching-engine";
 import {
   type Agent,
@@ -76,6 +75,10 @@ import {
   type SpotView,
 } from "@cascade/sim";
 import { requireNonNegative, requirePositive, requirePositiveInt, stripUndefined } from "./config-checks.ts";
+import { AccountMirror } from "./toolkit/account-mirror.ts";
+import { othersBestTicks } from "./toolkit/book-walk.ts";
+import { LadderQuoter } from "./toolkit/ladder.ts";
+import { OrderTracker } from "./toolkit/order-tracker.ts";
 
 // -------------------------------------------------------------------------------------------------
 // The decision rule, as pure functions
@@ -620,11 +623,6 @@ export function resolveMarketMakerConfig(config: MarketMakerConfig): ResolvedMar
 // -------------------------------------------------------------------------------------------------
 // The agent
 
-const FREE = 0;
-const SENT = 1; // sent, not yet acknowledged
-const LIVE = 2; // accepted by the venue
-const CANCELLING = 3; // cancel sent
-
 /**
  * The Avellaneda–Stoikov market maker (see the module documentation for the model).
  * @example
@@ -648,10 +646,8 @@ export class MarketMaker implements Agent {
   account = -1;
   /** Whether the venue is a spot venue (after start). */
   isSpot = false;
-  /** Lots filled so far (both sides). */
-  filledLots = 0;
-  /** Orders the venue refused. */
-  rejects = 0;
+  /** The agent's orders (after start: bound to its account). */
+  readonly orders: OrderTracker;
   /** Current σ_rel estimate, per √second. */
   volatilityPerSqrtSecond: number;
   /** The last ladder computed. */
@@ -674,17 +670,9 @@ export class MarketMaker implements Agent {
   private capitalQuote = 0;
   private startEquityQuote = 0;
   private equityQuote = 0;
-  // Spot bookkeeping from fills: cash (quote units) and asset (lots), orders included.
-  private spotCashUnits = 0;
-  private spotAssetLots = 0;
-  // Own orders: a small table scanned linearly (a few dozen entries).
-  private ordId = new Float64Array(0);
-  private ordSide = new Int8Array(0);
-  private ordPrice = new Float64Array(0);
-  private ordQty = new Float64Array(0);
-  private ordState = new Uint8Array(0);
-  private readonly wantedBid: Uint8Array;
-  private readonly wantedAsk: Uint8Array;
+  // The account as its fills describe it: spot cash (quote units) and asset (lots), orders included.
+  private mirror: AccountMirror = new AccountMirror("perp");
+  private readonly quoter: LadderQuoter;
 
   constructor(config: MarketMakerConfig) {
     this.config = resolveMarketMakerConfig(config);
@@ -692,11 +680,10 @@ export class MarketMaker implements Agent {
     if (this.config.latencyMedianNs !== undefined) this.latencyMedianNs = this.config.latencyMedianNs;
     const c = this.config;
     this.ladder = new QuoteLadder(c.levels);
-    this.wantedBid = new Uint8Array(c.levels);
-    this.wantedAsk = new Uint8Array(c.levels);
+    this.quoter = new LadderQuoter(c.levels);
     this.volatilityPerSqrtSecond = c.initialVolatilityPerSqrtSecond;
     this.variancePerSecond = c.initialVolatilityPerSqrtSecond ** 2;
-    this.growOrders(4 * c.levels + 8);
+    this.orders = new OrderTracker(4 * c.levels + 8);
     this.inputs = {
       midTicks: Number.NaN,
       tickSize: 1,
@@ -730,9 +717,19 @@ export class MarketMaker implements Agent {
     return this.guard?.pulls ?? 0;
   }
 
+  /** Lots filled so far (both sides). */
+  get filledLots(): number {
+    return this.mirror.filledLots;
+  }
+
+  /** Orders the venue refused. */
+  get rejects(): number {
+    return this.orders.rejects;
+  }
+
   /** Inventory, lots (signed; spot: relative to the starting holding). */
   inventoryLots(): number {
-    if (this.isSpot) return this.spotAssetLots - this.config.spotInventoryLots;
+    if (this.isSpot) return this.mirror.assetLots - this.config.spotInventoryLots;
     return this.perpView === null ? 0 : this.perpView.position(this.account);
   }
 
@@ -760,8 +757,7 @@ export class MarketMaker implements Agent {
     if (this.isSpot) {
       this.spotView = ctx.spot(this.venue);
       this.account = ctx.openSpotAccount(this.venue, this.capitalUnits, c.spotInventoryLots);
-      this.spotCashUnits = this.capitalUnits;
-      this.spotAssetLots = c.spotInventoryLots;
+      this.mirror = new AccountMirror("spot");
     } else {
       this.perpView = ctx.perp(this.venue);
       this.account = ctx.openPerpAccount(this.venue, {
@@ -770,6 +766,8 @@ export class MarketMaker implements Agent {
         depositUnits: this.capitalUnits,
       });
     }
+    this.orders.attach(this.venue, this.account);
+    this.mirror.open(this.venue, this.account, this.capitalUnits, c.spotInventoryLots, ins.quotePerTickLot);
     this.startEquityQuote = Number.NaN; // set at the first priced requote
     if (c.referenceSource === "flow") ctx.subscribeTrades(this.venue, { batch: "command" });
     ctx.wakeAfter(1);
@@ -802,50 +800,8 @@ export class MarketMaker implements Agent {
   }
 
   onMessage(ctx: AgentContext, msg: AgentMessage): void {
-    if (msg.account !== this.account || msg.venue !== this.venue) return;
-    switch (msg.kind) {
-      case VenueEventKind.Fill: {
-        this.filledLots += msg.qtyLots;
-        if (this.isSpot) {
-          const notional = msg.priceTicks * msg.qtyLots * this.instrument!.quotePerTickLot;
-          if (msg.side === Side.Buy) {
-            this.spotAssetLots += msg.qtyLots;
-            this.spotCashUnits -= notional + msg.amountUnits;
-          } else {
-            this.spotAssetLots -= msg.qtyLots;
-            this.spotCashUnits += notional - msg.amountUnits;
-          }
-        }
-        const i = this.findOrder(msg.orderId);
-        if (i >= 0) this.ordQty[i] = Math.max(0, this.ordQty[i]! - msg.qtyLots);
-        break;
-      }
-      case VenueEventKind.Done: {
-        const i = this.findOrder(msg.orderId);
-        if (i >= 0) this.ordState[i] = FREE;
-        break;
-      }
-      case VenueEventKind.Accepted: {
-        const i = this.findOrder(msg.orderId);
-        if (i < 0) break;
-        if (this.ordState[i] === SENT) this.ordState[i] = LIVE;
-        // A cancel that overtook its order was refused; cancel again now the order is live.
-        else if (this.ordState[i] === CANCELLING) ctx.cancel(this.venue, this.account, msg.orderId);
-        break;
-      }
-      case VenueEventKind.Rejected: {
-        // Refused cancels and reductions (the order is already gone, or not yet arrived) need nothing.
-        if (msg.code === RejectCode.UnknownOrder || msg.code === RejectCode.QuantityNotReduced) break;
-        const i = this.findOrder(msg.orderId);
-        if (i >= 0) {
-          this.ordState[i] = FREE;
-          this.rejects++;
-        }
-        break;
-      }
-      default:
-        break;
-    }
+    if (!this.mirror.onMessage(msg)) return;
+    this.orders.onMessage(ctx, msg);
   }
 
   gauges(record: (name: string, value: number) => void): void {
@@ -891,8 +847,8 @@ export class MarketMaker implements Agent {
     const ask = view.bestAsk();
     const anchor = bid > 0 ? bid : ask;
     const band = anchor > 0 ? Math.max(1, Math.round((anchor * this.config.referenceBandBps) / 10_000)) : 0;
-    const ob = this.othersBest(Side.Buy, bid, band);
-    const oa = this.othersBest(Side.Sell, ask, band);
+    const ob = othersBestTicks(view, this.orders, Side.Buy, bid, band);
+    const oa = othersBestTicks(view, this.orders, Side.Sell, ask, band);
     this.othersBidTicks = ob;
     this.othersAskTicks = oa;
     let s = ob > 0 && oa > 0 && oa > ob ? (ob + oa) / 2 : Number.NaN;
@@ -913,45 +869,6 @@ export class MarketMaker implements Agent {
     return s;
   }
 
-  /** Lots of this agent's own orders of `side` priced in [lo, hi] (as far as the agent knows). */
-  private ownQtyInRange(side: Side, lo: number, hi: number): number {
-    let own = 0;
-    for (let i = 0; i < this.ordState.length; i++) {
-      if (this.ordState[i] === FREE || this.ordSide[i] !== side) continue;
-      const p = this.ordPrice[i]!;
-      if (p >= lo && p <= hi) own += this.ordQty[i]!;
-    }
-    return own;
-  }
-
-  /**
-   * The best price of `side` among *other* traders' orders within `band` ticks of the book's best
-   * `best`, by binary search on range quantities minus own quantities; -1 when there is none.
-   */
-  private othersBest(side: Side, best: number, band: number): number {
-    if (best <= 0) return -1;
-    if (this.othersQty(side, best, best) > 0) return best;
-    const buy = side === Side.Buy;
-    let far = buy ? Math.max(1, best - band) : best + band;
-    if (!(this.othersQty(side, best, far) > 0)) return -1;
-    let near = best; // nothing of others' in [best, near]; something in [best, far]
-    while (Math.abs(far - near) > 1) {
-      const mid = buy ? Math.ceil((far + near) / 2) : Math.floor((far + near) / 2);
-      if (this.othersQty(side, best, mid) > 0) far = mid;
-      else near = mid;
-    }
-    return far;
-  }
-
-  /** Others' lots of `side` between the prices `a` and `b` (either order), ticks. */
-  private othersQty(side: Side, a: number, b: number): number {
-    const lo = Math.min(a, b);
-    const hi = Math.max(a, b);
-    const view = this.isSpot ? this.spotView! : this.perpView!;
-    return view.qtyInRange(side, lo, hi) - this.ownQtyInRange(side, lo, hi);
-  }
-
-  /** Equity at price `s` ticks, quote currency. */
   /**
    * Mark-to-market equity at reference `s`, quote currency. On spot the starting asset holding is
    * the inventory the maker sells from, not a bet: only the change of the holding is valued at
@@ -961,8 +878,8 @@ export class MarketMaker implements Agent {
   private equityAt(s: number): number {
     const ins = this.instrument!;
     if (this.isSpot) {
-      const held = this.spotAssetLots - this.config.spotInventoryLots;
-      return ins.unitsToQuote(this.spotCashUnits + held * s * ins.quotePerTickLot);
+      const held = this.mirror.assetLots - this.config.spotInventoryLots;
+      return ins.unitsToQuote(this.mirror.cashUnits + held * s * ins.quotePerTickLot);
     }
     const v = this.perpView!;
     const pos = v.position(this.account);
@@ -1028,93 +945,20 @@ export class MarketMaker implements Agent {
     if (this.isSpot) {
       const ins = this.instrument!;
       // Cash and asset the ladder may commit (the venue checks exactly; this keeps most orders valid).
-      p.maxBuyLots = Math.floor(this.spotCashUnits / (s * ins.quotePerTickLot * 1.01));
-      p.maxSellLots = this.spotAssetLots;
+      p.maxBuyLots = Math.floor(this.mirror.cashUnits / (s * ins.quotePerTickLot * 1.01));
+      p.maxSellLots = this.mirror.assetLots;
     }
     // Other traders' best prices (own quotes are being replaced; post-only guards the rest).
     p.bestBidTicks = this.othersBidTicks;
     p.bestAskTicks = this.othersAskTicks;
     computeQuotes(p, this.ladder);
-    this.reconcile(ctx);
-  }
-
-  /** Lots of this agent's orders of `side` that may still fill (sent, live, or with a cancel in flight). */
-  private openLots(side: Side): number {
-    let n = 0;
-    for (let i = 0; i < this.ordState.length; i++)
-      if (this.ordState[i] !== FREE && this.ordSide[i] === side) n += this.ordQty[i]!;
-    return n;
-  }
-
-  private reconcile(ctx: AgentContext): void {
-    const L = this.ladder;
-    this.wantedBid.fill(0);
-    this.wantedAsk.fill(0);
-    for (let i = 0; i < this.ordState.length; i++) {
-      const st = this.ordState[i]!;
-      if (st !== SENT && st !== LIVE) continue;
-      const buy = this.ordSide[i] === Side.Buy;
-      const prices = buy ? L.bidPricesTicks : L.askPricesTicks;
-      const sizes = buy ? L.bidSizesLots : L.askSizesLots;
-      const n = buy ? L.bidCount : L.askCount;
-      const wanted = buy ? this.wantedBid : this.wantedAsk;
-      let match = -1;
-      for (let j = 0; j < n; j++) {
-        if (wanted[j] === 0 && prices[j] === this.ordPrice[i]) {
-          match = j;
-          break;
-        }
-      }
-      const qty = this.ordQty[i]!;
-      if (match >= 0 && qty * 2 >= sizes[match]!) {
-        wanted[match] = 1;
-        if (qty > sizes[match]! && st === LIVE) {
-          ctx.reduce(this.venue, this.account, this.ordId[i]!, sizes[match]!);
-          this.ordQty[i] = sizes[match]!;
-        }
-      } else {
-        ctx.cancel(this.venue, this.account, this.ordId[i]!);
-        this.ordState[i] = CANCELLING;
-      }
-    }
-    // New orders only within what the inventory limit leaves after every order that may still fill,
-    // including those whose cancels are in flight: no sequence of fills passes the limit.
-    const q = this.inventoryLots();
-    const max = this.config.maxInventoryLots;
-    let buyBudget = max - q - this.openLots(Side.Buy);
-    let sellBudget = max + q - this.openLots(Side.Sell);
-    for (let j = 0; j < L.bidCount && buyBudget >= 1; j++) {
-      if (this.wantedBid[j] !== 0) continue;
-      const n = Math.min(L.bidSizesLots[j]!, Math.floor(buyBudget));
-      this.place(ctx, Side.Buy, L.bidPricesTicks[j]!, n);
-      buyBudget -= n;
-    }
-    for (let j = 0; j < L.askCount && sellBudget >= 1; j++) {
-      if (this.wantedAsk[j] !== 0) continue;
-      const n = Math.min(L.askSizesLots[j]!, Math.floor(sellBudget));
-      this.place(ctx, Side.Sell, L.askPricesTicks[j]!, n);
-      sellBudget -= n;
-    }
-  }
-
-  private place(ctx: AgentContext, side: Side, priceTicks: number, qtyLots: number): void {
-    const id = ctx.limit(this.venue, this.account, side, priceTicks, qtyLots, TimeInForce.PostOnly);
-    let slot = this.ordState.indexOf(FREE);
-    if (slot < 0) {
-      slot = this.ordState.length;
-      this.growOrders(slot * 2);
-    }
-    this.ordId[slot] = id;
-    this.ordSide[slot] = side;
-    this.ordPrice[slot] = priceTicks;
-    this.ordQty[slot] = qtyLots;
-    this.ordState[slot] = SENT;
+    // New orders only within what the inventory limit leaves after every order that may still fill.
+    const max = c.maxInventoryLots;
+    this.quoter.reconcile(ctx, this.orders, this.ladder, max - q, max + q);
   }
 
   private pull(ctx: AgentContext, s: number): void {
-    ctx.cancelAll(this.venue, this.account);
-    for (let i = 0; i < this.ordState.length; i++)
-      if (this.ordState[i] !== FREE) this.ordState[i] = CANCELLING;
+    this.orders.cancelAll(ctx);
     this.ladder.bidCount = 0;
     this.ladder.askCount = 0;
     this.ladder.quotedSpreadTicks = Number.NaN;
@@ -1124,35 +968,11 @@ export class MarketMaker implements Agent {
     // Reduce-only IOC at most 2 % through the reference price.
     if (q > 0) {
       const limit = Math.max(1, Math.floor(s * 0.98));
-      const qty = this.isSpot ? Math.min(q, this.spotAssetLots) : q;
+      const qty = this.isSpot ? Math.min(q, this.mirror.assetLots) : q;
       if (qty > 0) ctx.limit(this.venue, this.account, Side.Sell, limit, qty, TimeInForce.IOC, !this.isSpot);
     } else {
       ctx.limit(this.venue, this.account, Side.Buy, Math.ceil(s * 1.02), -q, TimeInForce.IOC, !this.isSpot);
     }
-  }
-
-  private findOrder(id: number): number {
-    for (let i = 0; i < this.ordState.length; i++)
-      if (this.ordState[i] !== FREE && this.ordId[i] === id) return i;
-    return -1;
-  }
-
-  private growOrders(n: number): void {
-    const id = new Float64Array(n);
-    const side = new Int8Array(n);
-    const price = new Float64Array(n);
-    const qty = new Float64Array(n);
-    const state = new Uint8Array(n);
-    id.set(this.ordId);
-    side.set(this.ordSide);
-    price.set(this.ordPrice);
-    qty.set(this.ordQty);
-    state.set(this.ordState);
-    this.ordId = id;
-    this.ordSide = side;
-    this.ordPrice = price;
-    this.ordQty = qty;
-    this.ordState = state;
   }
 }
 
