@@ -1,0 +1,56 @@
+// @ts-check
+/**
+ * `pnpm mutation`: StrykerJS over the exchange package's money logic, killed by that package's own
+ * tests (vitest). Not part of `pnpm test` or CI: a full run takes about an hour on two cores.
+ * Incremental: results are kept in reports/mutation/incremental.json and only mutants whose code
+ * or covering tests changed are run again. One file at a time:
+ *   pnpm mutation --mutate packages/exchange/src/funding.ts
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  packageManager: "pnpm",
+  testRunner: "vitest",
+  plugins: ["@stryker-mutator/vitest-runner"],
+  vitest: { configFile: "packages/exchange/vitest.mutation.config.ts", related: false },
+  coverageAnalysis: "perTest",
+  // The money logic: margin, maintenance, liquidation, ADL, the insurance fund and funding.
+  // perp-venue.ts only where it holds margin checks, fills, triggers, the engine's port and funding.
+  mutate: [
+    "packages/exchange/src/liquidation-engine.ts",
+    "packages/exchange/src/policies/*.ts",
+    "!packages/exchange/src/policies/index.ts",
+    "packages/exchange/src/position-math.ts",
+    "packages/exchange/src/margin-tiers.ts",
+    "packages/exchange/src/funding.ts",
+    "packages/exchange/src/fund-account.ts",
+    "packages/exchange/src/perp-venue.ts:299-372",
+    "packages/exchange/src/perp-venue.ts:465-475",
+    "packages/exchange/src/perp-venue.ts:688-720",
+    "packages/exchange/src/perp-venue.ts:894-983",
+    "packages/exchange/src/perp-venue.ts:1094-1160",
+    "packages/exchange/src/perp-venue.ts:1239-1297",
+    "packages/exchange/src/perp-venue.ts:1348-1468",
+  ],
+  ignorePatterns: [
+    "bench",
+    "docs",
+    "experiments",
+    "test",
+    "validation",
+    "packages/sim",
+    "packages/agents",
+    "packages/runner",
+    "packages/analysis",
+    "reports",
+  ],
+  // Two cores shared with other work: one test process per core at most.
+  concurrency: 2,
+  timeoutMS: 60_000,
+  incremental: true,
+  incrementalFile: "reports/mutation/incremental.json",
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: "reports/mutation/mutation.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  thresholds: { high: 90, low: 80, break: null },
+  cleanTempDir: "always",
+};
