@@ -13,6 +13,8 @@ export default {
   plugins: ["@stryker-mutator/vitest-runner"],
   vitest: { configFile: "packages/exchange/vitest.mutation.config.ts", related: false },
   coverageAnalysis: "perTest",
+  // Error and log messages are not money logic (their fields are asserted where it matters).
+  mutator: { excludedMutations: ["StringLiteral"] },
   // The money logic: margin, maintenance, liquidation, ADL, the insurance fund and funding.
   // perp-venue.ts only where it holds margin checks, fills, triggers, the engine's port and funding.
   mutate: [
