@@ -483,6 +483,21 @@ describe("PerpVenue liquidation policies", () => {
     expect(g.v.liquidations.count(LiquidationStage.Adl)).toBe(0);
   });
 
+  it("the ADL threshold is strict: a fund whose equity lands exactly on it keeps the takeover, one unit short deleverages", () => {
+    // Fund 1,000 USDT; the takeover at 196,000,000 is worth 197,000,000 at the mark: equity 11,000,000.
+    const at = bybitPair({ insuranceFund: { initial: "1000", adlThreshold: "1100" } });
+    moveTo(at, 197_000, 1 * SEC);
+    expect(at.v.insuranceFundEquityUnits()).toBe(11_000_000);
+    expect(at.v.positionLots(INSURANCE_FUND)).toBe(1_000);
+    expect(at.v.positionLots(at.bob)).toBe(-1_000);
+    expect(at.v.stats.adlCount).toBe(0);
+    const above = bybitPair({ insuranceFund: { initial: "1000", adlThreshold: "1100.0001" } });
+    moveTo(above, 197_000, 1 * SEC);
+    expect(above.v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(above.v.positionLots(above.bob)).toBe(0);
+    expect(above.v.stats).toMatchObject({ adlCount: 1, adlLots: 1_000, takeoverLots: 1_000 });
+  });
+
   it("dynamic maintenance raises the multiplier on a volatile mark, moving liquidation prices closer, and lowers it when calm", () => {
     const f = bybitPair({ dynamicMaintenance: { windowNs: 60 * SEC, referenceVolatility: 0.001 } });
     const { v, alice } = f;
