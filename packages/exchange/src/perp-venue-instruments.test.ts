@@ -353,3 +353,58 @@ describe("PerpVenue margin, fees, withdrawals, funding and seeding with 50 quote
     v.checkConservation();
   });
 });
+
+describe("the venue's fund rules on a short takeover with 50 quote units per tick·lot", () => {
+  it("caps the fund's short at its equity by deleveraging the long in profit at bankruptcy, then buys back no higher than the floor above the index", () => {
+    // Bob (isolated short 1 BTC at 20,000, 50×) is liquidated at 40,600 into an empty book: the fund
+    // takes over 100 lots short at bankruptcy 40,800 (204,000,000 units). Its equity at the mark:
+    // 50,000,000 − 100 × 40,600 × 50 + 204,000,000 = 51,000,000. Each lot closed by ADL at 40,800
+    // instead of held at the mark costs it 200 × 50 = 10,000, and cap 1 allows
+    // floor((51,000,000 − 10,000·k) / 2,030,000) lots: k = 75 → 24.75 → 24 lots, so k = 76.
+    const g = coarse({
+      tiers: SINGLE_TIER,
+      maintenanceConvention: "entry",
+      insuranceFund: {
+        initial: "5000",
+        rules: "venue",
+        adl: true,
+        positionCap: 1,
+        valuation: "mark",
+        clearanceFeePpm: null,
+        workoutHorizonNs: null,
+        volumeShare: null,
+        floorPpm: 5_000,
+      },
+    });
+    const [gAlice, gBob, gCarol] = [
+      fundedAccount(g.v, 1_000, true, 50),
+      fundedAccount(g.v, 1_000, true, 50),
+      fundedAccount(g.v, 1_000_000, false, 10),
+    ];
+    trade(g.v, gAlice, gBob, 40_000, 1 * BTC);
+    moveTo(g, 40_000, 0);
+    moveTo(g, 40_600, 1 * SEC);
+    expect(logRows(g.v).map((r) => [r.account, r.stage, r.qty, r.fill])).toEqual([
+      [gBob, LiquidationStage.Takeover, 100, Number.NaN],
+      [gAlice, LiquidationStage.Adl, 76, 40_800],
+    ]);
+    expect(g.v.positionLots(INSURANCE_FUND)).toBe(-24);
+    expect(g.v.positionLots(gAlice)).toBe(24);
+    // Alice sold 76 lots at 40,800 that she bought at 40,000: +76 × 800 × 50.
+    expect(g.v.accounts.wallet[gAlice]).toBe(1_000 * USDT + 3_040_000);
+    expect(g.v.accounts.basis[INSURANCE_FUND]).toBe(-48_960_000);
+    // The floor: the fund buys no higher than 40,600 × 1.005 = 40,803, so carol's 41,000 is never hit.
+    const high = oid();
+    expect(g.v.limit(gCarol, high, Side.Sell, 41_000, 100)).toBe(RejectCode.None);
+    expect(g.v.limit(gCarol, oid(), Side.Sell, 40_700, 10)).toBe(RejectCode.None);
+    moveTo(g, 40_600, 2 * SEC);
+    // 10 lots at 40,700 = 20,350,000 for lots taken at 48,960,000 × 10 / 24 = 20,400,000: +50,000.
+    expect(
+      logRows(g.v)
+        .slice(2)
+        .map((r) => [r.account, r.stage, r.qty, r.fill, r.fundDelta]),
+    ).toEqual([[INSURANCE_FUND, LiquidationStage.FundWorkout, 10, 40_700, 50_000]]);
+    expect(g.v.positionLots(INSURANCE_FUND)).toBe(-14);
+    expect(g.v.book.remainingOf(high)).toBe(100);
+  });
+});
