@@ -238,6 +238,42 @@ describe("PerpVenue on an instrument with 50 quote units per tick·lot", () => {
     expect(adl[0]!.fill).toBeCloseTo(39_199.4, 9);
   });
 
+  it("splits an ADL at a bankruptcy value that is no whole unit per lot so the closes add up to it exactly", () => {
+    // Alice: long 100 lots at 40,000 with 400 USDT + 3,001 units of margin; bankruptcy value
+    // 200,000,000 − 4,003,001 = 195,996,999 units, 1,959,969.99 a lot. The mark gaps to 39,000 into an
+    // empty book and an empty fund: ADL of all 100 lots against three shorts, smallest wallet first.
+    const f = coarse({ tiers: SINGLE_TIER, maintenanceConvention: "entry", insuranceFund: { initial: "0" } });
+    const { v } = f;
+    const alice = fundedAccount(v, 1_000, true, 50);
+    const shorts = [
+      fundedAccount(v, 400, false, 20),
+      fundedAccount(v, 800, false, 20),
+      fundedAccount(v, 1_600, false, 20),
+    ];
+    trade(v, alice, shorts[0]!, 40_000, 33);
+    trade(v, alice, shorts[1]!, 40_000, 33);
+    trade(v, alice, shorts[2]!, 40_000, 34);
+    expect(v.addMargin(alice, 3_001)).toBe(RejectCode.None);
+    moveTo(f, 40_000, 0);
+    moveTo(f, 39_000, 1 * SEC);
+    expect(
+      logRows(v)
+        .filter((r) => r.stage === LiquidationStage.Adl)
+        .map((r) => [r.account, r.qty]),
+    ).toEqual([
+      [shorts[0], 33],
+      [shorts[1], 33],
+      [shorts[2], 34],
+    ]);
+    // 33 lots: round(195,996,999 × 33 / 100) = 64,679,010 each; the last 34 take what is left,
+    // 195,996,999 − 2 × 64,679,010 = 66,638,979 (not round(× 34 / 100) = 66,638,980).
+    const gains = shorts.map((a, i) => v.accounts.wallet[a]! - [400, 800, 1_600][i]! * USDT);
+    expect(gains).toEqual([66_000_000 - 64_679_010, 66_000_000 - 64_679_010, 68_000_000 - 66_638_979]);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(v.insuranceFundUnits()).toBe(0);
+    expect(v.stats).toMatchObject({ adlCount: 3, adlLots: 100, adlResidualLots: 0 });
+  });
+
   it("with liquidation disabled, leaves a position past its trigger open and the checker accepts it", () => {
     const f = coarse({ tiers: SINGLE_TIER, maintenanceConvention: "entry", liquidation: { enabled: false } });
     const { v } = f;

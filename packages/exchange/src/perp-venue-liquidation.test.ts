@@ -418,6 +418,46 @@ describe("PerpVenue liquidation policies", () => {
     ]);
   });
 
+  it("partial mode hands the whole position to the fund when the book takes nothing", () => {
+    const f = makeVenue({ liquidation: { mode: "partial" } });
+    const { v } = f;
+    const whale = fundedAccount(v, 21_000, false, 20);
+    const bob = fundedAccount(v, 1_000_000, false, 20);
+    trade(v, whale, bob, 200_000, 20 * BTC);
+    moveTo(f, 200_000, 0);
+    moveTo(f, 190_757, 1 * SEC);
+    expect(v.positionLots(whale)).toBe(0);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(20 * BTC);
+    expect(logRows(v).map((r) => [r.stage, r.qty, r.bankruptcy])).toEqual([
+      [LiquidationStage.Takeover, 20 * BTC, 189_500],
+    ]);
+    expect(v.stats).toMatchObject({ liquidations: 1, liquidatedLots: 20 * BTC, takeoverLots: 20 * BTC });
+  });
+
+  it("partial steps spend the pacing budget: once it is gone the rest is taken over, not sent to the book", () => {
+    // At the trigger 190,757 the whale is 11,400 units short of maintenance; each lot sold at 189,600
+    // (above bankruptcy 189,500) frees 1,907.57 of MM for 1,157 of loss: 16 lots would cure it.
+    // 300 USDT a second = 3,000,000 units buy floor(3,000,000 / 190,757) = 15 lots: the first step
+    // sells them (2,844,000 spent), the 156,000 left buy no lot, so the still-liquidatable rest,
+    // 19,985 lots, goes to the fund at bankruptcy instead of to the book.
+    const f = makeVenue({ liquidation: { mode: "partial", maxNotionalPerSecond: "300" } });
+    const { v } = f;
+    const whale = fundedAccount(v, 21_000, false, 20);
+    const bob = fundedAccount(v, 1_000_000, false, 20);
+    const carol = fundedAccount(v, 100_000, false, 20);
+    trade(v, whale, bob, 200_000, 20 * BTC);
+    v.limit(carol, oid(), Side.Buy, 189_600, 10_000);
+    moveTo(f, 200_000, 0);
+    moveTo(f, 190_757, 1 * SEC);
+    expect(logRows(v).map((r) => [r.stage, r.qty, r.fill])).toEqual([
+      [LiquidationStage.Partial, 15, 189_600],
+      [LiquidationStage.Takeover, 19_985, Number.NaN],
+    ]);
+    expect(v.positionLots(carol)).toBe(15);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(19_985);
+    expect(v.stats).toMatchObject({ liquidations: 1, liquidatedLots: 20 * BTC, takeoverLots: 19_985 });
+  });
+
   it("pacing caps the book IOC per second, takes the rest over and works it out in later seconds", () => {
     // 50,000 USDT per second = 500,000,000 units: floor(500,000,000 / 197,000) = 2,538 lots at the mark.
     const f = makeBybitVenue({ liquidation: { maxNotionalPerSecond: "50000" } });
