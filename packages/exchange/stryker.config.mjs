@@ -1,12 +1,26 @@
 // @ts-check
 /**
  * `pnpm mutation`: StrykerJS over the exchange package's money logic, killed by that package's own
- * tests (vitest). Not part of `pnpm test` or CI: a full run takes about an hour on two cores.
- * Incremental: results are kept in reports/mutation/incremental.json and only mutants whose code
- * or covering tests changed are run again. One file at a time:
+ * tests (vitest). Not part of `pnpm test` or CI: the whole scope is ~1,700 mutants, hours on a
+ * loaded two-core machine. Incremental: each scope keeps its results in
+ * reports/mutation/<scope>.incremental.json, and a later run of the same scope tests again only
+ * the mutants whose code or covering tests changed. One file (or a list) at a time:
  *   pnpm mutation --mutate packages/exchange/src/funding.ts
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ *   pnpm mutation --mutate packages/exchange/src/perp-venue.ts:894-983
  */
+
+/** The `--mutate` argument, if any: it names the scope's incremental file. */
+const argv = process.argv;
+const at = argv.findIndex((a) => a === "--mutate" || a === "-m");
+const scope =
+  at >= 0 && argv[at + 1]
+    ? argv[at + 1]
+        .replaceAll("packages/exchange/src/", "")
+        .replace(/[^A-Za-z0-9]+/g, "-")
+        .slice(0, 80)
+    : "all";
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: "pnpm",
   testRunner: "vitest",
@@ -49,10 +63,10 @@ export default {
   concurrency: 2,
   timeoutMS: 60_000,
   incremental: true,
-  incrementalFile: "reports/mutation/incremental.json",
+  incrementalFile: `reports/mutation/${scope}.incremental.json`,
   reporters: ["clear-text", "progress", "html", "json"],
-  htmlReporter: { fileName: "reports/mutation/mutation.html" },
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  htmlReporter: { fileName: `reports/mutation/${scope}.html` },
+  jsonReporter: { fileName: `reports/mutation/${scope}.json` },
   thresholds: { high: 90, low: 80, break: null },
   cleanTempDir: "always",
 };
