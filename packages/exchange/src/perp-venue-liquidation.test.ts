@@ -341,6 +341,32 @@ describe("PerpVenue liquidation paths", () => {
     expect(v.accounts.wallet[s5]).toBe(3_000 * USDT + 2_000_000);
   });
 
+  it("(d) leaves a short with no profit at the mark out of the queue: what bob cannot take stays with the fund", () => {
+    // Bob sold 500 lots at 20,000, carl 500 at 19,000: alice's bankruptcy is 191,100 and her trigger
+    // 192,075. At a mark of 19,000 bob is in profit, carl at zero (score 0, not > 0). Of the 1,000 lots
+    // the empty fund must deleverage, bob takes 500.
+    const f = makeBybitVenue({ insuranceFund: { initial: "0" } });
+    const { v } = f;
+    const alice = fundedAccount(v, 1_000, true, 50);
+    const bob = fundedAccount(v, 100_000, false, 20);
+    const carl = fundedAccount(v, 100_000, false, 20);
+    trade(v, alice, bob, 200_000, 500);
+    trade(v, alice, carl, 190_000, 500);
+    moveTo(f, 200_000, 0);
+    const bk = v.bankruptcyPriceTicks(alice);
+    expect([bk, v.liquidationPriceTicks(alice)]).toEqual([191_100, 192_075]);
+    moveTo(f, 190_000, 1 * SEC);
+    expect(v.positionLots(alice)).toBe(0);
+    expect(
+      logRows(v)
+        .filter((r) => r.stage === LiquidationStage.Adl)
+        .map((r) => [r.account, r.qty, r.fill]),
+    ).toEqual([[bob, 500, bk]]);
+    expect(v.positionLots(carl)).toBe(-500);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(500);
+    expect(v.stats).toMatchObject({ adlCount: 1, adlLots: 500, adlResidualLots: 500 });
+  });
+
   it("(e) with ADL disabled lets the fund's equity go negative and writes no ADL rows", () => {
     const f = bybitPair({ insuranceFund: { initial: "0", adl: false } });
     const { v, bob } = f;
@@ -416,6 +442,13 @@ describe("PerpVenue liquidation policies", () => {
       [LiquidationStage.Book, 10_000, 12_000_000],
       [LiquidationStage.Takeover, 10_000, 12_570_000],
     ]);
+  });
+
+  it("partial mode closes a position in the first tier whole, as full mode does", () => {
+    const f = bybitPair({ liquidation: { mode: "partial" } });
+    moveTo(f, 197_000, 1 * SEC);
+    expect(f.v.positionLots(f.alice)).toBe(0);
+    expect(logRows(f.v).map((r) => [r.stage, r.qty])).toEqual([[LiquidationStage.Takeover, 1_000]]);
   });
 
   it("partial mode hands the whole position to the fund when the book takes nothing", () => {
