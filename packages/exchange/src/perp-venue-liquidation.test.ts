@@ -254,6 +254,31 @@ describe("PerpVenue liquidation paths", () => {
     expect(v.positionLots(INSURANCE_FUND)).toBe(-1_000);
   });
 
+  it("(f) clamps the fund's workout limit to the price range: it sells down to tick 1 and buys up to the ceiling", () => {
+    // Long inventory: the only bid is at tick 1, where floor(1 × 0.99) = 0 is below the range; the
+    // limit becomes 1 and the fund sells there.
+    const f = bybitPair();
+    moveTo(f, 197_000, 1 * SEC);
+    const carol = fundedAccount(f.v, 100_000, false, 20);
+    f.v.limit(carol, oid(), Side.Buy, 1, 1_000);
+    moveTo(f, 197_000, 2 * SEC);
+    expect(f.v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(logRows(f.v)[1]).toMatchObject({ account: INSURANCE_FUND, qty: 1_000, fill: 1 });
+    // Short inventory: the only ask is at the ceiling 400,000, where ceil(400,000 × 1.01) = 404,000 is
+    // above the range; the limit becomes 400,000 and the fund buys there.
+    const g = makeBybitVenue();
+    const alice = fundedAccount(g.v, 1_000, true, 50);
+    const bob = fundedAccount(g.v, 100_000, false, 20);
+    trade(g.v, bob, alice, 200_000, 1 * BTC);
+    moveTo(g, 203_000, 1 * SEC);
+    expect(g.v.positionLots(INSURANCE_FUND)).toBe(-1_000);
+    const dave = fundedAccount(g.v, 1_000_000, false, 20);
+    g.v.limit(dave, oid(), Side.Sell, 400_000, 1_000);
+    moveTo(g, 203_000, 2 * SEC);
+    expect(g.v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(logRows(g.v)[1]).toMatchObject({ account: INSURANCE_FUND, side: 1, qty: 1_000, fill: 400_000 });
+  });
+
   it("(c) auto-deleverages the profitable short at the bankruptcy price when an empty fund cannot absorb a gap", () => {
     const f = bybitPair({ insuranceFund: { initial: "0" } });
     const { v, alice, bob } = f;
