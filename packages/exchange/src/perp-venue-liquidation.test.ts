@@ -392,6 +392,28 @@ describe("PerpVenue liquidation paths", () => {
     expect(v.stats).toMatchObject({ adlCount: 1, adlLots: 500, adlResidualLots: 500 });
   });
 
+  it("(d) skips the fund itself, flat accounts and same-side positions even when an ADL policy queues them", () => {
+    // A naive policy queues every account by id: the engine closes only opposite positions.
+    const f = bybitPair({
+      insuranceFund: { initial: "0" },
+      policies: {
+        adl: () => ({
+          enabled: true,
+          queue: (view) => Array.from({ length: view.accounts.count }, (_, a) => a),
+        }),
+      },
+    });
+    const { v, alice, bob } = f;
+    const lenny = fundedAccount(v, 100_000, false, 20);
+    const dave = fundedAccount(v, 100_000, false, 20);
+    trade(v, lenny, dave, 200_000, 100);
+    moveTo(f, 195_000, 1 * SEC);
+    const adl = logRows(v).filter((r) => r.stage === LiquidationStage.Adl);
+    expect(adl.map((r) => [r.account, r.qty, r.fill])).toEqual([[bob, 1_000, 196_000]]);
+    expect([v.positionLots(alice), v.positionLots(lenny), v.positionLots(dave)]).toEqual([0, 100, -100]);
+    expect(v.stats).toMatchObject({ adlCount: 1, adlLots: 1_000, adlResidualLots: 0 });
+  });
+
   it("(e) with ADL disabled lets the fund's equity go negative and writes no ADL rows", () => {
     const f = bybitPair({ insuranceFund: { initial: "0", adl: false } });
     const { v, bob } = f;
