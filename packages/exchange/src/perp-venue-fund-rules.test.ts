@@ -128,10 +128,17 @@ describe("insurance fund: venue rules", () => {
       [LiquidationStage.Takeover, f.alice, 1_000],
       [LiquidationStage.Adl, f.bob, 91],
     ]);
-    expect(logRows(f.v)[1]!.fill).toBe(196_000);
+    // Closed at the fund's entry value, which the row also gives as the bankruptcy price.
+    expect(logRows(f.v)[1]).toMatchObject({ fill: 196_000, bankruptcy: 196_000 });
     expect(f.v.positionLots(INSURANCE_FUND)).toBe(909);
     expect(f.v.accounts.wallet[f.bob]).toBe(100_000 * USDT + 91 * 4_000);
     expect(f.v.insuranceFundEquityUnits()).toBe(1_000);
+    // With ADL off the same shortfall closes nothing.
+    const g = setup({ initial: "1000", adl: false });
+    moveTo(g, 197_000, SEC);
+    moveTo(g, 185_000, 2 * SEC);
+    expect(g.v.positionLots(INSURANCE_FUND)).toBe(1_000);
+    expect(g.v.stats).toMatchObject({ adlCount: 0, adlResidualLots: 0 });
   });
 
   it("works out at most the volume share of what the book traded since the last update", () => {
