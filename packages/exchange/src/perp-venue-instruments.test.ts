@@ -160,6 +160,8 @@ describe("PerpVenue on an instrument with 50 quote units per tick·lot", () => {
     // < balance 145,830,000 + 2,498,890,500 − 2,620,000,000 = 24,720,500.
     expect(v.stats.liquidations).toBe(1);
     expect(v.stats.liquidatedLots).toBe(690);
+    const liq = decodeVenueEvents(v.events).filter((e) => e.kind === "liquidated");
+    expect(liq.map((e) => [e.account, e.side, e.qtyLots])).toEqual([[whale, 0, 690]]); // 0: a long
     v.checkConservation();
   });
 
