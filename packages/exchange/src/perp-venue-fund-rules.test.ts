@@ -18,6 +18,7 @@ import {
   moveTo,
   oid,
   SEC,
+  trade,
   USDT,
 } from "./perp-venue.testkit.ts";
 import { INSURANCE_FUND } from "./perp-venue.ts";
@@ -93,6 +94,69 @@ describe("insurance fund: venue rules", () => {
       [100, 195_000],
       [90, 195_000],
     ]);
+  });
+
+  it("values lots beyond the book's depth at the floor under the index, or at the deepest bid when that is lower", () => {
+    // carol bids 300 lots at 19,000. Without a floor the other 700 lots are valued at that bid: 190,000
+    // a lot, equity 10,000,000 + 190,000,000 − 196,000,000 = 4,000,000 ≥ 0, no ADL. With a 10 % floor
+    // under the index (177,300) they are valued there: (300 × 190,000 + 700 × 177,300) / 1,000 = 181,110,
+    // equity −4,890,000; each lot handed to bob at 196,000 gains 14,890: ceil(4,890,000 / 14,890) = 329.
+    for (const [floorPpm, adl] of [
+      [null, 0],
+      [100_000, 329],
+    ] as const) {
+      const f = setup({ initial: "1000", valuation: "executable", floorPpm });
+      const carol = fundedAccount(f.v, 100_000, false, 10);
+      f.v.limit(carol, oid(), Side.Buy, 190_000, 300);
+      moveTo(f, 197_000, SEC);
+      const adlRows = logRows(f.v).filter((r) => r.stage === LiquidationStage.Adl);
+      expect(adlRows.map((r) => [r.account, r.qty, r.fill])).toEqual(adl ? [[f.bob, adl, 196_000]] : []);
+    }
+  });
+
+  it("deleverages older inventory at a later mark update once equity falls below the threshold, and not at it", () => {
+    // No bids: the fund (1,000 USDT) keeps the 1,000 lots it took at 196,000. At a mark of 186,000 its
+    // equity is 10,000,000 + 186,000,000 − 196,000,000 = 0: not below the threshold 0. At 185,000 it is
+    // −1,000,000; each lot closed against bob at the fund's entry 196,000 gains 11,000: 91 lots.
+    const f = setup({ initial: "1000" });
+    moveTo(f, 197_000, SEC);
+    expect(f.v.positionLots(INSURANCE_FUND)).toBe(1_000);
+    moveTo(f, 186_000, 2 * SEC);
+    expect(f.v.positionLots(INSURANCE_FUND)).toBe(1_000);
+    moveTo(f, 185_000, 3 * SEC);
+    expect(stages(f.v)).toEqual([
+      [LiquidationStage.Takeover, f.alice, 1_000],
+      [LiquidationStage.Adl, f.bob, 91],
+    ]);
+    // Closed at the fund's entry value, which the row also gives as the bankruptcy price.
+    expect(logRows(f.v)[1]).toMatchObject({ fill: 196_000, bankruptcy: 196_000 });
+    expect(f.v.positionLots(INSURANCE_FUND)).toBe(909);
+    expect(f.v.accounts.wallet[f.bob]).toBe(100_000 * USDT + 91 * 4_000);
+    expect(f.v.insuranceFundEquityUnits()).toBe(1_000);
+    // With ADL off the same shortfall closes nothing.
+    const g = setup({ initial: "1000", adl: false });
+    moveTo(g, 197_000, SEC);
+    moveTo(g, 185_000, 2 * SEC);
+    expect(g.v.positionLots(INSURANCE_FUND)).toBe(1_000);
+    expect(g.v.stats).toMatchObject({ adlCount: 0, adlResidualLots: 0 });
+  });
+
+  it("works out at most the volume share of what the book traded since the last update", () => {
+    // ADL off: the fund keeps 1 BTC. Between updates dave sells erin 100 lots: at a 50 % share the
+    // fund may sell 50 of its 1,000 lots into carol's bid.
+    const f = setup({ initial: "100000", adl: false, volumeShare: 0.5 });
+    moveTo(f, 197_000, SEC);
+    const carol = fundedAccount(f.v, 1_000_000, false, 10);
+    const dave = fundedAccount(f.v, 100_000, false, 10);
+    const erin = fundedAccount(f.v, 100_000, false, 10);
+    f.v.limit(carol, oid(), Side.Buy, 195_000, 5 * BTC);
+    moveTo(f, 197_000, 2 * SEC);
+    expect(f.v.positionLots(INSURANCE_FUND)).toBe(1_000);
+    trade(f.v, erin, dave, 196_000, 100);
+    moveTo(f, 197_000, 3 * SEC);
+    expect(f.v.positionLots(INSURANCE_FUND)).toBe(950);
+    const workouts = logRows(f.v).filter((r) => r.stage === LiquidationStage.FundWorkout);
+    expect(workouts.map((r) => [r.qty, r.fill])).toEqual([[50, 195_000]]);
   });
 
   it("keeps a clearance fee of the surplus and returns the rest to the liquidated trader", () => {

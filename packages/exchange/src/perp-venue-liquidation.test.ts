@@ -254,6 +254,31 @@ describe("PerpVenue liquidation paths", () => {
     expect(v.positionLots(INSURANCE_FUND)).toBe(-1_000);
   });
 
+  it("(f) clamps the fund's workout limit to the price range: it sells down to tick 1 and buys up to the ceiling", () => {
+    // Long inventory: the only bid is at tick 1, where floor(1 × 0.99) = 0 is below the range; the
+    // limit becomes 1 and the fund sells there.
+    const f = bybitPair();
+    moveTo(f, 197_000, 1 * SEC);
+    const carol = fundedAccount(f.v, 100_000, false, 20);
+    f.v.limit(carol, oid(), Side.Buy, 1, 1_000);
+    moveTo(f, 197_000, 2 * SEC);
+    expect(f.v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(logRows(f.v)[1]).toMatchObject({ account: INSURANCE_FUND, qty: 1_000, fill: 1 });
+    // Short inventory: the only ask is at the ceiling 400,000, where ceil(400,000 × 1.01) = 404,000 is
+    // above the range; the limit becomes 400,000 and the fund buys there.
+    const g = makeBybitVenue();
+    const alice = fundedAccount(g.v, 1_000, true, 50);
+    const bob = fundedAccount(g.v, 100_000, false, 20);
+    trade(g.v, bob, alice, 200_000, 1 * BTC);
+    moveTo(g, 203_000, 1 * SEC);
+    expect(g.v.positionLots(INSURANCE_FUND)).toBe(-1_000);
+    const dave = fundedAccount(g.v, 1_000_000, false, 20);
+    g.v.limit(dave, oid(), Side.Sell, 400_000, 1_000);
+    moveTo(g, 203_000, 2 * SEC);
+    expect(g.v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(logRows(g.v)[1]).toMatchObject({ account: INSURANCE_FUND, side: 1, qty: 1_000, fill: 400_000 });
+  });
+
   it("(c) auto-deleverages the profitable short at the bankruptcy price when an empty fund cannot absorb a gap", () => {
     const f = bybitPair({ insuranceFund: { initial: "0" } });
     const { v, alice, bob } = f;
@@ -341,6 +366,54 @@ describe("PerpVenue liquidation paths", () => {
     expect(v.accounts.wallet[s5]).toBe(3_000 * USDT + 2_000_000);
   });
 
+  it("(d) leaves a short with no profit at the mark out of the queue: what bob cannot take stays with the fund", () => {
+    // Bob sold 500 lots at 20,000, carl 500 at 19,000: alice's bankruptcy is 191,100 and her trigger
+    // 192,075. At a mark of 19,000 bob is in profit, carl at zero (score 0, not > 0). Of the 1,000 lots
+    // the empty fund must deleverage, bob takes 500.
+    const f = makeBybitVenue({ insuranceFund: { initial: "0" } });
+    const { v } = f;
+    const alice = fundedAccount(v, 1_000, true, 50);
+    const bob = fundedAccount(v, 100_000, false, 20);
+    const carl = fundedAccount(v, 100_000, false, 20);
+    trade(v, alice, bob, 200_000, 500);
+    trade(v, alice, carl, 190_000, 500);
+    moveTo(f, 200_000, 0);
+    const bk = v.bankruptcyPriceTicks(alice);
+    expect([bk, v.liquidationPriceTicks(alice)]).toEqual([191_100, 192_075]);
+    moveTo(f, 190_000, 1 * SEC);
+    expect(v.positionLots(alice)).toBe(0);
+    expect(
+      logRows(v)
+        .filter((r) => r.stage === LiquidationStage.Adl)
+        .map((r) => [r.account, r.qty, r.fill]),
+    ).toEqual([[bob, 500, bk]]);
+    expect(v.positionLots(carl)).toBe(-500);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(500);
+    expect(v.stats).toMatchObject({ adlCount: 1, adlLots: 500, adlResidualLots: 500 });
+  });
+
+  it("(d) skips the fund itself, flat accounts and same-side positions even when an ADL policy queues them", () => {
+    // A naive policy queues every account by id: the engine closes only opposite positions.
+    const f = bybitPair({
+      insuranceFund: { initial: "0" },
+      policies: {
+        adl: () => ({
+          enabled: true,
+          queue: (view) => Array.from({ length: view.accounts.count }, (_, a) => a),
+        }),
+      },
+    });
+    const { v, alice, bob } = f;
+    const lenny = fundedAccount(v, 100_000, false, 20);
+    const dave = fundedAccount(v, 100_000, false, 20);
+    trade(v, lenny, dave, 200_000, 100);
+    moveTo(f, 195_000, 1 * SEC);
+    const adl = logRows(v).filter((r) => r.stage === LiquidationStage.Adl);
+    expect(adl.map((r) => [r.account, r.qty, r.fill])).toEqual([[bob, 1_000, 196_000]]);
+    expect([v.positionLots(alice), v.positionLots(lenny), v.positionLots(dave)]).toEqual([0, 100, -100]);
+    expect(v.stats).toMatchObject({ adlCount: 1, adlLots: 1_000, adlResidualLots: 0 });
+  });
+
   it("(e) with ADL disabled lets the fund's equity go negative and writes no ADL rows", () => {
     const f = bybitPair({ insuranceFund: { initial: "0", adl: false } });
     const { v, bob } = f;
@@ -418,6 +491,53 @@ describe("PerpVenue liquidation policies", () => {
     ]);
   });
 
+  it("partial mode closes a position in the first tier whole, as full mode does", () => {
+    const f = bybitPair({ liquidation: { mode: "partial" } });
+    moveTo(f, 197_000, 1 * SEC);
+    expect(f.v.positionLots(f.alice)).toBe(0);
+    expect(logRows(f.v).map((r) => [r.stage, r.qty])).toEqual([[LiquidationStage.Takeover, 1_000]]);
+  });
+
+  it("partial mode hands the whole position to the fund when the book takes nothing", () => {
+    const f = makeVenue({ liquidation: { mode: "partial" } });
+    const { v } = f;
+    const whale = fundedAccount(v, 21_000, false, 20);
+    const bob = fundedAccount(v, 1_000_000, false, 20);
+    trade(v, whale, bob, 200_000, 20 * BTC);
+    moveTo(f, 200_000, 0);
+    moveTo(f, 190_757, 1 * SEC);
+    expect(v.positionLots(whale)).toBe(0);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(20 * BTC);
+    expect(logRows(v).map((r) => [r.stage, r.qty, r.bankruptcy])).toEqual([
+      [LiquidationStage.Takeover, 20 * BTC, 189_500],
+    ]);
+    expect(v.stats).toMatchObject({ liquidations: 1, liquidatedLots: 20 * BTC, takeoverLots: 20 * BTC });
+  });
+
+  it("partial steps spend the pacing budget: once it is gone the rest is taken over, not sent to the book", () => {
+    // At the trigger 190,757 the whale is 11,400 units short of maintenance; each lot sold at 189,600
+    // (above bankruptcy 189,500) frees 1,907.57 of MM for 1,157 of loss: 16 lots would cure it.
+    // 300 USDT a second = 3,000,000 units buy floor(3,000,000 / 190,757) = 15 lots: the first step
+    // sells them (2,844,000 spent), the 156,000 left buy no lot, so the still-liquidatable rest,
+    // 19,985 lots, goes to the fund at bankruptcy instead of to the book.
+    const f = makeVenue({ liquidation: { mode: "partial", maxNotionalPerSecond: "300" } });
+    const { v } = f;
+    const whale = fundedAccount(v, 21_000, false, 20);
+    const bob = fundedAccount(v, 1_000_000, false, 20);
+    const carol = fundedAccount(v, 100_000, false, 20);
+    trade(v, whale, bob, 200_000, 20 * BTC);
+    v.limit(carol, oid(), Side.Buy, 189_600, 10_000);
+    moveTo(f, 200_000, 0);
+    moveTo(f, 190_757, 1 * SEC);
+    expect(logRows(v).map((r) => [r.stage, r.qty, r.fill])).toEqual([
+      [LiquidationStage.Partial, 15, 189_600],
+      [LiquidationStage.Takeover, 19_985, Number.NaN],
+    ]);
+    expect(v.positionLots(carol)).toBe(15);
+    expect(v.positionLots(INSURANCE_FUND)).toBe(19_985);
+    expect(v.stats).toMatchObject({ liquidations: 1, liquidatedLots: 20 * BTC, takeoverLots: 19_985 });
+  });
+
   it("pacing caps the book IOC per second, takes the rest over and works it out in later seconds", () => {
     // 50,000 USDT per second = 500,000,000 units: floor(500,000,000 / 197,000) = 2,538 lots at the mark.
     const f = makeBybitVenue({ liquidation: { maxNotionalPerSecond: "50000" } });
@@ -481,6 +601,21 @@ describe("PerpVenue liquidation policies", () => {
     expect(g.v.positionLots(INSURANCE_FUND)).toBe(1_000);
     expect(g.v.insuranceFundEquityUnits()).toBe(9_000_000);
     expect(g.v.liquidations.count(LiquidationStage.Adl)).toBe(0);
+  });
+
+  it("the ADL threshold is strict: a fund whose equity lands exactly on it keeps the takeover, one unit short deleverages", () => {
+    // Fund 1,000 USDT; the takeover at 196,000,000 is worth 197,000,000 at the mark: equity 11,000,000.
+    const at = bybitPair({ insuranceFund: { initial: "1000", adlThreshold: "1100" } });
+    moveTo(at, 197_000, 1 * SEC);
+    expect(at.v.insuranceFundEquityUnits()).toBe(11_000_000);
+    expect(at.v.positionLots(INSURANCE_FUND)).toBe(1_000);
+    expect(at.v.positionLots(at.bob)).toBe(-1_000);
+    expect(at.v.stats.adlCount).toBe(0);
+    const above = bybitPair({ insuranceFund: { initial: "1000", adlThreshold: "1100.0001" } });
+    moveTo(above, 197_000, 1 * SEC);
+    expect(above.v.positionLots(INSURANCE_FUND)).toBe(0);
+    expect(above.v.positionLots(above.bob)).toBe(0);
+    expect(above.v.stats).toMatchObject({ adlCount: 1, adlLots: 1_000, takeoverLots: 1_000 });
   });
 
   it("dynamic maintenance raises the multiplier on a volatile mark, moving liquidation prices closer, and lowers it when calm", () => {
