@@ -58,6 +58,21 @@ export const FLASH_CRASH_PARAMETERS = {
     default: D.leverageMix,
     description: "retail leverage mix: high 10-125x, moderate 5-25x, low 2-5x",
   }),
+  whaleShare: param.number({
+    default: D.whaleShare,
+    min: 0,
+    max: 0.01,
+    description: "whales and prop desks (positions above the first margin tier), a share of retailAccounts",
+  }),
+  whaleCapital: param.number({
+    default: D.whaleCapital,
+    min: 10_000,
+    // 10^4 whales (the share's bound at 10^6 accounts) hold about 1.4 × this each: 1.4·10^10 USDT.
+    max: 1_000_000,
+    integer: true,
+    description: "median whale capital (log-normal, sigma 0.8)",
+    unit: "USDT",
+  }),
   maxLeverage: param.number({
     default: D.maxLeverage,
     min: 1,
