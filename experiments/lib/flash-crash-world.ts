@@ -153,7 +153,7 @@ export const FLASH_CRASH_DEFAULTS: FlashCrashParams = Object.freeze({
   retailHoldingHours: 4,
   retailCapital: 1_000,
   leverageMix: "market",
-  whaleShare: 0.002,
+  whaleShare: 0,
   whaleCapital: 125_000,
   maxLeverage: 125,
   startPrice: 75_500,
@@ -209,7 +209,9 @@ const LEVERAGE_MIXES = {
  * the accounts (`whaleShare`), capital log-normal around 125,000 USDT (σ 0.8), lower leverage
  * than retail (3-20×, mostly 5-10×) and positions up to 5 M USDT — inside the Binance-like
  * ladder's fourth tier (≤ 10 M, up to 20×), so every whale's leverage is allowed at every size it
- * can hold. At the flagship's defaults they hold about a third of the seeded open interest, in the
+ * can hold. Off by default (`whaleShare` 0): trading by retail's flow rules (whole-position market
+ * orders) they broke the calm market (1-minute σ 0.036 → 0.72 % in `pnpm validate`). At 0.2 % of
+ * the flagship's accounts they hold about a third of the seeded open interest, in the
  * range real venues show (a few large accounts hold a large share of open interest; CoinGlass, as
  * reported for 10 Oct 2025: the largest single liquidation was a $21.4 M BTC-USD position).
  */
