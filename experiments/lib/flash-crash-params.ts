@@ -67,6 +67,22 @@ export const FLASH_CRASH_PARAMETERS = {
       "retail leverage mix: market (mostly 2-10x, a tail to 125x), high 10-125x, moderate 5-25x, low 2-5x",
     doc: "Each account draws its leverage from the mix's values and weights (market: 95 % of accounts at 10x or less, 0.6 % above 25x; high: most mass at 20-100x). The venue's leverage cap (maxLeverage) clips every draw.",
   }),
+  whaleShare: param.number({
+    default: 0,
+    min: 0,
+    max: 0.01,
+    description: "whales and prop desks (positions above the first margin tier), a share of retailAccounts",
+    doc: "A second population beside retail with this share of retailAccounts again, 3-20x, positions up to 5 M USDT, so tiered margin and partial liquidation apply (see WHALES in flash-crash-world.ts). 0: retail only (the default: with whales on at 0.002 the calm market fails its targets, because whales close 10-40 BTC positions with one market order).",
+  }),
+  whaleCapital: param.number({
+    default: 125_000,
+    min: 10_000,
+    // 10^4 whales (the share's bound at 10^6 accounts) hold about 1.4 × this each: 1.4·10^10 USDT.
+    max: 1_000_000,
+    integer: true,
+    description: "median whale capital (log-normal, sigma 0.8)",
+    unit: "USDT",
+  }),
   maxLeverage: param.number({
     default: 125,
     min: 1,

@@ -18,6 +18,7 @@ import {
   MarketMaker,
   PatientLiquidity,
   RetailPopulation,
+  type RetailPopulationConfig,
   Shock,
 } from "@cascade/agents";
 import {
@@ -44,6 +45,26 @@ const LEVERAGE_MIXES = {
   high: { values: [10, 20, 25, 50, 75, 100, 125], weights: [10, 20, 10, 25, 10, 20, 5] },
   moderate: { values: [5, 10, 15, 20, 25], weights: [10, 35, 20, 25, 10] },
   low: { values: [2, 3, 5], weights: [30, 30, 40] },
+} as const;
+
+/**
+ * The large traders (whales, prop desks) beside retail: few accounts holding a large share of the
+ * open interest in positions above the venue's first margin tier, which is where tiered margin
+ * and partial liquidation apply (the issue-12 finding: with every position capped at the first
+ * tier, `partial` liquidation was the same run as `full`). A stated assumption, not a fit: 0.2 % of
+ * the accounts (`whaleShare`), capital log-normal around 125,000 USDT (σ 0.8), lower leverage
+ * than retail (3-20×, mostly 5-10×) and positions up to 5 M USDT — inside the Binance-like
+ * ladder's fourth tier (≤ 10 M, up to 20×), so every whale's leverage is allowed at every size it
+ * can hold. Off by default (`whaleShare` 0): trading by retail's flow rules (whole-position market
+ * orders) they broke the calm market (1-minute σ 0.036 → 0.72 % in `pnpm validate`). At 0.2 % of
+ * the flagship's accounts they hold about a third of the seeded open interest, in the
+ * range real venues show (a few large accounts hold a large share of open interest; CoinGlass, as
+ * reported for 10 Oct 2025: the largest single liquidation was a $21.4 M BTC-USD position).
+ */
+const WHALES = {
+  capitalSigma: 0.8,
+  leverage: { values: [3, 5, 10, 20], weights: [20, 35, 30, 15] },
+  maxPositionNotional: 5_000_000,
 } as const;
 
 /**
@@ -260,24 +281,43 @@ export function flashCrashWorld(p: FlashCrashParams, seed: Seed, runIndex = 0): 
       }),
     );
   }
+  // Retail and the whales share the rally's entries and retail's flow rules; they differ in size.
+  const population = (
+    name: string,
+    count: number,
+    traits: Pick<RetailPopulationConfig, "capital" | "leverage" | "maxPositionNotional">,
+  ): RetailPopulation =>
+    new RetailPopulation({
+      name,
+      counterparty: basisDesk ? "basis-desk" : null,
+      venue: "perp",
+      count,
+      ...traits,
+      startPrice: p.startPrice,
+      initialOpenFraction: p.retailOpenFraction,
+      rally: { depth: 0.2, shape: 2 },
+      arrivalsPerSecond:
+        p.retailHoldingHours > 0
+          ? (p.retailOpenFraction * count) / (p.retailHoldingHours * 3600)
+          : (0.25 * count) / 20_000,
+      meanHoldingNs: Math.round(p.retailHoldingHours * 3600 * NS_PER_SECOND),
+      activity: p.marketModel === "coupled" ? NEWS : null,
+    });
   if (p.retailAccounts > 0) {
     agents.push(
-      new RetailPopulation({
-        name: "retail",
-        counterparty: basisDesk ? "basis-desk" : null,
-        venue: "perp",
-        count: p.retailAccounts,
+      population("retail", p.retailAccounts, {
         capital: { median: p.retailCapital, sigma: 1 },
         leverage: { values: levValues, weights: [...mix.weights] },
-        startPrice: p.startPrice,
-        initialOpenFraction: p.retailOpenFraction,
-        rally: { depth: 0.2, shape: 2 },
-        arrivalsPerSecond:
-          p.retailHoldingHours > 0
-            ? (p.retailOpenFraction * p.retailAccounts) / (p.retailHoldingHours * 3600)
-            : (0.25 * p.retailAccounts) / 20_000,
-        meanHoldingNs: Math.round(p.retailHoldingHours * 3600 * NS_PER_SECOND),
-        activity: p.marketModel === "coupled" ? NEWS : null,
+      }),
+    );
+  }
+  const whales = Math.round(p.retailAccounts * p.whaleShare);
+  if (whales > 0) {
+    agents.push(
+      population("whales", whales, {
+        capital: { median: p.whaleCapital, sigma: WHALES.capitalSigma },
+        leverage: { values: WHALES.leverage.values.map(capped), weights: [...WHALES.leverage.weights] },
+        maxPositionNotional: WHALES.maxPositionNotional,
       }),
     );
   }

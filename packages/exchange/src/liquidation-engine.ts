@@ -120,6 +120,7 @@ export class LiquidationEngine {
       const fill = v.sendIoc(account, size > 0 ? Side.Sell : Side.Buy, limit, step);
       if (fill.lots === 0) return false;
       this.policies.pacing.spend(fill.notionalUnits);
+      const toFund = this.chargePartialClearance(account, size > 0, fill.lots, fill.notionalUnits, bk);
       v.liquidations.push(
         v.nowNs,
         account,
@@ -129,7 +130,7 @@ export class LiquidationEngine {
         trigger,
         bk,
         fill.notionalUnits / (fill.lots * m),
-        0,
+        toFund,
         LiquidationStage.Partial,
       );
       this.stats.liquidatedLots += fill.lots;
@@ -151,6 +152,32 @@ export class LiquidationEngine {
         return true;
       }
     }
+  }
+
+  /**
+   * The clearance fee of one partial step that closed `lots` (long if `long`) for `filledUnits`,
+   * better than their bankruptcy value at `bkTicks`: the fund policy's part of that surplus moves
+   * from the trader's wallet to the fund's (an isolated margin larger than the wallet left shrinks
+   * to it, as for any fee). Returns what the fund received (quote units).
+   */
+  private chargePartialClearance(
+    account: number,
+    long: boolean,
+    lots: number,
+    filledUnits: number,
+    bkTicks: number,
+  ): number {
+    const acc = this.venue.accounts;
+    const bkUnits = Math.abs(bkTicks) * lots * this.venue.quotePerTickLot;
+    const surplus = Math.floor(long ? filledUnits - bkUnits : bkUnits - filledUnits);
+    if (!(surplus > 0)) return 0;
+    const fee = this.policies.fund.partialClearanceUnits(surplus, filledUnits);
+    const toFund = Math.max(0, Math.min(fee, surplus, acc.wallet[account]!));
+    if (toFund === 0) return 0;
+    acc.wallet[account] = acc.wallet[account]! - toFund;
+    acc.wallet[INSURANCE_FUND] = acc.wallet[INSURANCE_FUND]! + toFund;
+    if (acc.isoMargin[account]! > acc.wallet[account]!) acc.isoMargin[account] = acc.wallet[account]!;
+    return toFund;
   }
 
   /**

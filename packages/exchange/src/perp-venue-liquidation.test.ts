@@ -12,6 +12,7 @@ import { ConfigError, NS_PER_HOUR, RejectCode, Side } from "@cascade/core";
 import { TimeInForce } from "@cascade/matching-engine";
 import { describe, expect, it } from "vitest";
 import { LiquidationStage } from "./liquidation-log.ts";
+import type { PerpVenueConfig } from "./perp-config.ts";
 import {
   BTC,
   bybitPair,
@@ -436,8 +437,8 @@ describe("PerpVenue liquidation policies", () => {
    * tier 3, MMR 1 %, cum 1,300) with 21,000 USDT; carol bids 10,000 lots at 19,070.
    * Trigger: 210,000,000 + 20,000·P − 4,000,000,000 ≤ 200·P − 13,000,000 ⇔ P ≤ 190,757.57 → 190,757.
    */
-  function tierThree(mode: "full" | "partial") {
-    const f = makeVenue({ liquidation: { mode } });
+  function tierThree(mode: "full" | "partial", insuranceFund?: PerpVenueConfig["insuranceFund"]) {
+    const f = makeVenue({ liquidation: { mode }, ...(insuranceFund ? { insuranceFund } : {}) });
     const { v } = f;
     const whale = fundedAccount(v, 21_000, false, 20);
     const bob = fundedAccount(v, 1_000_000, false, 20);
@@ -476,6 +477,29 @@ describe("PerpVenue liquidation policies", () => {
     expect(v.liquidationPriceTicks(whale)).toBe(189_779);
     expect(v.stats.liquidations).toBe(1);
     expect(v.stats.takeoverLots).toBe(0);
+  });
+
+  it("a partial step pays the venue's clearance fee to the insurance fund, and the account is still cured", () => {
+    const { f, v, whale } = tierThree("partial", {
+      initial: "10000",
+      rules: "venue",
+      clearanceFeePpm: 5_000,
+    });
+    const fund0 = v.insuranceFundUnits();
+    moveTo(f, 190_757, 1 * SEC);
+    // The same step as above: 6,895 lots filled at 190,700 = 1,314,876,500 units, 8,274,000 better
+    // than their bankruptcy value (6,895 × 189,500). The fund keeps 0.5 % of the filled notional,
+    // ceil(6,574,382.5) = 6,574,383; the whale keeps the rest of the surplus.
+    expect(v.positionLots(whale)).toBe(13_105);
+    expect(v.insuranceFundUnits() - fund0).toBe(6_574_383);
+    expect(v.accounts.wallet[whale]).toBe(210_000_000 - 64_123_500 - 6_574_383);
+    expect(logRows(v).map((r) => [r.stage, r.qty, r.fundDelta])).toEqual([
+      [LiquidationStage.Partial, 6_895, 6_574_383],
+    ]);
+    // Balance at the mark 24,746,985 − 6,574,383 = 18,172,602 > MM 11,999,353: cured, one liquidation.
+    expect(v.stats.liquidations).toBe(1);
+    expect(v.stats.takeoverLots).toBe(0);
+    expect(v.liquidationPriceTicks(whale)).toBeGreaterThan(189_779);
   });
 
   it("full mode closes the same position whole: the book takes 10,000 lots, the fund the other 10,000", () => {

@@ -31,6 +31,12 @@ export interface FundPolicy {
    */
   clearanceUnits(surplusUnits: number, filledNotionalUnits: number): number;
   /**
+   * The same for one partial (tier-reducing) liquidation step: of the step's surplus over the
+   * bankruptcy value of the lots it closed, the part the fund keeps (0…surplus). Venues charge the
+   * clearance fee on the liquidated part of a position, so a partial step pays it too.
+   */
+  partialClearanceUnits(surplusUnits: number, filledNotionalUnits: number): number;
+  /**
    * After the fund took over `lots` (worth `notionalUnits` at the bankruptcy price), only when
    * auto-deleveraging is on: how many lots go to ADL at once. Up to `lots` are the new lots (closed
    * at their bankruptcy value); beyond that, older inventory (closed at the fund's entry value).
@@ -77,6 +83,14 @@ export class MarkValuedFund implements FundPolicy {
   /** All of it: the trader keeps nothing beyond what was not at stake. */
   clearanceUnits(surplusUnits: number): number {
     return surplusUnits;
+  }
+
+  /**
+   * Nothing: the first model's partial steps paid no fee (taking a step's whole surplus would
+   * leave the rest of the position as close to bankruptcy as before, so no step could cure it).
+   */
+  partialClearanceUnits(): number {
+    return 0;
   }
 
   /** Never between takeovers. */

@@ -11,7 +11,8 @@
  * - **a paced workout**: a TWAP of the inventory over `workoutHorizonNs`, at most `volumeShare` of
  *   what the market traded since the last mark update, never below (above) the index ∓ `floorPpm`;
  * - **a clearance fee**: of a liquidation's fills better than bankruptcy, the fund keeps
- *   `clearanceFeePpm` of the filled notional (Binance: up to 0.5 %), the trader the rest;
+ *   `clearanceFeePpm` of the filled notional (Binance: up to 0.5 %), the trader the rest; partial
+ *   (tier-reducing) steps pay it on the part they close;
  * - **the wallet never goes below zero**: a loss nothing covers is recorded as socialised loss.
  *
  * @module
@@ -59,6 +60,17 @@ export class VenueRulesFund implements FundPolicy {
   clearanceUnits(surplusUnits: number, filledNotionalUnits: number): number {
     const fee = this.config.clearanceFeePpm;
     if (fee === null) return surplusUnits;
+    return Math.min(surplusUnits, mulDivCeil(filledNotionalUnits, fee, PPM));
+  }
+
+  /**
+   * min(surplus, ceil(fee × filled notional)) of a partial step; nothing when `clearanceFeePpm` is
+   * null ("all the surplus" would leave the rest of the position as close to bankruptcy as before,
+   * so no step could cure it).
+   */
+  partialClearanceUnits(surplusUnits: number, filledNotionalUnits: number): number {
+    const fee = this.config.clearanceFeePpm;
+    if (fee === null) return 0;
     return Math.min(surplusUnits, mulDivCeil(filledNotionalUnits, fee, PPM));
   }
 
