@@ -58,9 +58,9 @@ describe("the flagship's knobs", () => {
           return Reflect.get(target, key, receiver);
         },
       });
-    // Some knobs matter only under others (the halt length with a circuit breaker on): one world
-    // per such setting, so each knob has a world that reads it.
-    for (const over of [{}, { circuitBreakerPct: 5 }] as const) {
+    // Some knobs matter only under others (the halt length with a circuit breaker on, the whales'
+    // capital with whales present): one world per such setting, so each knob has a world that reads it.
+    for (const over of [{}, { circuitBreakerPct: 5 }, { whaleShare: 0.01 }] as const) {
       const p = watched({ ...FLASH_CRASH_DEFAULTS, retailAccounts: 500, ...over });
       flashCrashWorld(p, 1);
       flashCrashDurationNs(p);
