@@ -52,6 +52,12 @@ export interface Criterion {
   readonly pooled?: boolean;
   /** `false`: reported, never failed on. */
   readonly gate?: boolean;
+  /**
+   * `"worst"`: the value is the worst run's (the largest against a `max`, the smallest against a
+   * `min`) instead of the mean over runs, for properties that must hold in every run: a calm
+   * market that melts down in one seed of ten still has a calm mean.
+   */
+  readonly aggregate?: "worst";
 }
 
 /** The measured outcome of one criterion. */
@@ -209,13 +215,17 @@ export function measure(c: Criterion, runs: ScenarioRuns): Outcome {
     const s = summarize(xs);
     // A run that could not be measured (NaN) counts against the criterion: report it as such.
     // (+∞, e.g. a percentile over a book with an empty side, makes the mean +∞).
+    const worst = c.max !== undefined ? Math.max(...xs) : Math.min(...xs);
     value = xs.some((x) => x === Number.POSITIVE_INFINITY)
       ? Number.POSITIVE_INFINITY
       : xs.some((x) => Number.isNaN(x))
         ? Number.NaN
-        : s.mean;
-    lo = s.ciLow;
-    hi = s.ciHigh;
+        : c.aggregate === "worst"
+          ? worst
+          : s.mean;
+    // For the worst run, the interval shown is the range over runs.
+    lo = c.aggregate === "worst" ? Math.min(...xs) : s.ciLow;
+    hi = c.aggregate === "worst" ? Math.max(...xs) : s.ciHigh;
     n = xs.length;
   }
   return { ...c, value, ciLow: lo, ciHigh: hi, n, pass: within(c, value) };
@@ -306,7 +316,7 @@ function renderHtml(r: ValidationReport, sources: Record<string, string>): strin
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cascade validation</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .5em;font-size:.9em}tr.pass td:first-child{background:#cfc}tr.fail td:first-child{background:#fcc}tr.info td:first-child{background:#eee}</style></head><body>
 <h1>cascade validation</h1>
-<p>${esc(r.createdAt)} · ${r.seeds} seeds per scenario${r.fast ? " (fast subset)" : ""} · <b>${r.passed ? "all gating criteria pass" : "some gating criteria fail"}</b>. 95 % confidence intervals over seeds (Student t); pooled facts use the estimator's own standard error. Scenarios: <code>experiments/validation/</code>; targets and sources: <code>validation/targets.json</code>.</p>
+<p>${esc(r.createdAt)} · ${r.seeds} seeds per scenario${r.fast ? " (fast subset)" : ""} · <b>${r.passed ? "all gating criteria pass" : "some gating criteria fail"}</b>. 95 % confidence intervals over seeds (Student t); pooled facts use the estimator's own standard error; worst-seed criteria show the range over seeds. Scenarios: <code>experiments/validation/</code>; targets and sources: <code>validation/targets.json</code>.</p>
 <table><tr><th>verdict</th><th>criterion</th><th>what</th><th>value</th><th>95 % CI</th><th>target</th><th>n</th><th>source</th></tr>
 ${rows}
 </table><h2>Sources</h2><ul>${refs}</ul></body></html>
