@@ -154,8 +154,7 @@ function slice(x: ArrayLike<number>, from: number, to = x.length): Float64Array 
 function worstHourDrawdown(perMinute: ArrayLike<number>): number {
   let worst = 0;
   for (let a = 0; a === 0 || a + 60 <= perMinute.length; a += 60) {
-    const hour = Array.prototype.slice.call(perMinute, a, Math.min(perMinute.length, a + 60)) as number[];
-    worst = Math.max(worst, drawdownOf(hour));
+    worst = Math.max(worst, drawdownOf(slice(perMinute, a, Math.min(perMinute.length, a + 60))));
   }
   return worst;
 }

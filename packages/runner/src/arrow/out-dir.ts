@@ -141,21 +141,23 @@ export const LOCK_STALE_MS = 10 * 60_000;
 
 /** Lock files this process holds, removed on SIGTERM, SIGINT and SIGHUP before the signal ends it. */
 const held = new Set<string>();
-let handlersInstalled = false;
+const RELEASE_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+
+/** Listens to the release signals while this process holds a lock, and only then. */
+function listen(on: boolean): void {
+  for (const s of RELEASE_SIGNALS) {
+    process.removeListener(s, releaseHeldOnSignal);
+    if (on) process.on(s, releaseHeldOnSignal);
+  }
+}
 
 function releaseHeldOnSignal(signal: NodeJS.Signals): void {
   for (const file of held) rmSync(file, { force: true });
   held.clear();
-  // Let the signal end the process as it would have: the exit status still says which one.
-  for (const s of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.removeListener(s, releaseHeldOnSignal);
-  handlersInstalled = false;
-  process.kill(process.pid, signal);
-}
-
-function installSignalHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  for (const s of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(s, releaseHeldOnSignal);
+  listen(false);
+  // Let the signal end the process as it would have (the exit status still says which one),
+  // unless another listener handles it: that one has already received this signal.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 /** The lock file of session `name` in `dir`. */
@@ -275,8 +277,8 @@ export function acquireLock(
     }
     break;
   }
+  if (held.size === 0) listen(true);
   held.add(file);
-  installSignalHandlers();
   const heartbeat = setInterval(() => {
     try {
       const now = new Date();
@@ -288,7 +290,7 @@ export function acquireLock(
   heartbeat.unref();
   const release = () => {
     clearInterval(heartbeat);
-    held.delete(file);
+    if (held.delete(file) && held.size === 0) listen(false);
     rmSync(file, { force: true });
   };
   for (const other of liveLocks(dir)) {
